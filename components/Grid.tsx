@@ -1,0 +1,37 @@
+import { Box } from 'ink';
+import type { WorkerSnapshot } from '../src/core/snapshot.js';
+import type { Grid as GridGeometry } from '../src/core/layout.js';
+import { WorkerPanel } from './WorkerPanel.js';
+
+export interface GridProps {
+  workers: WorkerSnapshot[];
+  grid: GridGeometry;
+  selected: number;
+  now: number;
+}
+
+/** The panels, row by row, in the integer geometry computed for this terminal. */
+export function Grid({ workers, grid, selected, now }: GridProps) {
+  const shown = workers.slice(grid.first, grid.first + grid.shown);
+  const rows: WorkerSnapshot[][] = [];
+  for (let i = 0; i < shown.length; i += grid.perRow) rows.push(shown.slice(i, i + grid.perRow));
+  return (
+    <Box flexDirection="column">
+      {rows.map((row, r) => (
+        <Box key={r} flexDirection="row">
+          {row.map((worker, c) => (
+            <WorkerPanel
+              key={worker.name}
+              worker={worker}
+              width={grid.widths[c] ?? grid.widths[0] ?? 40}
+              height={grid.panelHeight}
+              bodyLines={grid.bodyLines}
+              selected={grid.first + r * grid.perRow + c === selected}
+              now={now}
+            />
+          ))}
+        </Box>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,38 @@
+import { Box, Text } from 'ink';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import { clockTime } from '../src/core/health.js';
+import type { DashboardStore } from '../src/state/store.js';
+
+/** One line: the project, how many workers, how many need the person, and the time. */
+export function Header({ store, width }: { store: DashboardStore; width: number }) {
+  const { project, socket, total, trouble, now, follower } = useStore(
+    store,
+    useShallow((s) => ({
+      project: s.project,
+      socket: s.socket,
+      total: s.workers.length,
+      trouble: s.workers.filter((w) => w.health.state === 'crashed' || w.health.state === 'missing').length,
+      now: s.now,
+      follower: s.follower,
+    })),
+  );
+  const left = ` muxctl · ${project} · ${total} worker${total === 1 ? '' : 's'}`;
+  const attention = trouble > 0 ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you` : '';
+  const role = follower ? ` · watching (dashboard pid ${follower.leaderPid ?? '?'} acts)` : '';
+  const right = `tmux -L ${socket}  ${clockTime(now)} `;
+  return (
+    <Box width={width}>
+      <Box flexGrow={1} flexShrink={1}>
+        <Text bold wrap="truncate-end">
+          {left}
+          <Text color="red">{attention}</Text>
+          <Text dimColor>{role}</Text>
+        </Text>
+      </Box>
+      <Box flexShrink={0}>
+        <Text dimColor>{right}</Text>
+      </Box>
+    </Box>
+  );
+}

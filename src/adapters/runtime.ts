@@ -1,0 +1,166 @@
+/**
+ * muxctl's own records under `.muxctl/` at the project root: what the person asked of each worker
+ * (so "stopped" survives a restart of the dashboard), the control events with their reasons, and the
+ * locks that keep two muxctl processes from racing. The tmux server stays the truth about what runs;
+ * these files hold only what tmux cannot know.
+ */
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface WorkerRecord {
+  desired: 'running' | 'stopped';
+  /** When the person (or a policy) last started the worker, epoch ms. */
+  startedAt: number | null;
+  stoppedAt: number | null;
+  /** Automatic restarts since the person last started it by hand. */
+  autoRestarts: number;
+}
+
+export interface ControlEvent {
+  time: string;
+  actor: 'person' | 'policy' | 'config' | 'cli';
+  action: 'start' | 'stop' | 'restart' | 'remove' | 'backup' | 'refuse';
+  worker: string;
+  reason: string;
+}
+
+export class RuntimeDir {
+  readonly dir: string;
+
+  constructor(repoRoot: string) {
+    this.dir = join(repoRoot, '.muxctl');
+  }
+
+  ensure(): void {
+    mkdirSync(join(this.dir, 'locks'), { recursive: true });
+  }
+
+  readWorkers(): Record<string, WorkerRecord> {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, 'workers.json'), 'utf8')) as Record<string, WorkerRecord>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Read-modify-write under a lock, written atomically: two processes never lose each other's change. */
+  async updateWorker(name: string, change: (old: WorkerRecord) => WorkerRecord): Promise<WorkerRecord> {
+    return this.withLock('workers', () => {
+      const all = this.readWorkers();
+      const next = change(all[name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 });
+      all[name] = next;
+      const file = join(this.dir, 'workers.json');
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
+      renameSync(tmp, file);
+      return next;
+    });
+  }
+
+  /** Appends one event line; a single write of a short line is atomic against other appenders. */
+  record(event: Omit<ControlEvent, 'time'>, now = new Date()): ControlEvent {
+    const full: ControlEvent = { time: now.toISOString(), ...event };
+    this.ensure();
+    appendFileSync(join(this.dir, 'events.jsonl'), JSON.stringify(full) + '\n');
+    return full;
+  }
+
+  readEvents(): ControlEvent[] {
+    let text = '';
+    try {
+      text = readFileSync(join(this.dir, 'events.jsonl'), 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as ControlEvent];
+        } catch {
+          return [];
+        }
+      });
+  }
+
+  /**
+   * Runs `fn` holding an exclusive lock file (created with O_EXCL, holding our pid). A lock whose pid
+   * is dead is stale and taken over: a crashed muxctl never wedges the next one.
+   */
+  async withLock<T>(name: string, fn: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
+    this.ensure();
+    const file = join(this.dir, 'locks', `${name}.lock`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (tryCreateLock(file)) break;
+      if (!lockHolderAlive(file)) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`could not take the lock ${file}: held by pid ${readPid(file)}`);
+      await sleep(25);
+    }
+    try {
+      return await fn();
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  /**
+   * Claims the dashboard role that acts on its own (restart policies, config changes). A second
+   * dashboard on the same project still shows everything and obeys keys, but leaves automatic
+   * actions to the first, so two dashboards never restart one worker twice.
+   * Returns the pid of the leader when it is another process.
+   */
+  claimLeadership(): { leader: boolean; otherPid: number | null } {
+    this.ensure();
+    const file = join(this.dir, 'dashboard.pid');
+    if (tryCreateLock(file)) return { leader: true, otherPid: null };
+    if (!lockHolderAlive(file)) {
+      rmSync(file, { force: true });
+      return this.claimLeadership();
+    }
+    return { leader: false, otherPid: readPid(file) };
+  }
+
+  releaseLeadership(): void {
+    const file = join(this.dir, 'dashboard.pid');
+    if (readPid(file) === process.pid) rmSync(file, { force: true });
+  }
+}
+
+function tryCreateLock(file: string): boolean {
+  try {
+    const fd = openSync(file, 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isFinite(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function lockHolderAlive(file: string): boolean {
+  const pid = readPid(file);
+  // A lock file caught between create and write has no pid yet: treat it as held.
+  if (pid === null) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

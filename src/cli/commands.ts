@@ -1,0 +1,59 @@
+/** The headless commands: each prints what it did, one line a worker, and returns an exit code. */
+import { attachInPty } from '../adapters/attach.js';
+import type { ActionResult } from '../control/supervisor.js';
+import { MuxctlError } from '../core/errors.js';
+import { statusTable } from '../core/statusTable.js';
+import type { Context } from './context.js';
+
+export function printResults(results: readonly ActionResult[], out: NodeJS.WritableStream = process.stdout): number {
+  for (const r of results) out.write(`${r.ok ? '✔' : '✖'} ${r.worker}: ${r.outcome}\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+export async function upCommand(ctx: Context, names: string[], reason: string): Promise<number> {
+  const code = printResults(await ctx.supervisor.up(names, 'cli', reason));
+  process.stdout.write(`Watch them: muxctl${configHint(ctx)} · or plainly: tmux -L ${ctx.config.tmuxSocket} attach -t =<worker>\n`);
+  return code;
+}
+
+export async function downCommand(ctx: Context, names: string[], opts: { remove: boolean; force: boolean; reason: string }): Promise<number> {
+  const workers = ctx.supervisor.select(names);
+  const results: ActionResult[] = [];
+  for (const w of workers) {
+    results.push(await ctx.supervisor.stop(w.name, 'cli', opts.reason));
+    if (opts.remove) results.push(await ctx.supervisor.remove(w.name, opts.force, 'cli'));
+  }
+  return printResults(results);
+}
+
+export async function restartCommand(ctx: Context, name: string, reason: string): Promise<number> {
+  return printResults([await ctx.supervisor.restart(name, 'cli', reason)]);
+}
+
+export async function statusCommand(ctx: Context, json: boolean): Promise<number> {
+  const workers = await ctx.supervisor.observe(json ? 10 : 0);
+  if (json) {
+    process.stdout.write(JSON.stringify({ project: ctx.config.project, socket: ctx.config.tmuxSocket, workers }, null, 2) + '\n');
+    return 0;
+  }
+  process.stdout.write(
+    statusTable(workers.map((w) => ({ name: w.name, lane: w.lane, badge: w.health.badge, evidence: w.health.evidence, worktree: w.worktree }))) + '\n',
+  );
+  return 0;
+}
+
+export async function attachCommand(ctx: Context, name: string): Promise<number> {
+  ctx.supervisor.worker(name);
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new MuxctlError(`attach needs a terminal. From a script, use: tmux -L ${ctx.config.tmuxSocket} attach -t =${name}`, 2);
+  }
+  if (!(await ctx.tmux.hasSession(name))) {
+    throw new MuxctlError(`${name} has no tmux session: start it with \`muxctl up ${name}\`.`, 1);
+  }
+  await attachInPty({ argv: ctx.tmux.attachArgs(name), stdin: process.stdin, stdout: process.stdout, detach: (tty) => ctx.tmux.detachClient(tty) });
+  return 0;
+}
+
+function configHint(ctx: Context): string {
+  return process.cwd() === ctx.config.repo && ctx.config.file.endsWith('/sessions.json') ? '' : ` --config ${ctx.config.file}`;
+}

@@ -1,0 +1,42 @@
+/** Builds the parts every command needs from a config file: checks first, so a fault starts nothing. */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Git } from '../adapters/git.js';
+import { RuntimeDir } from '../adapters/runtime.js';
+import { Tmux } from '../adapters/tmux.js';
+import { loadConfig, locateConfig } from '../adapters/configFile.js';
+import type { ProjectConfig } from '../core/config.js';
+import { Supervisor } from '../control/supervisor.js';
+
+export interface Context {
+  config: ProjectConfig;
+  tmux: Tmux;
+  git: Git;
+  runtime: RuntimeDir;
+  supervisor: Supervisor;
+}
+
+/**
+ * The directory of muxctl's bin scripts. The bundle lives in dist/, the scripts in bin/ beside it;
+ * workers get it first on their PATH, so `muxctl` and the demo agent resolve inside them.
+ */
+export function binDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'bin');
+}
+
+export async function openProject(configFlag: string | undefined): Promise<Context> {
+  const file = locateConfig(configFlag);
+  const config = loadConfig(file);
+  return openConfig(config);
+}
+
+export async function openConfig(config: ProjectConfig): Promise<Context> {
+  await Tmux.version();
+  await Git.version();
+  const tmux = new Tmux(config.tmuxSocket);
+  const git = new Git(config.repo);
+  const runtime = new RuntimeDir(config.repo);
+  const supervisor = new Supervisor(config, { tmux, git, runtime, binDir: binDir(), now: Date.now });
+  await supervisor.preflight();
+  return { config, tmux, git, runtime, supervisor };
+}

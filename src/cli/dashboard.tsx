@@ -1,0 +1,177 @@
+/**
+ * Wires the dashboard: the store, the observation loop, the config watcher, the keys' commands, and
+ * the hand-over of the terminal for attach. Ink is unmounted while attached and mounted again after,
+ * so tmux gets a clean terminal and the dashboard comes back fully redrawn.
+ */
+import { render, type Instance } from 'ink';
+import { attachInPty } from '../adapters/attach.js';
+import { watchConfig } from '../adapters/configFile.js';
+import { ObservationLoop } from '../control/loop.js';
+import type { ProjectConfig } from '../core/config.js';
+import { formatProblems } from '../core/config.js';
+import { computeGrid } from '../core/layout.js';
+import { createActions, type Commands } from '../state/actions.js';
+import { createDashboardStore, type DashboardStore } from '../state/store.js';
+import { App } from '../../components/App.js';
+import type { Context } from './context.js';
+
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+const TICK_MS = 1000;
+
+export async function runDashboard(ctx: Context): Promise<number> {
+  const { supervisor, runtime } = ctx;
+  const stdout = process.stdout;
+  const store = createDashboardStore({
+    project: ctx.config.project,
+    socket: ctx.config.tmuxSocket,
+    configFile: ctx.config.file,
+    size: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
+    now: Date.now(),
+  });
+  const role = runtime.claimLeadership();
+  if (!role.leader) store.setState({ follower: { leaderPid: role.otherPid } });
+
+  let instance: Instance | null = null;
+  let attached = false;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finish = resolve));
+
+  const loop = new ObservationLoop(supervisor, {
+    intervalMs: TICK_MS,
+    leader: role.leader,
+    now: Date.now,
+    screenLines: () => {
+      const s = store.getState();
+      return computeGrid({ panels: s.workers.length || supervisor.project.workers.length, columns: s.size.columns, rows: s.size.rows, chromeRows: 3, selected: s.selected }).bodyLines;
+    },
+    onSnapshot: (workers, now) =>
+      store.setState((s) => ({ workers, now, ready: true, selected: Math.min(s.selected, Math.max(0, workers.length - 1)) })),
+    onActions: (results) => store.setState({ notice: { level: 'info', text: results.map((r) => `${r.worker}: ${r.outcome} (restart policy)`).join(' · ') } }),
+    onError: (error) => store.setState({ notice: { level: 'error', text: `observing failed: ${error instanceof Error ? error.message : String(error)}` } }),
+  });
+
+  const commands: Commands = {
+    start: async (name) => after(await supervisor.up([name], 'person', 'started from the dashboard (u)')),
+    stop: async (name) => after([await supervisor.stop(name, 'person', 'stopped from the dashboard (s)')]),
+    restart: async (name) => after([await supervisor.restart(name, 'person', 'restarted from the dashboard (r), confirmed')]),
+    attach: (name) => void attach(name),
+    quit: () => finish(0),
+  };
+  const after = (results: { worker: string; outcome: string }[]): string => {
+    loop.refresh();
+    return results.map((r) => `${r.worker}: ${r.outcome}`).join(' · ');
+  };
+  const actions = createActions(store, commands);
+
+  const mount = (): void => {
+    stdout.write(ENTER_ALT_SCREEN);
+    instance = render(<App store={store} actions={actions} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 10 });
+  };
+  const unmount = (): void => {
+    instance?.unmount();
+    instance = null;
+  };
+
+  const attach = async (name: string): Promise<void> => {
+    if (attached) return;
+    attached = true;
+    unmount();
+    try {
+      await attachInPty({ argv: ctx.tmux.attachArgs(name), stdin: process.stdin, stdout, detach: (tty) => ctx.tmux.detachClient(tty) });
+      store.setState({ notice: { level: 'info', text: `back from ${name}` } });
+    } catch (error) {
+      store.setState({ notice: { level: 'error', text: `attach to ${name} failed: ${(error as Error).message}` } });
+    } finally {
+      attached = false;
+      store.setState({ size: { columns: stdout.columns || 80, rows: stdout.rows || 24 } });
+      mount();
+      loop.refresh();
+    }
+  };
+
+  const onResize = (): void => {
+    // Clear first: Ink redraws from where it thinks the frame is, and a narrower frame leaves debris.
+    if (!attached) stdout.write('\x1b[H\x1b[2J');
+    store.setState({ size: { columns: stdout.columns || 80, rows: stdout.rows || 24 } });
+  };
+  stdout.on('resize', onResize);
+
+  const watcher = watchConfig(ctx.config.file, (result) => {
+    if (!result.ok) {
+      const first = formatProblems(result.problems.slice(0, 1)).split('\n')[0] ?? '';
+      store.setState({ configError: `${first}${result.problems.length > 1 ? ` (+${result.problems.length - 1} more: run muxctl status to see all)` : ''}` });
+      return;
+    }
+    applyConfig(ctx, store, result.config, role.leader, loop);
+  });
+
+  const onSignal = (): void => finish(0);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  mount();
+  loop.start();
+  const code = await done;
+
+  unmount();
+  await loop.stop();
+  await watcher.close();
+  stdout.off('resize', onResize);
+  runtime.releaseLeadership();
+  stdout.write(LEAVE_ALT_SCREEN);
+  process.stdout.write(`muxctl: the workers keep running. Reopen the dashboard with: muxctl --config ${ctx.config.file}\n`);
+  return code;
+}
+
+/**
+ * A good edit of the config while the dashboard runs: new workers start (by the leader), removed ones
+ * are stopped only after the person confirms (their worktrees are kept), changed ones apply at their
+ * next restart. A broken edit never gets here: the running set stays as it was.
+ */
+function applyConfig(ctx: Context, store: DashboardStore, next: ProjectConfig, leader: boolean, loop: ObservationLoop): void {
+  const before = ctx.supervisor.project;
+  const oldNames = new Set(before.workers.map((w) => w.name));
+  const newNames = new Set(next.workers.map((w) => w.name));
+  const added = next.workers.filter((w) => !oldNames.has(w.name)).map((w) => w.name);
+  const removed = before.workers.filter((w) => !newNames.has(w.name));
+  const changed = next.workers.filter((w) => {
+    const old = before.workers.find((o) => o.name === w.name);
+    return old !== undefined && JSON.stringify(old) !== JSON.stringify(w);
+  });
+  ctx.supervisor.setConfig(next);
+  const notes: string[] = ['config reloaded'];
+  if (changed.length > 0) notes.push(`${changed.map((w) => w.name).join(', ')} changed: applies at the next restart`);
+  store.setState({ configError: null, notice: { level: 'info', text: notes.join(' · ') } });
+
+  if (leader && added.length > 0) {
+    ctx.supervisor.up(added, 'config', 'added to the config file').then(
+      (results) => {
+        store.setState({ notice: { level: 'info', text: results.map((r) => `${r.worker}: ${r.outcome} (added to config)`).join(' · ') } });
+        loop.refresh();
+      },
+      (error: unknown) => store.setState({ notice: { level: 'error', text: `starting added workers failed: ${(error as Error).message}` } }),
+    );
+  }
+  if (removed.length > 0) {
+    const names = removed.map((w) => w.name).join(', ');
+    store.setState({
+      overlay: {
+        kind: 'confirm',
+        title: `Stop ${names}? (removed from ${ctx.config.file})`,
+        lines: [
+          `${removed.length === 1 ? 'This worker is' : 'These workers are'} no longer in the config.`,
+          'y stops them gracefully; their worktrees and branches are kept.',
+          'n leaves them running in tmux, no longer shown here.',
+        ],
+        onYes: async () => {
+          const results = [];
+          for (const w of removed) results.push(await ctx.supervisor.stopWorker(w, 'config', 'removed from the config file; stop confirmed'));
+          store.setState({ notice: { level: 'info', text: results.map((r) => `${r.worker}: ${r.outcome}`).join(' · ') } });
+          loop.refresh();
+        },
+      },
+    });
+  }
+  loop.refresh();
+}

@@ -1,0 +1,102 @@
+/** The entry point: parses argv, runs one command, turns typed errors into a message and an exit code. */
+import { parseArgs } from 'node:util';
+import { MuxctlError } from '../core/errors.js';
+import { attachCommand, downCommand, printResults, restartCommand, statusCommand, upCommand } from './commands.js';
+import { openProject, type Context } from './context.js';
+import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
+import { HELP } from './help.js';
+
+declare const MUXCTL_VERSION: string | undefined;
+const VERSION = typeof MUXCTL_VERSION === 'string' ? MUXCTL_VERSION : '0.0.0-dev';
+
+class UsageError extends MuxctlError {
+  constructor(message: string) {
+    super(`${message}\nRun muxctl --help for usage.`, 2);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        reason: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        remove: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [command = 'dashboard', ...rest] = positionals;
+  const one = (what: string): string => {
+    if (rest.length !== 1 || !rest[0]) throw new UsageError(`muxctl ${what} takes exactly one worker name.`);
+    return rest[0];
+  };
+  if (values.force && !values.remove) throw new UsageError('--force only goes with down --remove.');
+
+  switch (command) {
+    case 'dashboard':
+      return dashboardOrTable(await openProject(values.config));
+    case 'up':
+      return upCommand(await openProject(values.config), rest, values.reason ?? 'started from the command line');
+    case 'down':
+      return downCommand(await openProject(values.config), rest, {
+        remove: values.remove,
+        force: values.force,
+        reason: values.reason ?? 'stopped from the command line',
+      });
+    case 'status':
+      return statusCommand(await openProject(values.config), values.json);
+    case 'attach':
+      return attachCommand(await openProject(values.config), one('attach'));
+    case 'restart':
+      return restartCommand(await openProject(values.config), one('restart'), values.reason ?? 'restarted from the command line');
+    case 'demo': {
+      const file = await prepareDemo(demoDir());
+      const ctx = await openProject(file);
+      printResults(await ctx.supervisor.up(demoWorkersToStart(file), 'cli', 'muxctl demo'), process.stderr);
+      return dashboardOrTable(ctx);
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+async function dashboardOrTable(ctx: Context): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    await statusCommand(ctx, false);
+    process.stdout.write(`\n(no terminal here, so no dashboard: run muxctl in a terminal to open it)\n`);
+    return 0;
+  }
+  // Loaded only for the dashboard: the headless commands never pay for Ink and React.
+  const { runDashboard } = await import('./dashboard.js');
+  return runDashboard(ctx);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof MuxctlError) {
+      process.stderr.write(`muxctl: ${error.message}\n`);
+      process.exit(error.exitCode);
+    }
+    process.stderr.write(`muxctl: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

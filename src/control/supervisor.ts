@@ -1,0 +1,290 @@
+/**
+ * The supervisor: starts, stops and restarts workers, and observes all of them. tmux is the truth
+ * about what runs; git about what each worktree holds; `.muxctl/` about what the person asked for.
+ * Every control action is recorded with who asked and why.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProjectConfig, WorkerConfig } from '../core/config.js';
+import { workerPath } from '../core/config.js';
+import { MuxctlError } from '../core/errors.js';
+import { deriveHealth } from '../core/health.js';
+import type { ActionResult, WorkerSnapshot } from '../core/snapshot.js';
+import { shellCommand, workerBranch } from '../core/names.js';
+import { decideRemoval } from '../core/removal.js';
+import type { PaneInfo } from '../core/tmuxFormat.js';
+import type { Git } from '../adapters/git.js';
+import type { ControlEvent, RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
+import type { Tmux } from '../adapters/tmux.js';
+
+export type Actor = ControlEvent['actor'];
+
+export interface SupervisorDeps {
+  tmux: Tmux;
+  git: Git;
+  runtime: RuntimeDir;
+  /** muxctl's own bin directory, put first on each worker's PATH so `muxctl …` and the demo agent resolve. */
+  binDir: string;
+  now: () => number;
+}
+
+export type { ActionResult, WorkerSnapshot } from '../core/snapshot.js';
+
+const SESSION_SIZE = { width: 160, height: 48 };
+
+export class Supervisor {
+  private config: ProjectConfig;
+  private readonly deps: SupervisorDeps;
+  /** Per worker: the pane fingerprint of the last capture, so an idle screen is never read again. */
+  private readonly captured = new Map<string, { fingerprint: string; atSecond: number; lines: string[] }>();
+
+  constructor(config: ProjectConfig, deps: SupervisorDeps) {
+    this.config = config;
+    this.deps = deps;
+  }
+
+  get project(): ProjectConfig {
+    return this.config;
+  }
+
+  setConfig(config: ProjectConfig): void {
+    this.config = config;
+  }
+
+  worker(name: string): WorkerConfig {
+    const worker = this.config.workers.find((w) => w.name === name);
+    if (!worker) {
+      const known = this.config.workers.map((w) => w.name).join(', ');
+      throw new UnknownWorkerError(`no worker named "${name}" in ${this.config.file} (workers: ${known})`);
+    }
+    return worker;
+  }
+
+  /** Resolves worker names given on a command line; none means all of them. */
+  select(names: readonly string[]): WorkerConfig[] {
+    return names.length === 0 ? [...this.config.workers] : names.map((n) => this.worker(n));
+  }
+
+  /** Checks everything `up` needs before anything starts, so a fault leaves nothing half-started. */
+  async preflight(): Promise<void> {
+    await this.deps.git.repoRoot();
+    await this.deps.git.requireBranch(this.config.baseBranch);
+    this.deps.runtime.ensure();
+    await this.deps.git.ensureExcluded(this.config.repo, '/.muxctl/');
+  }
+
+  /** Starts the named workers (idempotent: a running worker is left as it is). */
+  async up(names: readonly string[], actor: Actor, reason: string): Promise<ActionResult[]> {
+    const results: ActionResult[] = [];
+    for (const worker of this.select(names)) results.push(await this.start(worker, actor, reason));
+    return results;
+  }
+
+  private async start(worker: WorkerConfig, actor: Actor, reason: string): Promise<ActionResult> {
+    const worktree = workerPath(this.config, worker.name);
+    // Worktree creation and session start for one worker happen under one lock, so two `up`s or two
+    // dashboards never interleave; the tmux server is the final judge of duplicates either way.
+    return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
+      await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
+      const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree), ...SESSION_SIZE });
+      await this.deps.runtime.updateWorker(worker.name, (old) => ({
+        ...old,
+        desired: 'running',
+        startedAt: outcome === 'created' ? this.deps.now() : old.startedAt,
+        stoppedAt: null,
+        autoRestarts: actor === 'policy' ? old.autoRestarts : 0,
+      }));
+      if (outcome === 'created') this.deps.runtime.record({ actor, action: 'start', worker: worker.name, reason });
+      return { worker: worker.name, ok: true, outcome: outcome === 'created' ? 'started' : 'already running' };
+    });
+  }
+
+  /** Restarts in place (the session and any attached client stay); starts it if it has no session. */
+  async restart(name: string, actor: Actor, reason: string): Promise<ActionResult> {
+    const worker = this.worker(name);
+    if (!(await this.deps.tmux.hasSession(worker.name))) return this.start(worker, actor, reason);
+    const worktree = workerPath(this.config, worker.name);
+    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree));
+    await this.deps.runtime.updateWorker(worker.name, (old) => ({
+      ...old,
+      desired: 'running',
+      startedAt: this.deps.now(),
+      stoppedAt: null,
+      autoRestarts: actor === 'policy' ? old.autoRestarts + 1 : 0,
+    }));
+    this.deps.runtime.record({ actor, action: 'restart', worker: worker.name, reason });
+    this.captured.delete(worker.name);
+    return { worker: worker.name, ok: true, outcome: 'restarted' };
+  }
+
+  /**
+   * Stops gracefully: the worker's stop keys or signal, up to its grace period for the process to
+   * end, then the session is killed. The worktree is kept.
+   */
+  async stop(name: string, actor: Actor, reason: string): Promise<ActionResult> {
+    return this.stopWorker(this.worker(name), actor, reason);
+  }
+
+  /** Stops a worker given its (possibly former) config: workers removed from the file are stopped this way. */
+  async stopWorker(worker: WorkerConfig, actor: Actor, reason: string): Promise<ActionResult> {
+    const pane = await this.pane(worker.name);
+    if (pane && !pane.dead) {
+      if (worker.stop.keys.length > 0) await this.deps.tmux.sendKeys(worker.name, worker.stop.keys);
+      else this.deps.tmux.signalPane(pane.pid, worker.stop.signal);
+      const deadline = this.deps.now() + worker.stop.graceSeconds * 1000;
+      while (this.deps.now() < deadline) {
+        const current = await this.pane(worker.name);
+        if (!current || current.dead) break;
+        await sleep(50);
+      }
+    }
+    if (pane) await this.deps.tmux.killSession(worker.name);
+    await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, desired: 'stopped', stoppedAt: this.deps.now() }));
+    this.deps.runtime.record({ actor, action: 'stop', worker: worker.name, reason });
+    this.captured.delete(worker.name);
+    return { worker: worker.name, ok: true, outcome: pane ? 'stopped' : 'was not running' };
+  }
+
+  /**
+   * Removes a stopped worker's worktree, but only when that loses nothing: uncommitted changes or
+   * commits not on the base make it refuse unless forced, and a forced removal first saves a backup ref.
+   * The branch is deleted only when git confirms the base contains it.
+   */
+  async remove(name: string, force: boolean, actor: Actor): Promise<ActionResult> {
+    const worker = this.worker(name);
+    const worktree = workerPath(this.config, worker.name);
+    const listed = (await this.deps.git.listWorktrees()).some((w) => w.path === worktree);
+    const facts = listed
+      ? { ...(await this.deps.git.worktreeFacts(worktree, this.config.baseBranch)), exists: true }
+      : { dirty: [], ahead: 0, landed: true, exists: false, branch: null, head: '', behind: 0 };
+    const decision = decideRemoval(facts, { force });
+    const why = decision.reasons.join('; ');
+    if (decision.action === 'nothing') return { worker: name, ok: true, outcome: 'no worktree to remove' };
+    if (decision.action === 'refuse') {
+      this.deps.runtime.record({ actor, action: 'refuse', worker: name, reason: `remove refused: ${why}` });
+      return { worker: name, ok: false, outcome: `kept ${worktree}: ${why} (use --force to remove it anyway; a backup ref is kept)` };
+    }
+    let backup = '';
+    if (decision.backup) {
+      const sha = await this.deps.git.snapshotWorktree(worktree);
+      const ref = await this.deps.git.backupRef(name, sha);
+      backup = ` · backup at ${ref}`;
+      this.deps.runtime.record({ actor, action: 'backup', worker: name, reason: `before forced remove (${why}): ${ref}` });
+    }
+    await this.deps.git.removeWorktree(worktree, { force: decision.backup });
+    const branch = await this.deps.git.deleteBranchIfMerged(workerBranch(name), this.config.baseBranch);
+    const branchNote = branch === 'kept-unmerged' ? ` · branch ${workerBranch(name)} kept (commits not on ${this.config.baseBranch})` : '';
+    this.deps.runtime.record({ actor, action: 'remove', worker: name, reason: why || 'clean worktree' });
+    return { worker: name, ok: true, outcome: `removed ${worktree}${backup}${branchNote}` };
+  }
+
+  /**
+   * Observes every worker: ONE `list-panes -a`, then one batched capture of only those panes whose
+   * activity changed since they were last read. An idle grid costs one tmux call per tick.
+   */
+  async observe(screenLines: number): Promise<WorkerSnapshot[]> {
+    const panes = new Map((await this.deps.tmux.listPanes()).map((p) => [p.session, p] as const));
+    const records = this.deps.runtime.readWorkers();
+    const now = this.deps.now();
+
+    const toCapture = this.config.workers
+      .map((w) => ({ w, pane: panes.get(w.name) }))
+      .filter(({ w, pane }) => pane !== undefined && this.needsCapture(w.name, pane, screenLines))
+      .map(({ w }) => w.name);
+    if (toCapture.length > 0) {
+      const screens = await this.deps.tmux.capturePanes(toCapture, screenLines);
+      for (const name of toCapture) {
+        const pane = panes.get(name);
+        if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, screenLines), atSecond: Math.floor(now / 1000), lines: screens.get(name) ?? [] });
+      }
+    }
+
+    return this.config.workers.map((w) => {
+      const pane = panes.get(w.name);
+      const record: WorkerRecord = records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
+      const health = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now });
+      return {
+        name: w.name,
+        lane: w.lane,
+        health,
+        screen: pane ? (this.captured.get(w.name)?.lines ?? []) : [],
+        worktree: workerPath(this.config, w.name),
+        command: pane && !pane.dead ? pane.currentCommand : null,
+        restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
+      };
+    });
+  }
+
+  /** Restarts that a worker's restart policy calls for now, with exponential backoff and a budget. */
+  async applyRestartPolicies(snapshots: readonly WorkerSnapshot[]): Promise<ActionResult[]> {
+    const results: ActionResult[] = [];
+    const records = this.deps.runtime.readWorkers();
+    for (const snap of snapshots) {
+      const worker = this.config.workers.find((w) => w.name === snap.name);
+      const record = records[snap.name];
+      if (!worker || !record || record.desired !== 'running') continue;
+      const { policy, maxRestarts, backoffSeconds } = worker.restart;
+      const wants = (policy === 'on-failure' && snap.health.state === 'crashed') || (policy === 'always' && (snap.health.state === 'crashed' || snap.health.state === 'exited'));
+      if (!wants || record.autoRestarts >= maxRestarts) continue;
+      const delayMs = backoffSeconds * 1000 * 2 ** record.autoRestarts;
+      if (snap.health.since !== null && this.deps.now() - snap.health.since < delayMs) continue;
+      const reason = `restart policy ${policy}: ${snap.health.evidence} (attempt ${record.autoRestarts + 1}/${maxRestarts})`;
+      results.push(await this.restart(snap.name, 'policy', reason));
+    }
+    return results;
+  }
+
+  /**
+   * tmux's activity time has one-second resolution: output in the same second as a capture does not
+   * move it, so a pane captured in the second of its last activity is read once more.
+   */
+  private needsCapture(name: string, pane: PaneInfo, lines: number): boolean {
+    const last = this.captured.get(name);
+    return !last || last.fingerprint !== fingerprint(pane, lines) || last.atSecond <= pane.activity;
+  }
+
+  private async pane(name: string): Promise<PaneInfo | undefined> {
+    return (await this.deps.tmux.listPanes()).find((p) => p.session === name);
+  }
+
+  private launchSpec(worker: WorkerConfig, worktree: string) {
+    const env: Record<string, string> = {
+      PATH: `${this.deps.binDir}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+      ...pick(process.env, ['HOME', 'USER', 'LANG', 'LC_ALL', 'SHELL']),
+      MUXCTL_WORKER: worker.name,
+      MUXCTL_LANE: worker.lane,
+      MUXCTL_PROJECT: this.config.project,
+      MUXCTL_SOCKET: this.config.tmuxSocket,
+      MUXCTL_CONFIG: this.config.file,
+      MUXCTL_REPO: this.config.repo,
+      MUXCTL_WORKTREE: worktree,
+      MUXCTL_STATE_DIR: this.deps.runtime.dir,
+      // Where an agent that speaks muxctl's event format (the demo agent does) writes: outside the
+      // worktree, so the log never shows up as uncommitted work.
+      MUXCTL_AGENT_LOG: join(this.deps.runtime.dir, 'logs', `${worker.name}.events.jsonl`),
+      ...worker.env,
+    };
+    const command = typeof worker.command === 'string' ? worker.command : shellCommand(worker.command);
+    return { name: worker.name, worker: worker.name, cwd: worker.cwd ? join(worktree, worker.cwd) : worktree, env, command };
+  }
+}
+
+export class UnknownWorkerError extends MuxctlError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** What identifies a pane's screen as unchanged: same process, same liveness, no new activity. */
+function fingerprint(pane: PaneInfo, lines: number): string {
+  return `${pane.pid}:${pane.dead ? 1 : 0}:${pane.activity}:${lines}`;
+}
+
+function pick(env: NodeJS.ProcessEnv, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}

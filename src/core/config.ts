@@ -1,0 +1,656 @@
+/**
+ * The project config (`sessions.json`): its schema, its validation and the messages a person reads when
+ * it is wrong. Pure: the caller reads the file and passes its text and absolute path.
+ *
+ * Validation reports every problem at once, each with the field path, what was expected, what was found
+ * and where in the file it is (`sessions.json:12:7: workers[1].lane: …`), because fixing a config one
+ * error per run is miserable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { WORKER_NAME_PATTERN, defaultSocketName } from './names.js';
+
+export const LOG_FORMATS = ['auto', 'claude-code', 'claude-stream-json', 'codex-rollout', 'codex-exec-json', 'aider', 'json-lines', 'muxctl', 'text'] as const;
+export const RESTART_POLICIES = ['never', 'on-failure', 'always'] as const;
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+export interface WorkerConfig {
+  name: string;
+  lane: string;
+  /** A string is run by `sh -c` as written; an array is an argv (see `shellCommand` in names.ts). */
+  command: string | string[];
+  env: Record<string, string>;
+  /** Relative to the worker's worktree. */
+  cwd?: string;
+  /** `path` may be a glob, relative to the worker's worktree. */
+  log?: { path: string; format: LogFormat };
+  restart: { policy: RestartPolicy; maxRestarts: number; backoffSeconds: number };
+  stop: { keys: string[]; signal: StopSignal; graceSeconds: number };
+}
+
+export interface ProjectConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  project: string;
+  /** Absolute. */
+  repo: string;
+  baseBranch: string;
+  /** Absolute; each worker's worktree is `<worktreeDir>/<worker>`. */
+  worktreeDir: string;
+  tmuxSocket: string;
+  lanes: Record<string, { description?: string }>;
+  workers: WorkerConfig[];
+}
+
+export interface ConfigProblem {
+  file: string;
+  /** Field path such as `workers[2].lane`, or `(root)`. */
+  path: string;
+  /** What was expected, and what was found. */
+  message: string;
+  /** 1-based position in the file of the offending value or field name, when known. */
+  line?: number;
+  column?: number;
+}
+
+export type ConfigResult = { ok: true; config: ProjectConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** What a worker gets when neither it nor `defaults` says otherwise. */
+export const WORKER_DEFAULTS = {
+  logFormat: 'auto',
+  restart: { policy: 'never', maxRestarts: 3, backoffSeconds: 5 },
+  stop: { keys: [] as string[], signal: 'SIGTERM', graceSeconds: 5 },
+} as const satisfies { logFormat: LogFormat; restart: WorkerConfig['restart']; stop: WorkerConfig['stop'] };
+
+// ── Schema ──────────────────────────────────────────────────────────────────────────────────────────
+// No zod `.default()`s: a worker's fields are merged over `defaults` first, and only then filled from
+// WORKER_DEFAULTS (a zod default would make `restart: {policy}` in a worker hide `defaults.restart`).
+// The defaults still appear in the JSON Schema through `.meta({ default })`, for editors.
+
+const NAME_RULE = 'use letters, digits, "-" and "_", starting with a letter or digit, at most 48 characters';
+const COMMAND_EXPECTED = 'expected a string or a non-empty array of strings';
+const nonBlank = (what: string) => z.string({ error: `expected ${what}` }).regex(/\S/, { error: `expected ${what}` });
+
+const command = z
+  .union(
+    [
+      nonBlank('a non-empty command').meta({ description: 'Run by sh -c as written.' }),
+      z
+        .array(z.string(), { error: COMMAND_EXPECTED })
+        .min(1, { error: COMMAND_EXPECTED })
+        .refine((argv) => argv[0]?.trim() !== '', { error: 'expected the program to run as the first element', path: [0] })
+        .meta({ description: 'An argv: each element is passed as one argument, no shell parsing.' }),
+    ],
+    { error: COMMAND_EXPECTED },
+  )
+  .meta({ description: 'What the worker runs, in its worktree (or cwd); muxctl puts its own bin dir first on PATH.' });
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid environment variable name: use letters, digits and "_", not starting with a digit` })
+  .regex(/^(?!MUXCTL_)/, { error: (iss) => `${JSON.stringify(iss.input)} is reserved: muxctl sets the MUXCTL_* variables itself` });
+
+const relativeInside = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((p) => !path.isAbsolute(p) && path.normalize(p).split(path.sep)[0] !== '..', {
+      error: `expected a relative path inside ${what} (not absolute, not starting with "..")`,
+    });
+
+const log = z
+  .strictObject({
+    path: relativeInside("the worker's worktree").meta({ description: "Log file or glob, relative to the worker's worktree." }),
+    format: z.enum(LOG_FORMATS).optional().meta({ default: WORKER_DEFAULTS.logFormat, description: 'How to read the log; auto guesses from its content.' }),
+  })
+  .meta({ description: 'Where the agent writes its log, so muxctl can tell what it is doing.' });
+
+const seconds = z.number().min(0).max(86_400);
+
+const restart = z
+  .strictObject({
+    policy: z.enum(RESTART_POLICIES).optional().meta({ default: WORKER_DEFAULTS.restart.policy }),
+    maxRestarts: z.int().min(0).max(1000).optional().meta({ default: WORKER_DEFAULTS.restart.maxRestarts }),
+    backoffSeconds: seconds.optional().meta({ default: WORKER_DEFAULTS.restart.backoffSeconds }),
+  })
+  .meta({ description: 'What muxctl does when the command exits on its own.' });
+
+const stop = z
+  .strictObject({
+    keys: z.array(z.string().min(1)).optional().meta({ default: [], description: 'tmux key names sent first, e.g. ["C-c"] or ["Escape", "/exit", "Enter"].' }),
+    signal: z.enum(STOP_SIGNALS).optional().meta({ default: WORKER_DEFAULTS.stop.signal }),
+    graceSeconds: seconds.optional().meta({ default: WORKER_DEFAULTS.stop.graceSeconds, description: 'How long to wait after the keys, and again after the signal.' }),
+  })
+  .meta({ description: 'How a worker is stopped: keys, then the signal, then SIGKILL.' });
+
+/** The worker fields `defaults` may also set; name, lane and command belong to each worker. */
+const sharedWorkerFields = {
+  env: z.record(envName, z.string()).optional().meta({ default: {}, description: 'Extra environment variables (values are strings).' }),
+  cwd: relativeInside("the worker's worktree").optional().meta({ description: "Directory to run in, relative to the worker's worktree." }),
+  log: log.optional(),
+  restart: restart.optional(),
+  stop: stop.optional(),
+};
+const DEFAULTS_FORBIDDEN = new Set(['name', 'lane', 'command']);
+
+const worker = z.strictObject({
+  name: z
+    .string()
+    .regex(WORKER_NAME_PATTERN, { error: `expected a worker name (${NAME_RULE}; tmux session names cannot hold "." or ":")` })
+    .meta({ description: 'Names the tmux session, the worktree directory and the branch muxctl/<name>.' }),
+  lane: z.string().min(1).meta({ description: 'A key of "lanes".' }),
+  command,
+  ...sharedWorkerFields,
+});
+
+const laneName = z.string().regex(WORKER_NAME_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid lane name: ${NAME_RULE}` });
+
+const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    project: nonBlank('a non-empty project name').meta({ description: 'The project name; it also names the tmux socket.' }),
+    repo: z.string().min(1).optional().meta({ default: '.', description: 'The git repository, relative to this file.' }),
+    baseBranch: z.string().regex(/^\S+$/, { error: 'expected a branch name (no spaces)' }).optional().meta({ default: 'main', description: 'Worker branches start from here.' }),
+    worktreeDir: z.string().min(1).optional().meta({ description: 'Where worker worktrees go, relative to this file. Default: <repo>-worktrees beside the repo.' }),
+    tmuxSocket: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a socket name of letters, digits, "-" and "_"' })
+      .max(80)
+      .optional()
+      .meta({ description: 'The private tmux server (tmux -L <name>). Default: muxctl-<project>.' }),
+    lanes: z
+      .record(laneName, z.strictObject({ description: z.string().optional() }))
+      .refine((lanes) => Object.keys(lanes).length > 0, { error: 'expected at least one lane, e.g. {"app": {}}' })
+      .meta({ minProperties: 1, description: 'Groups of workers with one role; tasks are routed to lanes.' }),
+    defaults: z.strictObject(sharedWorkerFields).optional().meta({ description: 'Worker fields applied under every worker (the worker wins, field by field).' }),
+    workers: z.array(worker).min(1, { error: 'expected at least one worker' }),
+  })
+  .meta({ title: 'muxctl sessions.json', description: 'Workers (tmux session + git worktree + command) for one project.' });
+
+type ParsedConfig = z.infer<typeof configSchema>;
+type ParsedWorker = z.infer<typeof worker>;
+type SharedFields = NonNullable<ParsedConfig['defaults']>;
+
+/** JSON Schema (draft 2020-12) of the file as written, for editors (`"$schema": "./sessions.schema.json"`). */
+export function configJsonSchema(): object {
+  return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
+}
+
+// ── Parsing ─────────────────────────────────────────────────────────────────────────────────────────
+
+interface RawProblem {
+  path: JsonPath;
+  message: string;
+  /** Set when the problem is about a field's name (unknown, duplicated) rather than its value. */
+  keyPath?: JsonPath;
+}
+
+export function parseConfig(text: string, file: string): ConfigResult {
+  if (!path.isAbsolute(file)) throw new Error(`parseConfig: file must be an absolute path (got ${JSON.stringify(file)})`);
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text; // editors on Windows write a BOM
+  const scanned = locateJson(source);
+  if (scanned.syntaxError) {
+    const { offset, message } = scanned.syntaxError;
+    return { ok: false, problems: [{ file, path: '(root)', message: `invalid JSON: ${message}`, ...lineColumn(source, offset) }] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(source);
+  } catch (error) {
+    // locateJson accepted it, so this should not happen; keep V8's word for it if it does.
+    return { ok: false, problems: [{ file, path: '(root)', message: `invalid JSON: ${(error as Error).message}` }] };
+  }
+
+  const problems: RawProblem[] = scanned.duplicateKeys.map((keyPath) => ({
+    path: keyPath.slice(0, -1),
+    keyPath,
+    message: `field ${JSON.stringify(keyPath.at(-1))} appears twice; JSON keeps only the last one — merge them`,
+  }));
+  const parsed = configSchema.safeParse(raw, { error: expectedText });
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, [], raw)));
+  problems.push(...crossFieldProblems(raw));
+
+  if (problems.length > 0) return { ok: false, problems: placeProblems(problems, file, source, scanned) };
+  if (!parsed.success) throw new Error('unreachable: zod failed without issues');
+  return { ok: true, config: buildConfig(parsed.data, file) };
+}
+
+/** The "expected …" half of every message; `issueProblems` adds what was found. */
+function expectedText(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+    case 'too_small':
+      if (issue.origin === 'string') return issue.minimum === 1 ? 'expected a non-empty string' : `expected at least ${issue.minimum} characters`;
+      if (issue.origin === 'array') return `expected at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
+      return `expected a number ${issue.inclusive === false ? '>' : '≥'} ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'string') return `expected at most ${issue.maximum} characters`;
+      if (issue.origin === 'array') return `expected at most ${issue.maximum} items`;
+      return `expected a number ${issue.inclusive === false ? '<' : '≤'} ${issue.maximum}`;
+    case 'invalid_value':
+      return `expected one of: ${issue.values.map(String).join(', ')}`;
+    default:
+      return undefined; // schema-level messages (regexes, refinements) already say what is expected
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  record: 'an object',
+  array: 'an array',
+};
+
+function issueProblems(issue: z.core.$ZodIssue, prefix: JsonPath, raw: unknown): RawProblem[] {
+  const at: JsonPath = [...prefix, ...issue.path.map((seg) => (typeof seg === 'symbol' ? String(seg) : seg))];
+  const found = valueAt(raw, at);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ path: at, keyPath: [...at, key], message: unknownFieldMessage(at, key) }));
+    case 'invalid_key':
+      // The nested messages name the key themselves ("\"A-B\" is not a valid environment variable name…").
+      return [{ path: at, keyPath: at, message: issue.issues.map((inner) => inner.message).join('; ') }];
+    case 'invalid_union': {
+      // One branch got past its type check (e.g. an array whose 2nd element is a number): its issues
+      // say more than "expected a string or an array".
+      const deep = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+      if (deep.length === 1 && deep[0]) return deep[0].flatMap((inner) => issueProblems(inner, at, raw));
+      return [{ path: at, message: `${issue.message}${foundText(found)}` }];
+    }
+    case 'invalid_value': {
+      const suggestion = typeof found === 'string' ? didYouMean(found, issue.values.map(String)) : '';
+      return [{ path: at, message: `${issue.message}${foundText(found)}${suggestion}` }];
+    }
+    default: {
+      const quoteHint = issue.code === 'invalid_type' && issue.expected === 'string' && (typeof found === 'number' || typeof found === 'boolean') ? ` (write it in quotes: "${String(found)}")` : '';
+      return [{ path: at, message: `${issue.message}${foundText(found)}${quoteHint}` }];
+    }
+  }
+}
+
+function unknownFieldMessage(objectPath: JsonPath, key: string): string {
+  if (objectPath.length === 1 && objectPath[0] === 'defaults' && DEFAULTS_FORBIDDEN.has(key)) {
+    return `"${key}" cannot be set in defaults — each worker sets its own`;
+  }
+  const allowed = allowedFields(objectPath);
+  const suggestion = didYouMean(key, allowed);
+  if (suggestion !== '') return `unknown field ${JSON.stringify(key)}${suggestion}`;
+  return `unknown field ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`;
+}
+
+/** The field names the schema allows in the object at `at` (walking the schema as the data is walked). */
+function allowedFields(at: JsonPath): string[] {
+  let schema: z.ZodType | undefined = configSchema;
+  for (const seg of at) schema = schema === undefined ? undefined : childSchema(schema, seg);
+  schema = schema === undefined ? undefined : unwrap(schema);
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodOptional ? unwrap(schema.unwrap() as z.ZodType) : schema;
+}
+
+function childSchema(schema: z.ZodType, seg: string | number): z.ZodType | undefined {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject) return (inner.shape as Record<string, z.ZodType>)[String(seg)];
+  if (inner instanceof z.ZodArray) return inner.element as z.ZodType;
+  if (inner instanceof z.ZodRecord) return inner.valueType as z.ZodType;
+  return undefined;
+}
+
+/** Checks that need more than one field: unique worker names and lanes that exist. */
+function crossFieldProblems(raw: unknown): RawProblem[] {
+  if (!isPlainObject(raw) || !Array.isArray(raw.workers)) return [];
+  const problems: RawProblem[] = [];
+  const lanes = isPlainObject(raw.lanes) ? Object.keys(raw.lanes) : undefined;
+  const firstIndexByName = new Map<string, number>();
+  raw.workers.forEach((entry: unknown, index) => {
+    if (!isPlainObject(entry)) return;
+    if (typeof entry.name === 'string') {
+      const first = firstIndexByName.get(entry.name);
+      if (first === undefined) firstIndexByName.set(entry.name, index);
+      else problems.push({ path: ['workers', index, 'name'], message: `expected a unique worker name; got ${JSON.stringify(entry.name)}, already used by workers[${first}]` });
+    }
+    if (lanes !== undefined && lanes.length > 0 && typeof entry.lane === 'string' && entry.lane !== '' && !lanes.includes(entry.lane)) {
+      problems.push({
+        path: ['workers', index, 'lane'],
+        message: `expected one of the lanes ${lanes.join(', ')}; got ${JSON.stringify(entry.lane)}${didYouMean(entry.lane, lanes)}`,
+      });
+    }
+  });
+  for (const field of ['repo', 'worktreeDir'] as const) {
+    const value = raw[field];
+    if (typeof value === 'string' && /^~(\/|$)/.test(value)) {
+      problems.push({ path: [field], message: `expected a path relative to the config file or absolute ("~" is not expanded); got ${JSON.stringify(value)}` });
+    }
+  }
+  return problems;
+}
+
+/** Attaches file positions and sorts problems into the order they appear in the file. */
+function placeProblems(problems: RawProblem[], file: string, source: string, scanned: JsonLocations): ConfigProblem[] {
+  const placed = problems.map((problem, index) => {
+    const offset = (problem.keyPath && scanned.keyOffsets.get(formatPath(problem.keyPath))) ?? nearestValueOffset(problem.path, scanned);
+    return { index, offset, problem: { file, path: formatPath(problem.path), message: problem.message, ...lineColumn(source, offset) } };
+  });
+  placed.sort((a, b) => a.offset - b.offset || a.index - b.index);
+  return placed.map((entry) => entry.problem);
+}
+
+/** A missing field has no position of its own: point at the object that should hold it. */
+function nearestValueOffset(at: JsonPath, scanned: JsonLocations): number {
+  for (let length = at.length; length >= 0; length--) {
+    const offset = scanned.valueOffsets.get(formatPath(at.slice(0, length)));
+    if (offset !== undefined) return offset;
+  }
+  return 0;
+}
+
+// ── Building the resolved config ────────────────────────────────────────────────────────────────────
+
+function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
+  const configDir = path.dirname(file);
+  const repo = path.resolve(configDir, parsed.repo ?? '.');
+  const lanes: ProjectConfig['lanes'] = {};
+  for (const [name, lane] of Object.entries(parsed.lanes)) lanes[name] = lane.description === undefined ? {} : { description: lane.description };
+  return {
+    file,
+    project: parsed.project,
+    repo,
+    baseBranch: parsed.baseBranch ?? 'main',
+    // Outside the main checkout by default: worktrees inside it would show up in its `git status`,
+    // its editor's search and its file watchers.
+    worktreeDir: parsed.worktreeDir === undefined ? path.join(path.dirname(repo), `${path.basename(repo)}-worktrees`) : path.resolve(configDir, parsed.worktreeDir),
+    tmuxSocket: parsed.tmuxSocket ?? defaultSocketName(parsed.project),
+    lanes,
+    workers: parsed.workers.map((entry) => mergeWorker(parsed.defaults ?? {}, entry)),
+  };
+}
+
+/** The worker's fields over `defaults`, object fields merged field by field, then the built-in defaults. */
+function mergeWorker(defaults: SharedFields, entry: ParsedWorker): WorkerConfig {
+  const merged: WorkerConfig = {
+    name: entry.name,
+    lane: entry.lane,
+    command: Array.isArray(entry.command) ? [...entry.command] : entry.command,
+    env: { ...defaults.env, ...entry.env },
+    restart: {
+      policy: entry.restart?.policy ?? defaults.restart?.policy ?? WORKER_DEFAULTS.restart.policy,
+      maxRestarts: entry.restart?.maxRestarts ?? defaults.restart?.maxRestarts ?? WORKER_DEFAULTS.restart.maxRestarts,
+      backoffSeconds: entry.restart?.backoffSeconds ?? defaults.restart?.backoffSeconds ?? WORKER_DEFAULTS.restart.backoffSeconds,
+    },
+    stop: {
+      keys: [...(entry.stop?.keys ?? defaults.stop?.keys ?? WORKER_DEFAULTS.stop.keys)],
+      signal: entry.stop?.signal ?? defaults.stop?.signal ?? WORKER_DEFAULTS.stop.signal,
+      graceSeconds: entry.stop?.graceSeconds ?? defaults.stop?.graceSeconds ?? WORKER_DEFAULTS.stop.graceSeconds,
+    },
+  };
+  const cwd = entry.cwd ?? defaults.cwd;
+  if (cwd !== undefined) merged.cwd = cwd;
+  const logPath = entry.log?.path ?? defaults.log?.path;
+  if (logPath !== undefined) merged.log = { path: logPath, format: entry.log?.format ?? defaults.log?.format ?? WORKER_DEFAULTS.logFormat };
+  return merged;
+}
+
+export function workerPath(config: ProjectConfig, worker: string): string {
+  return path.join(config.worktreeDir, worker);
+}
+
+// ── Presenting problems ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * One line per problem, `file:line:column: path: message` (the form editors and terminals make
+ * clickable). `relativeTo` shortens the file name for display, e.g. to the current directory.
+ */
+export function formatProblems(problems: readonly ConfigProblem[], options: { relativeTo?: string } = {}): string {
+  return problems
+    .map((problem) => {
+      let shown = problem.file;
+      if (options.relativeTo !== undefined) {
+        const relative = path.relative(options.relativeTo, problem.file);
+        if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) shown = relative;
+      }
+      const where = problem.line === undefined ? shown : `${shown}:${problem.line}:${problem.column ?? 1}`;
+      return `${where}: ${problem.path}: ${problem.message}`;
+    })
+    .join('\n');
+}
+
+/** `workers[2].env.NODE_ENV`, `lanes["code review"]`; the empty path is `(root)`. */
+export function formatPath(at: JsonPath): string {
+  if (at.length === 0) return '(root)';
+  return at
+    .map((seg, index) => {
+      if (typeof seg === 'number') return `[${seg}]`;
+      if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) return index === 0 ? seg : `.${seg}`;
+      return `[${JSON.stringify(seg)}]`;
+    })
+    .join('');
+}
+
+function lineColumn(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+function valueAt(raw: unknown, at: JsonPath): unknown {
+  let current = raw;
+  for (const seg of at) {
+    if (Array.isArray(current) && typeof seg === 'number') current = current[seg];
+    else if (isPlainObject(current) && typeof seg === 'string' && Object.hasOwn(current, seg)) current = current[seg];
+    else return undefined;
+  }
+  return current;
+}
+
+function foundText(value: unknown): string {
+  return value === undefined ? '; the field is missing' : `; got ${describeValue(value)}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') {
+    if (value === '') return 'an empty string';
+    return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'object') return Object.keys(value).length === 0 ? 'an empty object' : 'an object';
+  return String(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** ` — did you mean "command"?` when one candidate is a likely typo of `input`, else ''. */
+export function didYouMean(input: string, candidates: readonly string[]): string {
+  const normal = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(normal(input), normal(candidate));
+    if (best === undefined || distance < best.distance) best = { candidate, distance };
+  }
+  if (best === undefined || best.candidate === input) return '';
+  const allowed = Math.max(1, Math.floor(Math.min(input.length, best.candidate.length) / 3));
+  if (best.distance <= Math.min(allowed, 3)) return ` — did you mean ${JSON.stringify(best.candidate)}?`;
+  // A missing prefix or suffix ("TERM" for "SIGTERM") is too many edits but an obvious intent.
+  const containing = normal(input).length >= 3 ? candidates.filter((c) => normal(c).includes(normal(input))) : [];
+  return containing.length === 1 ? ` — did you mean ${JSON.stringify(containing[0])}?` : '';
+}
+
+/** Levenshtein distance, two rows at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+// ── JSON positions ──────────────────────────────────────────────────────────────────────────────────
+// JSON.parse gives no positions for values, V8's syntax errors differ between Node versions (Node 20:
+// "at position 7", Node 22 adds "(line 1 column 8)", some messages have neither), and it silently keeps
+// the last of two equal keys. This small scanner follows the JSON grammar only to record where each
+// value and field name starts, find the first syntax error, and list duplicate keys; JSON.parse still
+// produces the values.
+
+export type JsonPath = ReadonlyArray<string | number>;
+
+interface JsonLocations {
+  /** formatPath(path) → offset of the value's first character. */
+  valueOffsets: Map<string, number>;
+  /** formatPath(path) → offset of the field name's opening quote. */
+  keyOffsets: Map<string, number>;
+  duplicateKeys: JsonPath[];
+  syntaxError?: { offset: number; message: string };
+}
+
+class JsonSyntaxError extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const LITERAL = /true|false|null/y;
+
+function locateJson(text: string): JsonLocations {
+  const found: JsonLocations = { valueOffsets: new Map(), keyOffsets: new Map(), duplicateKeys: [] };
+  let i = 0;
+  const fail = (message: string, at = i): never => {
+    throw new JsonSyntaxError(at, message);
+  };
+  const shown = (at: number) => (at >= text.length ? 'the end of the file' : `\`${text.slice(at, at + 12).split('\n')[0] ?? ''}\``);
+
+  const skipSpace = () => {
+    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
+    if (text.startsWith('//', i) || text.startsWith('/*', i)) fail('JSON does not allow comments');
+  };
+
+  const string = (): string => {
+    const start = i;
+    for (let j = i + 1; j < text.length; j++) {
+      const char = text.charAt(j);
+      if (char === '"') {
+        i = j + 1;
+        return JSON.parse(text.slice(start, i)) as string;
+      }
+      if (char === '\\') {
+        const escape = text.charAt(j + 1);
+        if (escape === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) fail('expected 4 hex digits after \\u', j);
+          j += 5;
+        } else if ('"\\/bfnrt'.includes(escape) && escape !== '') j += 1;
+        else fail(`invalid escape \\${escape} in a string`, j);
+      } else if (char === '\n') fail('a string is not closed before the end of the line', start);
+      else if (char < ' ') fail('a control character in a string must be escaped (e.g. \\t)', j);
+    }
+    return fail('a string is not closed', start);
+  };
+
+  const value = (at: JsonPath): void => {
+    skipSpace();
+    found.valueOffsets.set(formatPath(at), i);
+    const char = text.charAt(i);
+    if (char === '{') return object(at);
+    if (char === '[') return array(at);
+    if (char === '"') return void string();
+    if (char === "'") fail('strings need double quotes (") in JSON');
+    for (const pattern of [NUMBER, LITERAL]) {
+      pattern.lastIndex = i;
+      if (pattern.test(text)) {
+        i = pattern.lastIndex;
+        return;
+      }
+    }
+    fail(`expected a value (string, number, object, array, true, false or null); found ${shown(i)}`);
+  };
+
+  const object = (at: JsonPath): void => {
+    i++; // {
+    const seen = new Set<string>();
+    let comma: number | undefined;
+    for (;;) {
+      skipSpace();
+      if (text.charAt(i) === '}') {
+        if (comma !== undefined) fail('JSON does not allow a comma before "}"', comma);
+        i++;
+        return;
+      }
+      if (text.charAt(i) !== '"') fail(`expected a field name in double quotes; found ${shown(i)}`);
+      const keyOffset = i;
+      const key = string();
+      const keyPath = [...at, key];
+      if (seen.has(key)) found.duplicateKeys.push(keyPath);
+      seen.add(key);
+      found.keyOffsets.set(formatPath(keyPath), keyOffset);
+      skipSpace();
+      if (text.charAt(i) !== ':') fail(`expected ":" after the field name ${JSON.stringify(key)}`);
+      i++;
+      value(keyPath);
+      skipSpace();
+      if (text.charAt(i) === ',') {
+        comma = i++;
+        continue;
+      }
+      if (text.charAt(i) === '}') {
+        i++;
+        return;
+      }
+      fail(`expected "," or "}" after the value of ${JSON.stringify(key)}; found ${shown(i)}`);
+    }
+  };
+
+  const array = (at: JsonPath): void => {
+    i++; // [
+    let comma: number | undefined;
+    for (let index = 0; ; index++) {
+      skipSpace();
+      if (text.charAt(i) === ']') {
+        if (comma !== undefined) fail('JSON does not allow a comma before "]"', comma);
+        i++;
+        return;
+      }
+      value([...at, index]);
+      skipSpace();
+      if (text.charAt(i) === ',') {
+        comma = i++;
+        continue;
+      }
+      if (text.charAt(i) === ']') {
+        i++;
+        return;
+      }
+      fail(`expected "," or "]" after an array item; found ${shown(i)}`);
+    }
+  };
+
+  try {
+    skipSpace();
+    if (i >= text.length) fail('the file is empty; expected a JSON object');
+    value([]);
+    skipSpace();
+    if (i < text.length) fail(`unexpected text after the end of the JSON value: ${shown(i)}`);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    found.syntaxError = { offset: error.offset, message: error.message };
+  }
+  return found;
+}

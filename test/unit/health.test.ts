@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { clockTime, deriveHealth, shortDuration, STARTING_GRACE_MS, type PaneFacts } from '../../src/core/health.js';
+
+const now = Date.UTC(2026, 10, 23, 14, 2, 0);
+const seconds = (ms: number): number => Math.floor(ms / 1000);
+const alive: PaneFacts = { dead: false, deadStatus: null, deadSignal: null, created: seconds(now) - 600, deadTime: null, currentCommand: 'node' };
+const base = { desired: 'running' as const, startedAt: null, stoppedAt: null, now };
+
+describe('deriveHealth', () => {
+  it('says running, with since when, for a live pane past the start grace', () => {
+    const h = deriveHealth({ ...base, pane: alive });
+    expect(h.state).toBe('running');
+    expect(h.since).toBe((seconds(now) - 600) * 1000);
+    expect(h.evidence).toBe(`process alive (node) since ${clockTime((seconds(now) - 600) * 1000)}`);
+  });
+
+  it('says starting just after a (re)start, even in an old session', () => {
+    const h = deriveHealth({ ...base, pane: alive, startedAt: now - STARTING_GRACE_MS / 2 });
+    expect(h.state).toBe('starting');
+  });
+
+  it('says exited 0 with the time for a clean exit', () => {
+    const h = deriveHealth({ ...base, pane: { ...alive, dead: true, deadStatus: 0, deadTime: seconds(now) - 60 } });
+    expect(h).toMatchObject({ state: 'exited', badge: 'exited 0' });
+    expect(h.evidence).toBe(`exit 0 at ${clockTime((seconds(now) - 60) * 1000)}`);
+  });
+
+  it('says crashed with the exit status, and explains 127', () => {
+    const h = deriveHealth({ ...base, pane: { ...alive, dead: true, deadStatus: 127, deadTime: seconds(now) } });
+    expect(h).toMatchObject({ state: 'crashed', badge: 'exited 127' });
+    expect(h.evidence).toMatch(/^exit 127: command not found at /);
+  });
+
+  it('says crashed with the signal name when killed by a signal', () => {
+    const h = deriveHealth({ ...base, pane: { ...alive, dead: true, deadStatus: null, deadSignal: 15, deadTime: seconds(now) } });
+    expect(h).toMatchObject({ state: 'crashed', badge: 'crashed (SIGTERM)' });
+    expect(h.evidence).toMatch(/killed by SIGTERM/);
+  });
+
+  it('tells missing (wanted, no session) from stopped (the person stopped it)', () => {
+    expect(deriveHealth({ ...base, pane: undefined }).state).toBe('missing');
+    const stopped = deriveHealth({ ...base, pane: undefined, desired: 'stopped', stoppedAt: now - 5000 });
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.evidence).toContain('stopped by you at');
+  });
+});
+
+describe('shortDuration', () => {
+  it.each([
+    [0, '0s'],
+    [42_000, '42s'],
+    [3 * 60_000, '3m'],
+    [125 * 60_000, '2h05m'],
+    [50 * 3_600_000, '2d2h'],
+  ])('%i ms → %s', (ms, text) => {
+    expect(shortDuration(ms)).toBe(text);
+  });
+});
