@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { clockTime } from '../src/core/health.js';
+import { clockMinutes } from '../src/core/health.js';
 import type { DashboardStore } from '../src/state/store.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
@@ -20,7 +20,7 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
   const left = ` muxctl · ${project} · ${total} worker${total === 1 ? '' : 's'}`;
   const attention = trouble > 0 ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you` : '';
   const role = follower ? ` · watching (dashboard pid ${follower.leaderPid ?? '?'} acts)` : '';
-  const right = `tmux -L ${socket}  ${clockTime(now)} `;
+  const right = `tmux -L ${socket}  ${clockMinutes(now)} `;
   return (
     <Box width={width}>
       <Box flexGrow={1} flexShrink={1}>

@@ -31,8 +31,7 @@ export async function openProject(configFlag: string | undefined): Promise<Conte
 }
 
 export async function openConfig(config: ProjectConfig): Promise<Context> {
-  await Tmux.version();
-  await Git.version();
+  await Promise.all([Tmux.version(), Git.version()]);
   const tmux = new Tmux(config.tmuxSocket);
   const git = new Git(config.repo);
   const runtime = new RuntimeDir(config.repo);

@@ -66,7 +66,7 @@ export async function runDashboard(ctx: Context): Promise<number> {
 
   const mount = (): void => {
     stdout.write(ENTER_ALT_SCREEN);
-    instance = render(<App store={store} actions={actions} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 10 });
+    instance = render(<App store={store} actions={actions} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true });
   };
   const unmount = (): void => {
     instance?.unmount();

@@ -3,6 +3,7 @@
  * capture of panes that changed) and hands the snapshot on only when something a person would see
  * changed. The leader dashboard also applies restart policies. Nothing else wakes up while idle.
  */
+import { displayedTimeKey } from '../core/health.js';
 import type { ActionResult, Supervisor, WorkerSnapshot } from './supervisor.js';
 
 export interface LoopOptions {
@@ -61,8 +62,8 @@ export class ObservationLoop {
     try {
       const workers = await this.supervisor.observe(this.options.screenLines());
       const now = this.options.now();
-      // Re-render only for a change a person could see; the clock in the header moves once a second anyway.
-      const shown = JSON.stringify(workers) + Math.floor(now / 1000);
+      // Hand on only a change a person could see: new facts, or a duration on screen ticking over.
+      const shown = JSON.stringify(workers) + displayedTimeKey(workers.map((w) => w.health.since), now);
       if (shown !== this.lastShown) {
         this.lastShown = shown;
         this.options.onSnapshot(workers, now);

@@ -67,10 +67,10 @@ export class Supervisor {
 
   /** Checks everything `up` needs before anything starts, so a fault leaves nothing half-started. */
   async preflight(): Promise<void> {
+    // repoRoot first: in a directory that is not a repository, its error is the one that says so plainly.
     await this.deps.git.repoRoot();
-    await this.deps.git.requireBranch(this.config.baseBranch);
     this.deps.runtime.ensure();
-    await this.deps.git.ensureExcluded(this.config.repo, '/.muxctl/');
+    await Promise.all([this.deps.git.requireBranch(this.config.baseBranch), this.deps.git.ensureExcluded(this.config.repo, '/.muxctl/')]);
   }
 
   /** Starts the named workers (idempotent: a running worker is left as it is). */
@@ -125,24 +125,46 @@ export class Supervisor {
     return this.stopWorker(this.worker(name), actor, reason);
   }
 
-  /** Stops a worker given its (possibly former) config: workers removed from the file are stopped this way. */
+  /**
+   * Stops a worker given its (possibly former) config: workers removed from the file are stopped this way.
+   * Each step gets the grace period to work before the next: the stop keys (if any), then the stop
+   * signal, then SIGKILL to the pane's whole process group. Killing only the session would not do:
+   * tmux merely hangs up the pty, and a process that ignores SIGHUP would live on, unseen, in the worktree.
+   */
   async stopWorker(worker: WorkerConfig, actor: Actor, reason: string): Promise<ActionResult> {
     const pane = await this.pane(worker.name);
+    let how = pane ? 'stopped' : 'was not running';
     if (pane && !pane.dead) {
-      if (worker.stop.keys.length > 0) await this.deps.tmux.sendKeys(worker.name, worker.stop.keys);
-      else this.deps.tmux.signalPane(pane.pid, worker.stop.signal);
-      const deadline = this.deps.now() + worker.stop.graceSeconds * 1000;
-      while (this.deps.now() < deadline) {
-        const current = await this.pane(worker.name);
-        if (!current || current.dead) break;
-        await sleep(50);
+      const graceMs = worker.stop.graceSeconds * 1000;
+      const steps: Array<{ label: string; act: () => Promise<void> | void; waitMs: number }> = [];
+      if (worker.stop.keys.length > 0) steps.push({ label: `keys ${worker.stop.keys.join(' ')}`, act: () => this.deps.tmux.sendKeys(worker.name, worker.stop.keys), waitMs: graceMs });
+      steps.push({ label: worker.stop.signal, act: () => this.deps.tmux.signalPane(pane.pid, worker.stop.signal), waitMs: graceMs });
+      // tmux makes the pane's process a session and group leader: the negative pid reaches its children.
+      steps.push({ label: 'SIGKILL', act: () => this.deps.tmux.signalPane(-pane.pid, 'SIGKILL'), waitMs: 2000 });
+      for (const step of steps) {
+        await step.act();
+        if (await this.waitForExit(worker.name, pane.pid, step.waitMs)) {
+          how = `stopped (${step.label})`;
+          break;
+        }
       }
     }
     if (pane) await this.deps.tmux.killSession(worker.name);
     await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, desired: 'stopped', stoppedAt: this.deps.now() }));
     this.deps.runtime.record({ actor, action: 'stop', worker: worker.name, reason });
     this.captured.delete(worker.name);
-    return { worker: worker.name, ok: true, outcome: pane ? 'stopped' : 'was not running' };
+    return { worker: worker.name, ok: true, outcome: how };
+  }
+
+  /** Polls until the pane with `pid` is dead or gone, for up to `ms`. */
+  private async waitForExit(name: string, pid: number, ms: number): Promise<boolean> {
+    const deadline = this.deps.now() + ms;
+    for (;;) {
+      const current = await this.pane(name);
+      if (!current || current.dead || current.pid !== pid) return true;
+      if (this.deps.now() >= deadline) return false;
+      await sleep(50);
+    }
   }
 
   /**

@@ -35,7 +35,7 @@ export class BaseBranchMissingError extends MuxctlError {
       existing.length === 0
         ? 'the repository has no branches yet: make a first commit'
         : `branches that exist: ${existing.join(', ')}`;
-    super(`branch "${branch}" does not exist (${have}). Create it, or set "base" to one of these.`);
+    super(`branch "${branch}" does not exist (${have}). Create it, or set "baseBranch" in the config to one of these.`);
   }
 }
 

@@ -90,13 +90,30 @@ export function deriveHealth(input: HealthInput): Health {
   return { state: 'running', evidence: `process alive (${pane.currentCommand || 'unknown'}) since ${clockTime(startedAt)}`, since: startedAt, badge: 'running' };
 }
 
-/** "42s", "3m", "2h05m", "3d4h": short enough for a panel's title line. */
+/**
+ * "<1m", "3m", "2h05m", "3d4h": short enough for a panel's line, and never finer than a minute, so
+ * that a grid of idle workers has nothing to redraw more than once a minute.
+ */
 export function shortDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
+  if (s < 60) return '<1m';
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m`;
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
   return `${Math.floor(h / 24)}d${h % 24}h`;
+}
+
+/**
+ * A key that changes exactly when a duration or the clock shown on screen would change (at most once a
+ * minute). The loop re-renders only when it or the facts change, so an idle grid stays still.
+ */
+export function displayedTimeKey(sinces: readonly (number | null)[], now: number): string {
+  const parts = sinces.map((since) => (since === null ? '-' : shortDuration(now - since)));
+  return `${Math.floor(now / 60_000)}|${parts.join(',')}`;
+}
+
+/** "14:02": the header's clock, which moves once a minute. */
+export function clockMinutes(epochMs: number): string {
+  return clockTime(epochMs).slice(0, 5);
 }

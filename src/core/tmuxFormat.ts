@@ -171,10 +171,22 @@ export function splitCaptureChain(stdout: string, nonce: string, count: number):
   return chunks;
 }
 
-/** The last `lines` lines of a captured screen, trailing spaces and trailing blank lines removed. */
+/**
+ * The last `lines` lines of a captured screen, trailing spaces and trailing blank lines removed.
+ * When a pane dies, tmux 3.3a writes "Pane is dead (…)" on the bottom row, so a short-lived command's
+ * last words sit at the top with a screenful of blank rows between them and that line: those rows are
+ * dropped, or the panel would show blanks instead of the error that matters.
+ */
 export function tailOfCapture(captured: readonly string[], lines: number): string[] {
   const trimmed = captured.map((line) => line.trimEnd());
   let end = trimmed.length;
   while (end > 0 && trimmed[end - 1] === '') end -= 1;
+  const last = trimmed[end - 1];
+  if (last !== undefined && last.startsWith('Pane is dead')) {
+    let before = end - 1;
+    while (before > 0 && trimmed[before - 1] === '') before -= 1;
+    const kept = [...trimmed.slice(0, before), last];
+    return kept.slice(Math.max(0, kept.length - lines));
+  }
   return trimmed.slice(Math.max(0, end - lines), end);
 }

@@ -39,7 +39,9 @@ const green = paint('32');
 const yellow = paint('33');
 const cyan = paint('36');
 
-function createEventLog(path: string, worker: string | undefined): (type: EventType, fields?: EventFields) => void {
+type EventLog = (type: EventType, fields?: EventFields) => void;
+
+function createEventLog(path: string, worker: string | undefined): EventLog {
   mkdirSync(dirname(path), { recursive: true });
   // Synchronous on purpose: a signal handler exits right after logging, and the line must be on disk.
   return (type, fields = {}) => {
@@ -73,7 +75,7 @@ function createLineReader(): () => Promise<string | undefined> {
   };
 }
 
-function installSignalHandlers(log: ReturnType<typeof createEventLog>, currentTurn: () => number): void {
+function installSignalHandlers(log: EventLog, currentTurn: () => number): void {
   const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
   for (const signal of Object.keys(exitCodes) as (keyof typeof exitCodes)[]) {
     process.on(signal, () => {
@@ -85,7 +87,7 @@ function installSignalHandlers(log: ReturnType<typeof createEventLog>, currentTu
   }
 }
 
-async function runTool(step: { turn: number; call: ToolCall; output: string; durationMs: number }, ok: boolean, speed: number, log: ReturnType<typeof createEventLog>): Promise<void> {
+async function runTool(step: { turn: number; call: ToolCall; output: string; durationMs: number }, ok: boolean, speed: number, log: EventLog): Promise<void> {
   const { tool, input } = step.call;
   const description = describeCall(step.call);
   const marker = tool === 'Bash' ? cyan('▸') : green('●');
@@ -96,7 +98,7 @@ async function runTool(step: { turn: number; call: ToolCall; output: string; dur
   log('tool_end', { turn: step.turn, tool, input, ok, text: step.output });
 }
 
-async function ask(step: Extract<DemoStep, { kind: 'question' }>, options: AgentOptions, log: ReturnType<typeof createEventLog>, readLine: () => Promise<string | undefined>): Promise<void> {
+async function ask(step: Extract<DemoStep, { kind: 'question' }>, options: AgentOptions, log: EventLog, readLine: () => Promise<string | undefined>): Promise<void> {
   log('question', { turn: step.turn, tool: step.call.tool, input: step.call.input, text: step.prompt });
   let answer: 'yes' | 'no' | undefined;
   let line: string | undefined;
@@ -107,7 +109,7 @@ async function ask(step: Extract<DemoStep, { kind: 'question' }>, options: Agent
     if (!process.stdin.isTTY) process.stdout.write(`${line ?? '(stdin closed)'}\n`);
     // No more input can ever come (stdin closed): the safe answer is no.
     answer = line === undefined ? 'no' : parseAnswer(line);
-    if (answer === undefined) process.stdout.write(dim('  please answer y or n\n'));
+    if (answer === undefined) process.stdout.write(`${dim('  please answer y or n')}\n`);
   }
   log('answer', { turn: step.turn, text: line ?? '', ok: answer === 'yes' });
   if (answer === 'yes') {

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { disposeAllPtys, keys, spawnInPty } from '../helpers/pty.js';
 
 const SOCKET = `muxctl-test-harness-${process.pid}`;
+/** tmux 3.3 leaves its socket file behind after kill-server: remember it to remove it. */
+let socketPath: string | undefined;
 
 afterEach(disposeAllPtys);
 
@@ -12,6 +15,7 @@ afterAll(() => {
   } catch {
     // No server left: the test already killed it, or never got as far as starting one.
   }
+  if (socketPath !== undefined) rmSync(socketPath, { force: true });
 });
 
 function tmuxHasServer(): boolean {
@@ -121,6 +125,7 @@ describe('pty harness', () => {
     await screen.waitForText(/\[0\] 0:/);
     expect(screen.lines()).toHaveLength(25);
     expect(tmuxHasServer()).toBe(true);
+    socketPath = execFileSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).trim();
     execFileSync('tmux', ['-L', SOCKET, 'kill-server']);
     await screen.waitForText('[server exited]');
     await screen.waitForExit();

@@ -47,12 +47,25 @@ describe('deriveHealth', () => {
 
 describe('shortDuration', () => {
   it.each([
-    [0, '0s'],
-    [42_000, '42s'],
+    [0, '<1m'],
+    [42_000, '<1m'],
     [3 * 60_000, '3m'],
     [125 * 60_000, '2h05m'],
     [50 * 3_600_000, '2d2h'],
   ])('%i ms → %s', (ms, text) => {
     expect(shortDuration(ms)).toBe(text);
+  });
+});
+
+describe('displayedTimeKey', () => {
+  it('changes when a shown duration or the clock ticks over a minute, not in between', async () => {
+    const { displayedTimeKey } = await import('../../src/core/health.js');
+    const start = Math.ceil(now / 60_000) * 60_000 + 1;
+    const fresh = start - 10_000;
+    expect(displayedTimeKey([fresh, null], start)).toBe(displayedTimeKey([fresh, null], start + 30_000));
+    expect(displayedTimeKey([fresh], start)).not.toBe(displayedTimeKey([fresh], start + 60_000));
+    const old = start - 10 * 60_000;
+    expect(displayedTimeKey([old], start)).toBe(displayedTimeKey([old], start + 59_000));
+    expect(displayedTimeKey([old], start)).not.toBe(displayedTimeKey([old], start + 60_000));
   });
 });

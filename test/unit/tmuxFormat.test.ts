@@ -173,6 +173,12 @@ describe('capture chain output', () => {
   it('keeps the last lines, without trailing spaces or trailing blank lines', () => {
     expect(tailOfCapture(['one', 'two  ', '', 'three', '', '   ', ''], 2)).toEqual(['', 'three']);
     expect(tailOfCapture(['one', 'two'], 10)).toEqual(['one', 'two']);
+  });
+
+  it('keeps a dead pane\'s last words next to tmux\'s "Pane is dead" line', () => {
+    const screen = ['$ run', "sh: 1: exec: nosuch: not found", ...Array<string>(46).fill(''), 'Pane is dead (status 127, Mon Nov 23 01:49:59 2026)', ''];
+    expect(tailOfCapture(screen, 3)).toEqual(['$ run', 'sh: 1: exec: nosuch: not found', 'Pane is dead (status 127, Mon Nov 23 01:49:59 2026)']);
+    expect(tailOfCapture(screen, 2)).toEqual(['sh: 1: exec: nosuch: not found', 'Pane is dead (status 127, Mon Nov 23 01:49:59 2026)']);
     expect(tailOfCapture(['', '', ''], 5)).toEqual([]);
   });
 });
