@@ -12,6 +12,8 @@ Usage:
   muxctl attach <worker>          attach to a worker's terminal (Ctrl-Q or tmux's detach returns)
   muxctl restart <worker>         restart a worker's command in place (the worktree is kept)
   muxctl demo                     open the dashboard on a scratch demo project with demo workers
+  muxctl emit <kind> [text…]      inside a worker: tell muxctl heartbeat | status <text> |
+                                  progress [--percent N] [--step S] | checkpoint [--sha C] [--step S]
 
 Options:
   --config PATH                   the config file (default: ./sessions.json, or $MUXCTL_CONFIG)

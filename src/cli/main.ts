@@ -4,6 +4,7 @@ import { MuxctlError } from '../core/errors.js';
 import { attachCommand, downCommand, printResults, restartCommand, statusCommand, upCommand } from './commands.js';
 import { openProject, type Context } from './context.js';
 import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
+import { emitCommand } from './emit.js';
 import { HELP } from './help.js';
 
 declare const MUXCTL_VERSION: string | undefined;
@@ -27,6 +28,9 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         remove: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
+        sha: { type: 'string' },
+        step: { type: 'string' },
+        percent: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -67,6 +71,9 @@ async function main(argv: string[]): Promise<number> {
       return attachCommand(await openProject(values.config), one('attach'));
     case 'restart':
       return restartCommand(await openProject(values.config), one('restart'), values.reason ?? 'restarted from the command line');
+    case 'emit':
+      // Inside a worker, on every heartbeat: no config, tmux or git needed.
+      return emitCommand(rest[0], rest.slice(1), { sha: values.sha, step: values.step, percent: values.percent });
     case 'demo': {
       const file = await prepareDemo(demoDir());
       const ctx = await openProject(file);

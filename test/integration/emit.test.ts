@@ -1,0 +1,50 @@
+/** `muxctl emit` from inside a real worker, on a real tmux server: the events land where muxctl tails them. */
+import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeProject, MUXCTL_BIN, type TestProject } from '../helpers/project.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+let project: TestProject;
+
+beforeAll(async () => {
+  project = await makeProject('emit', [
+    { name: 'w1', command: 'muxctl emit status running the migrations && muxctl emit checkpoint --sha abc1234 --step build tests green; echo emitted-$?; sleep 30' },
+    { name: 'w2', command: 'muxctl emit checkpoint --sha nope; echo exit-$?; sleep 30' },
+  ]);
+  const up = await project.run(['up']);
+  expect(up.exitCode, up.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await project.cleanup();
+});
+
+it('appends status and checkpoint events to the worker\'s event log', async () => {
+  const file = join(project.repo.path, '.muxctl', 'logs', 'w1.events.jsonl');
+  const lines = await waitFor(async () => {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const lines = text.split('\n').filter(Boolean);
+    return lines.length >= 2 ? lines : undefined;
+  }, { what: 'two events in w1.events.jsonl', timeoutMs: 10_000 });
+  const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(events[0]).toMatchObject({ type: 'status', worker: 'w1', text: 'running the migrations' });
+  expect(events[1]).toMatchObject({ type: 'checkpoint', worker: 'w1', sha: 'abc1234', step: 'build', text: 'tests green' });
+  expect(Number.isNaN(Date.parse(String(events[0]?.time)))).toBe(false);
+});
+
+it('refuses a bad checkpoint inside the worker with exit 2 and writes nothing', async () => {
+  await waitFor(async () => {
+    const { stdout } = await execa('tmux', ['-L', project.socket, 'capture-pane', '-p', '-t', '=w2:'], { reject: false });
+    return stdout.includes('exit-2') ? true : undefined;
+  }, { what: 'w2 to print exit-2', timeoutMs: 10_000 });
+  const text = await readFile(join(project.repo.path, '.muxctl', 'logs', 'w2.events.jsonl'), 'utf8').catch(() => '');
+  expect(text).toBe('');
+});
+
+it('says it runs inside a worker when run outside one', async () => {
+  const result = await execa('node', [MUXCTL_BIN, 'emit', 'heartbeat'], { reject: false, env: { MUXCTL_WORKER: undefined, MUXCTL_AGENT_LOG: undefined } });
+  expect(result.exitCode).toBe(2);
+  expect(result.stderr).toContain('muxctl emit runs inside a worker');
+});
