@@ -1,0 +1,124 @@
+/**
+ * What a worker's logs say about it, folded event by event into one summary: the facts a panel shows
+ * (last tool, last message, tokens, cost, errors) and the ones health weighs (is a turn open? is a
+ * question pending? when did anything last happen?). Pure: the time an event was received is passed in.
+ */
+import type { LogEvent } from './logs/event.js';
+
+export interface Activity {
+  /** When muxctl last received a line from any of the worker's logs (epoch ms). */
+  lastEventAt: number | null;
+  lastHeartbeatAt: number | null;
+  lastTool: { name: string; text: string; at: number; open: boolean } | null;
+  /** Tools started and not yet ended. */
+  openTools: number;
+  lastMessage: string | null;
+  /** The current task or the last prompt the agent was given. */
+  lastPrompt: string | null;
+  /** True from a prompt, message or tool until the turn's result: the worker has work in hand. */
+  turnOpen: boolean;
+  lastOutcome: { ok: boolean | null; text: string; at: number } | null;
+  tokens: { input: number; output: number };
+  costUsd: number | null;
+  errors: number;
+  lastError: string | null;
+  malformed: number;
+  /** A question or plan waiting for the person, from the log (AskUserQuestion, ExitPlanMode, a demo question). */
+  pending: { kind: 'question' | 'plan'; text: string; at: number } | null;
+  /** The last status a worker declared itself (`muxctl emit status …`). */
+  status: { text: string; at: number } | null;
+  checkpoint: { text: string; at: number } | null;
+}
+
+export const EMPTY_ACTIVITY: Activity = {
+  lastEventAt: null,
+  lastHeartbeatAt: null,
+  lastTool: null,
+  openTools: 0,
+  lastMessage: null,
+  lastPrompt: null,
+  turnOpen: false,
+  lastOutcome: null,
+  tokens: { input: 0, output: 0 },
+  costUsd: null,
+  errors: 0,
+  lastError: null,
+  malformed: 0,
+  pending: null,
+  status: null,
+  checkpoint: null,
+};
+
+/**
+ * Folds one event in. Tokens: increments add up; running totals (codex token_count, a stream-json
+ * result) replace what was counted when they are larger, so neither kind is counted twice.
+ */
+export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activity {
+  const next: Activity = { ...a, lastEventAt: receivedAt };
+  if (e.tokens) {
+    if (e.tokensCumulative) {
+      next.tokens = { input: Math.max(a.tokens.input, e.tokens.input), output: Math.max(a.tokens.output, e.tokens.output) };
+    } else {
+      next.tokens = { input: a.tokens.input + e.tokens.input, output: a.tokens.output + e.tokens.output };
+    }
+  }
+  if (e.costUsd !== undefined) {
+    // A result's cost is the run's total in every format that reports one.
+    next.costUsd = e.kind === 'result' ? Math.max(a.costUsd ?? 0, e.costUsd) : (a.costUsd ?? 0) + e.costUsd;
+  }
+  if (e.level === 'error' || e.kind === 'error') {
+    next.errors = a.errors + 1;
+    next.lastError = e.text;
+  }
+  // Anything after a pending question other than a heartbeat means the person answered it.
+  if (a.pending && e.kind !== 'heartbeat' && !e.pending) next.pending = null;
+
+  switch (e.kind) {
+    case 'heartbeat':
+      next.lastHeartbeatAt = receivedAt;
+      break;
+    case 'prompt':
+      next.lastPrompt = e.text;
+      next.turnOpen = true;
+      break;
+    case 'message':
+      next.lastMessage = e.text;
+      next.turnOpen = true;
+      break;
+    case 'tool_start':
+      next.lastTool = { name: e.tool ?? 'tool', text: e.text, at: receivedAt, open: true };
+      next.openTools = a.openTools + 1;
+      next.turnOpen = true;
+      if (e.pending) next.pending = { kind: e.pending, text: e.text, at: receivedAt };
+      break;
+    case 'tool_end':
+      next.openTools = Math.max(0, a.openTools - 1);
+      if (a.lastTool) next.lastTool = { ...a.lastTool, open: next.openTools > 0 };
+      break;
+    case 'question':
+      next.pending = { kind: e.pending ?? 'question', text: e.text, at: receivedAt };
+      next.turnOpen = true;
+      break;
+    case 'turn_end':
+    case 'result':
+      next.turnOpen = false;
+      next.openTools = 0;
+      next.pending = null;
+      if (a.lastTool) next.lastTool = { ...a.lastTool, open: false };
+      next.lastOutcome = { ok: e.ok ?? null, text: e.text, at: receivedAt };
+      break;
+    case 'status':
+      next.status = { text: e.text, at: receivedAt };
+      break;
+    case 'checkpoint':
+      next.checkpoint = { text: e.text, at: receivedAt };
+      break;
+    case 'error':
+      break;
+  }
+  return next;
+}
+
+export function countMalformed(a: Activity): Activity {
+  return { ...a, malformed: a.malformed + 1 };
+}

@@ -1,0 +1,111 @@
+/**
+ * What a live worker is doing, from its logs, its screen and tmux's activity clock: working, idle,
+ * waiting for the person, or stuck. Pure. Sources in order of trust (ARCHITECTURE.md §8): what the
+ * worker says (events, heartbeats) → pane activity → screen text. Logs never record that an agent waits
+ * for permission, so "waiting" also comes from patterns matched on the last lines of the screen.
+ */
+import type { Activity } from './activity.js';
+import { shortDuration } from './health.js';
+
+export type LiveState = 'working' | 'idle' | 'waiting' | 'stuck';
+
+export interface LivenessRules {
+  /** Quiet this long with no turn open: idle. */
+  idleAfterMs: number;
+  /** Quiet this long with a turn open (work in hand): stuck. */
+  stuckAfterMs: number;
+  /** Lines on the screen that mean the agent waits for the person. */
+  waitingPatterns: readonly RegExp[];
+  /** How many of the screen's last non-blank lines are searched: an answered question scrolls away. */
+  screenLinesSearched: number;
+}
+
+/**
+ * Prompts of the agents muxctl knows (Claude Code, Codex, Aider, the demo agent) and of shells at large.
+ * Kept to the wording of a question put to the person, so ordinary output does not match.
+ */
+export const DEFAULT_WAITING_PATTERNS: readonly RegExp[] = [
+  /\[y\/n\]|\(y\/n\)|\[Y\/n\]|\[y\/N\]/,
+  /\(Y\)es\/\(N\)o/,
+  /Do you want to (proceed|make this edit|create|run|allow)/i,
+  /^\s*[❯>]\s*1\.\s*Yes\b/,
+  /\bAllow (command|this|Bash|Edit|Write)\b.*\?/,
+  /Press Enter to continue/i,
+  /Waiting for (your )?(approval|input|confirmation)/i,
+];
+
+export const DEFAULT_LIVENESS_RULES: LivenessRules = {
+  idleAfterMs: 30_000,
+  stuckAfterMs: 10 * 60_000,
+  waitingPatterns: DEFAULT_WAITING_PATTERNS,
+  screenLinesSearched: 4,
+};
+
+export interface LivenessInput {
+  activity: Activity;
+  /** tmux's window_activity for the pane, epoch ms (one-second resolution). */
+  paneActivityAt: number | null;
+  /** The screen's last lines, ANSI-free. */
+  screen: readonly string[];
+  /** When the process started: a worker that never printed counts its quiet from here. */
+  startedAt: number;
+  now: number;
+  rules: LivenessRules;
+}
+
+export interface Liveness {
+  state: LiveState;
+  evidence: string;
+  /** The last sign of life, epoch ms. */
+  lastActiveAt: number;
+}
+
+export function assessLiveness(input: LivenessInput): Liveness {
+  const { activity: a, now, rules } = input;
+  const lastActiveAt = Math.max(input.startedAt, a.lastEventAt ?? 0, a.lastHeartbeatAt ?? 0, input.paneActivityAt ?? 0);
+  const quiet = now - lastActiveAt;
+
+  const asking = waitingLine(input.screen, rules);
+  if (asking !== null) return { state: 'waiting', evidence: `asks: ${asking}`, lastActiveAt };
+  if (a.pending) return { state: 'waiting', evidence: `${a.pending.kind === 'plan' ? 'plan to approve' : 'asks'}: ${a.pending.text}`, lastActiveAt };
+
+  const doing = a.lastTool?.open ? `in ${a.lastTool.name}` : null;
+  if (a.turnOpen && quiet >= rules.stuckAfterMs) {
+    return { state: 'stuck', evidence: [`no output for ${shortDuration(quiet)}`, doing].filter(Boolean).join(' · '), lastActiveAt };
+  }
+  if (a.turnOpen || quiet < rules.idleAfterMs) {
+    const what = doing ?? (a.lastMessage ? 'writing' : 'output');
+    return { state: 'working', evidence: `${what} · last activity ${shortDuration(quiet)} ago`, lastActiveAt };
+  }
+  const finished = a.lastOutcome ? `${a.lastOutcome.ok === false ? 'turn failed' : 'turn done'} · ` : '';
+  return { state: 'idle', evidence: `${finished}quiet for ${shortDuration(quiet)}`, lastActiveAt };
+}
+
+/** The screen line that puts a question to the person, if one of the last lines does. */
+export function waitingLine(screen: readonly string[], rules: LivenessRules): string | null {
+  const lastLines = screen.filter((line) => line.trim() !== '').slice(-rules.screenLinesSearched);
+  for (let i = lastLines.length - 1; i >= 0; i -= 1) {
+    const line = lastLines[i] ?? '';
+    if (rules.waitingPatterns.some((pattern) => pattern.test(line))) return line.trim().replace(/^[?❯>]\s*/, '').slice(0, 120);
+  }
+  return null;
+}
+
+/**
+ * No flicker: a new guess holds for `holdMs` before it is shown. Facts from tmux (a dead pane, a missing
+ * session) are not guesses and the caller shows them at once.
+ */
+export interface Settled<S extends string> {
+  shown: S;
+  shownSince: number;
+  candidate: S;
+  candidateSince: number;
+}
+
+export function settle<S extends string>(previous: Settled<S> | null, candidate: S, now: number, holdMs: number): Settled<S> {
+  if (previous === null) return { shown: candidate, shownSince: now, candidate, candidateSince: now };
+  if (candidate === previous.shown) return { ...previous, candidate, candidateSince: now };
+  const candidateSince = candidate === previous.candidate ? previous.candidateSince : now;
+  if (now - candidateSince >= holdMs) return { shown: candidate, shownSince: now, candidate, candidateSince };
+  return { ...previous, candidate, candidateSince };
+}

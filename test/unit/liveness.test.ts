@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../../src/core/activity.js';
+import type { LogEvent } from '../../src/core/logs/event.js';
+import { assessLiveness, DEFAULT_LIVENESS_RULES, settle, waitingLine } from '../../src/core/liveness.js';
+
+const t0 = Date.UTC(2026, 10, 23, 14, 0, 0);
+const ev = (kind: LogEvent['kind'], extra: Partial<LogEvent> = {}): LogEvent => ({ time: null, kind, text: `${kind} text`, level: 'info', ...extra });
+const fold = (events: LogEvent[], start = EMPTY_ACTIVITY, at = t0): Activity => events.reduce((a, e, i) => foldEvent(a, e, at + i), start);
+
+describe('foldEvent', () => {
+  it('adds token increments and keeps the larger running total, never both', () => {
+    const a = fold([ev('message', { tokens: { input: 100, output: 10 } }), ev('message', { tokens: { input: 50, output: 5 } })]);
+    expect(a.tokens).toEqual({ input: 150, output: 15 });
+    const b = fold([ev('status', { tokens: { input: 500, output: 40 }, tokensCumulative: true }), ev('status', { tokens: { input: 900, output: 80 }, tokensCumulative: true })]);
+    expect(b.tokens).toEqual({ input: 900, output: 80 });
+  });
+
+  it('opens a turn on work and closes it on a result, with the outcome', () => {
+    const a = fold([ev('prompt', { text: 'Fix login redirect' }), ev('tool_start', { tool: 'Bash', text: 'npm test' })]);
+    expect(a).toMatchObject({ turnOpen: true, openTools: 1, lastPrompt: 'Fix login redirect', lastTool: { name: 'Bash', open: true } });
+    const b = fold([ev('tool_end', { tool: 'Bash', ok: true }), ev('result', { ok: true, text: 'done', costUsd: 0.31 })], a);
+    expect(b).toMatchObject({ turnOpen: false, openTools: 0, lastTool: { name: 'Bash', open: false }, lastOutcome: { ok: true, text: 'done' }, costUsd: 0.31 });
+  });
+
+  it('keeps a pending question until something other than a heartbeat follows', () => {
+    const a = fold([ev('tool_start', { tool: 'AskUserQuestion', pending: 'question', text: 'Which database?' }), ev('heartbeat')]);
+    expect(a.pending).toMatchObject({ kind: 'question', text: 'Which database?' });
+    expect(fold([ev('tool_end')], a).pending).toBeNull();
+  });
+
+  it('counts errors and remembers the last', () => {
+    const a = fold([ev('error', { level: 'error', text: 'rate limited' }), ev('message', { level: 'error', text: 'Traceback' })]);
+    expect(a).toMatchObject({ errors: 2, lastError: 'Traceback' });
+  });
+});
+
+describe('assessLiveness', () => {
+  const base = { paneActivityAt: null, screen: [] as string[], startedAt: t0, rules: DEFAULT_LIVENESS_RULES };
+
+  it('says working while output is recent, idle once quiet with no turn open', () => {
+    expect(assessLiveness({ ...base, activity: fold([ev('result')]), now: t0 + 5_000 }).state).toBe('working');
+    const idle = assessLiveness({ ...base, activity: fold([ev('result', { ok: true })]), now: t0 + 60_000 });
+    expect(idle).toMatchObject({ state: 'idle', evidence: 'turn done · quiet for 1m' });
+  });
+
+  it('says stuck when a turn is open and nothing happened past the threshold, naming the open tool', () => {
+    const activity = fold([ev('tool_start', { tool: 'Bash' })]);
+    const s = assessLiveness({ ...base, activity, now: t0 + 12 * 60_000 });
+    expect(s).toMatchObject({ state: 'stuck', evidence: 'no output for 12m · in Bash' });
+    // A heartbeat is a sign of life: not stuck.
+    const beat = foldEvent(activity, ev('heartbeat'), t0 + 11 * 60_000);
+    expect(assessLiveness({ ...base, activity: beat, now: t0 + 12 * 60_000 }).state).toBe('working');
+  });
+
+  it('counts pane activity (screen output) as life for a worker without logs', () => {
+    const s = assessLiveness({ ...base, activity: EMPTY_ACTIVITY, paneActivityAt: t0 + 100_000, now: t0 + 110_000 });
+    expect(s.state).toBe('working');
+    expect(assessLiveness({ ...base, activity: EMPTY_ACTIVITY, paneActivityAt: t0, now: t0 + 100_000 }).state).toBe('idle');
+  });
+
+  it('says waiting, with the question, from the screen or from a pending tool', () => {
+    const screen = ['● Editing src/auth/session.ts', '? Allow Bash(npm install)? [y/n] ', '', ''];
+    const s = assessLiveness({ ...base, activity: EMPTY_ACTIVITY, screen, now: t0 + 1000 });
+    expect(s).toMatchObject({ state: 'waiting', evidence: 'asks: Allow Bash(npm install)? [y/n]' });
+    const plan = fold([ev('tool_start', { tool: 'ExitPlanMode', pending: 'plan', text: 'Refactor the loader' })]);
+    expect(assessLiveness({ ...base, activity: plan, now: t0 + 1000 })).toMatchObject({ state: 'waiting', evidence: 'plan to approve: Refactor the loader' });
+  });
+});
+
+describe('waitingLine', () => {
+  it.each([
+    ['Do you want to proceed?', 'Do you want to proceed?'],
+    ['❯ 1. Yes', '1. Yes'],
+    ['Apply edit? (Y)es/(N)o [Yes]:', 'Apply edit? (Y)es/(N)o [Yes]:'],
+    ['Allow command? git push', 'Allow command? git push'],
+    ['Allowed commands: ls, cat', null],
+    ['Allow command npm test?', 'Allow command npm test?'],
+  ])('%j → %j', (line, expected) => {
+    expect(waitingLine(['output', line], DEFAULT_LIVENESS_RULES)).toBe(expected);
+  });
+
+  it('ignores a question that has scrolled above the last lines, and ordinary output', () => {
+    expect(waitingLine(['? Allow Bash(ls)? [y/n] y', 'a', 'b', 'c', 'd'], DEFAULT_LIVENESS_RULES)).toBeNull();
+    expect(waitingLine(['Yesterday we said yes', 'npm test passed'], DEFAULT_LIVENESS_RULES)).toBeNull();
+  });
+});
+
+describe('settle', () => {
+  it('shows a new state only after it held for the hold time, and ignores a blip', () => {
+    let s = settle(null, 'working', t0, 1500);
+    s = settle(s, 'idle', t0 + 1000, 1500);
+    expect(s.shown).toBe('working');
+    s = settle(s, 'working', t0 + 1200, 1500);
+    s = settle(s, 'idle', t0 + 1400, 1500);
+    s = settle(s, 'idle', t0 + 2000, 1500);
+    expect(s.shown).toBe('working');
+    s = settle(s, 'idle', t0 + 2900, 1500);
+    expect(s).toMatchObject({ shown: 'idle', shownSince: t0 + 2900 });
+  });
+});
