@@ -25,7 +25,7 @@ export interface WorkerConfig {
   env: Record<string, string>;
   /** Relative to the worker's worktree. */
   cwd?: string;
-  /** `path` may be a glob, relative to the worker's worktree. */
+  /** `path` may be a glob: relative to the worker's worktree, absolute, or under ~/, with placeholders (see expandLogPath). */
   log?: { path: string; format: LogFormat };
   restart: { policy: RestartPolicy; maxRestarts: number; backoffSeconds: number };
   stop: { keys: string[]; signal: StopSignal; graceSeconds: number };
@@ -103,7 +103,14 @@ const relativeInside = (what: string) =>
 
 const log = z
   .strictObject({
-    path: relativeInside("the worker's worktree").meta({ description: "Log file or glob, relative to the worker's worktree." }),
+    path: z
+      .string()
+      .min(1)
+      .refine((p) => !p.startsWith('~') || p === '~' || p.startsWith('~/'), { error: 'expected "~/…" for a path in your home directory ("~user" is not expanded)' })
+      .meta({
+        description:
+          "Log file or glob: relative to the worker's worktree, absolute, or under ~/. {worktree} is the worktree's path and {claudeProject} the name Claude Code gives its folder under ~/.claude/projects.",
+      }),
     format: z.enum(LOG_FORMATS).optional().meta({ default: WORKER_DEFAULTS.logFormat, description: 'How to read the log; auto guesses from its content.' }),
   })
   .meta({ description: 'Where the agent writes its log, so muxctl can tell what it is doing.' });
@@ -653,4 +660,17 @@ function locateJson(text: string): JsonLocations {
     found.syntaxError = { offset: error.offset, message: error.message };
   }
   return found;
+}
+
+/**
+ * A log path as the tailer follows it: `~/` is the home directory, `{worktree}` the worker's worktree,
+ * `{claudeProject}` the folder Claude Code keeps that worktree's transcripts in (its path with every
+ * character other than a letter or digit turned into "-"), and a relative path is inside the worktree.
+ */
+export function expandLogPath(pattern: string, where: { worktree: string; home: string }): string {
+  const expanded = pattern
+    .replaceAll('{worktree}', where.worktree)
+    .replaceAll('{claudeProject}', where.worktree.replace(/[^A-Za-z0-9]/g, '-'))
+    .replace(/^~(?=\/|$)/, where.home);
+  return path.isAbsolute(expanded) ? expanded : path.join(where.worktree, expanded);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, formatProblems, parseConfig, workerPath, type ConfigProblem, type ProjectConfig } from '../../src/core/config.js';
+import { configJsonSchema, expandLogPath, formatProblems, parseConfig, workerPath, type ConfigProblem, type ProjectConfig } from '../../src/core/config.js';
 
 const FILE = '/home/u/proj/sessions.json';
 const root = (name: string) => fileURLToPath(new URL(`../../${name}`, import.meta.url));
@@ -291,5 +291,18 @@ describe('sessions.example.json and sessions.schema.json', () => {
       expect(worker.log).toBeUndefined();
     }
     expect(config.workers.find((w) => w.name === 'infra-1')?.restart).toEqual({ policy: 'on-failure', maxRestarts: 3, backoffSeconds: 5 });
+  });
+});
+
+describe('expandLogPath', () => {
+  const where = { worktree: '/home/ana/src/app-worktrees/app-1', home: '/home/ana' };
+  it.each([
+    ['logs/*.jsonl', '/home/ana/src/app-worktrees/app-1/logs/*.jsonl'],
+    ['/var/log/agent.log', '/var/log/agent.log'],
+    ['~/.codex/sessions/*.jsonl', '/home/ana/.codex/sessions/*.jsonl'],
+    ['~/.claude/projects/{claudeProject}/*.jsonl', '/home/ana/.claude/projects/-home-ana-src-app-worktrees-app-1/*.jsonl'],
+    ['{worktree}/.aider.chat.history.md', '/home/ana/src/app-worktrees/app-1/.aider.chat.history.md'],
+  ])('%s → %s', (pattern, expected) => {
+    expect(expandLogPath(pattern, where)).toBe(expected);
   });
 });

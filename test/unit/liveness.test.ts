@@ -87,7 +87,7 @@ describe('waitingLine', () => {
 
 describe('settle', () => {
   it('shows a new state only after it held for the hold time, and ignores a blip', () => {
-    let s = settle(null, 'working', t0, 1500);
+    let s = settle<'working' | 'idle'>(null, 'working', t0, 1500);
     s = settle(s, 'idle', t0 + 1000, 1500);
     expect(s.shown).toBe('working');
     s = settle(s, 'working', t0 + 1200, 1500);
