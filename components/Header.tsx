@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { clockMinutes } from '../src/core/health.js';
 import type { DashboardStore } from '../src/state/store.js';
+import { NEEDS_YOU } from './theme.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
 export function Header({ store, width }: { store: DashboardStore; width: number }) {
@@ -12,7 +13,7 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
       project: s.project,
       socket: s.socket,
       total: s.workers.length,
-      trouble: s.workers.filter((w) => w.health.state === 'crashed' || w.health.state === 'missing').length,
+      trouble: s.workers.filter((w) => NEEDS_YOU.includes(w.health.state)).length,
       now: s.now,
       follower: s.follower,
     })),

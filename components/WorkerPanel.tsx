@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import type { WorkerSnapshot } from '../src/core/snapshot.js';
 import { shortDuration } from '../src/core/health.js';
+import type { WorkerSnapshot, WorkerSummary } from '../src/core/snapshot.js';
 import { stateStyle } from './theme.js';
 
 export interface WorkerPanelProps {
@@ -12,14 +12,25 @@ export interface WorkerPanelProps {
   now: number;
 }
 
-/** One worker: who it is, its state and the evidence for it, and the last lines of its screen. */
+interface Line {
+  text: string;
+  color?: string;
+  dim?: boolean;
+}
+
+/**
+ * One worker: who it is, its state and the evidence for it; then what its logs say (task, last tool,
+ * last message, tokens, cost, errors); then as many of its screen's last lines as fit.
+ */
 export function WorkerPanel({ worker, width, height, bodyLines, selected, now }: WorkerPanelProps) {
   const style = stateStyle[worker.health.state];
-  const age = ageText(worker, now);
-  const screen = lastLines(worker.screen, bodyLines);
   const title = `${worker.name} · ${worker.lane}`;
   const badge = `${style.symbol} ${worker.health.badge}`;
   const inner = width - 2;
+  const facts = worker.summary ? summaryLines(worker.summary, now).slice(0, bodyLines) : [];
+  const screen = lastLines(worker.screen, bodyLines - facts.length).map((text): Line => ({ text, dim: facts.length > 0 }));
+  const evidence = [worker.health.evidence, ageText(worker, now), restartsText(worker)].filter(Boolean).join(' · ');
+  const evidenceColor = worker.health.state === 'crashed' ? 'red' : worker.health.state === 'waiting' || worker.health.state === 'stuck' ? style.color : 'gray';
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle={selected ? 'double' : 'round'} borderColor={selected ? 'cyan' : 'gray'}>
       <Box width={inner}>
@@ -35,32 +46,55 @@ export function WorkerPanel({ worker, width, height, bodyLines, selected, now }:
         </Box>
       </Box>
       <Box width={inner}>
-        <Text color={worker.health.state === 'crashed' ? 'red' : 'gray'} wrap="truncate-end">
-          {[worker.health.evidence, age, restartsText(worker)].filter(Boolean).join(' · ')}
+        <Text color={evidenceColor} wrap="truncate-end">
+          {evidence}
         </Text>
       </Box>
-      {screen.map((line, i) => (
+      {[...facts, ...screen].map((line, i) => (
         <Box key={i} width={inner}>
-          <Text wrap="truncate-end">{line === '' ? ' ' : line}</Text>
+          <Text wrap="truncate-end" {...(line.color ? { color: line.color } : {})} dimColor={line.dim === true}>
+            {line.text === '' ? ' ' : line.text}
+          </Text>
         </Box>
       ))}
     </Box>
   );
 }
 
+/** What the logs say, most telling first: the lines a small panel keeps. */
+function summaryLines(s: WorkerSummary, now: number): Line[] {
+  const lines: Line[] = [];
+  if (s.prompt) lines.push({ text: `▶ ${s.prompt}`, color: 'cyan' });
+  if (s.tool) lines.push({ text: `${s.tool.open ? '▸' : '✓'} ${s.tool.text || s.tool.name}` });
+  if (s.message) lines.push({ text: `“${s.message}”`, dim: true });
+  const stats = [
+    s.tokens ? `${compact(s.tokens.input + s.tokens.output)} tok` : '',
+    s.costUsd !== null ? `$${s.costUsd.toFixed(2)}` : '',
+    s.errors > 0 ? `${s.errors} error${s.errors === 1 ? '' : 's'}` : '',
+    s.malformed > 0 ? `${s.malformed} unreadable` : '',
+    s.lastActiveAt !== null ? `${shortDuration(now - s.lastActiveAt)} ago` : '',
+  ].filter(Boolean);
+  if (stats.length > 0) lines.push({ text: stats.join(' · '), color: s.errors > 0 ? 'red' : 'gray' });
+  return lines;
+}
+
+/** 12400 → "12.4k": token counts at a glance. */
+function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
 function ageText(worker: WorkerSnapshot, now: number): string {
+  if (worker.upSince !== null) return `up ${shortDuration(now - worker.upSince)}`;
   const since = worker.health.since;
   if (since === null) return '';
-  const span = shortDuration(now - since);
   switch (worker.health.state) {
-    case 'running':
-    case 'starting':
-      return `up ${span}`;
     case 'exited':
     case 'crashed':
     case 'stopped':
-      return `${span} ago`;
-    case 'missing':
+      return `${shortDuration(now - since)} ago`;
+    default:
       return '';
   }
 }
@@ -71,8 +105,9 @@ function restartsText(worker: WorkerSnapshot): string {
   return spent >= budget ? `restarts spent ${spent}/${budget}` : `restart ${spent}/${budget}`;
 }
 
-/** The screen's last `count` lines, padded at the top so the panel keeps its height. */
+/** The screen's last `count` lines, padded so the panel keeps its height. */
 function lastLines(lines: readonly string[], count: number): string[] {
+  if (count <= 0) return [];
   const tail = lines.slice(-count);
   return [...tail, ...Array<string>(Math.max(0, count - tail.length)).fill('')];
 }

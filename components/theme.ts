@@ -4,8 +4,15 @@ import type { HealthState } from '../src/core/health.js';
 export const stateStyle: Record<HealthState, { symbol: string; color: string }> = {
   starting: { symbol: '◌', color: 'cyan' },
   running: { symbol: '●', color: 'green' },
+  working: { symbol: '●', color: 'green' },
+  idle: { symbol: '○', color: 'white' },
+  waiting: { symbol: '◐', color: 'yellow' },
+  stuck: { symbol: '⚠', color: 'magenta' },
   exited: { symbol: '✔', color: 'blue' },
   crashed: { symbol: '✖', color: 'red' },
   missing: { symbol: '?', color: 'yellow' },
   stopped: { symbol: '■', color: 'gray' },
 };
+
+/** The states that need the person: counted in the header, alerted on. */
+export const NEEDS_YOU: readonly HealthState[] = ['waiting', 'stuck', 'crashed', 'missing'];

@@ -34,6 +34,7 @@ export class RuntimeDir {
 
   ensure(): void {
     mkdirSync(join(this.dir, 'locks'), { recursive: true });
+    mkdirSync(join(this.dir, 'logs'), { recursive: true });
   }
 
   readWorkers(): Record<string, WorkerRecord> {

@@ -5,6 +5,7 @@
  * integration tests in test/integration/tmux.test.ts.
  */
 import { randomBytes } from 'node:crypto';
+import { shellQuote } from '../core/names.js';
 import { stat } from 'node:fs/promises';
 import { execa } from 'execa';
 import { MuxctlError, TmuxCommandError, TmuxMissingError, TmuxSessionMissingError, TmuxTooOldError } from '../core/errors.js';
@@ -37,6 +38,8 @@ export interface RespawnSpec {
   command: string;
   /** Stored in the pane user option @muxctl_worker. */
   worker: string;
+  /** A file that gets everything the pane prints (tmux pipe-pane), for muxctl's own log of the screen. */
+  pipeTo?: string;
 }
 
 export interface SessionSpec extends RespawnSpec {
@@ -159,6 +162,7 @@ export class Tmux {
       ['set-option', '-g', 'remain-on-exit', 'on'],
       ['new-session', '-d', '-s', spec.name, '-c', escapeFormat(spec.cwd), ...size, ...envFlags(spec.env), ...shellCommand(spec.command)],
       ...this.tagPane(spec),
+      ...this.pipe(spec),
     ]);
     const result = await this.run(argv, spec.env.PATH);
     if (result.exitCode === 0) return 'created';
@@ -174,6 +178,8 @@ export class Tmux {
       // command can exit.
       ...this.tagPane(spec),
       ['respawn-pane', '-k', '-c', escapeFormat(spec.cwd), ...envFlags(spec.env), '-t', target(spec.name), ...shellCommand(spec.command)],
+      // The old process's pipe ends with it: open one for the new process.
+      ...this.pipe(spec),
     ]);
     const result = await this.run(argv, spec.env.PATH);
     if (result.exitCode !== 0) throw this.failure(argv, result, spec.name);
@@ -274,6 +280,12 @@ export class Tmux {
   }
 
   /** set-option commands that keep a dead pane and its status, and tag the pane with its worker. */
+  /** pipe-pane's command is run by sh and expanded as a format: quote for one, escape '#' for the other. */
+  private pipe(spec: RespawnSpec): string[][] {
+    if (spec.pipeTo === undefined) return [];
+    return [['pipe-pane', '-t', target(spec.name), escapeFormat(`exec cat >> ${shellQuote(spec.pipeTo)}`)]];
+  }
+
   private tagPane(spec: RespawnSpec): string[][] {
     return [
       ['set-option', '-p', '-t', target(spec.name), 'remain-on-exit', 'on'],

@@ -4,9 +4,14 @@
  * so tmux gets a clean terminal and the dashboard comes back fully redrawn.
  */
 import { render, type Instance } from 'ink';
+import { homedir } from 'node:os';
 import { attachInPty } from '../adapters/attach.js';
 import { watchConfig } from '../adapters/configFile.js';
-import { ObservationLoop } from '../control/loop.js';
+import { runHook } from '../adapters/hooks.js';
+import { LogMonitor } from '../control/logMonitor.js';
+import { ObservationLoop, type StateChange } from '../control/loop.js';
+import { workerPath } from '../core/config.js';
+import { createRedactor } from '../core/redact.js';
 import type { ProjectConfig } from '../core/config.js';
 import { formatProblems } from '../core/config.js';
 import { computeGrid } from '../core/layout.js';
@@ -18,8 +23,15 @@ import type { Context } from './context.js';
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 const TICK_MS = 1000;
+/** Lines from many workers arriving together cost one render; well under the 250 ms a person notices. */
+const LOG_SETTLE_MS = 80;
 
-export async function runDashboard(ctx: Context): Promise<number> {
+export interface DashboardOptions {
+  /** False for --no-redact: show secrets as written. */
+  redact: boolean;
+}
+
+export async function runDashboard(ctx: Context, options: DashboardOptions): Promise<number> {
   const { supervisor, runtime } = ctx;
   const stdout = process.stdout;
   const store = createDashboardStore({
@@ -37,8 +49,35 @@ export async function runDashboard(ctx: Context): Promise<number> {
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (finish = resolve));
 
-  const loop = new ObservationLoop(supervisor, {
+  // eslint-disable-next-line prefer-const -- the monitor's callback needs the loop, made just below.
+  let loop: ObservationLoop;
+  const logs = new LogMonitor({
+    stateDir: runtime.dir,
+    home: homedir(),
+    redact: createRedactor({ enabled: options.redact }),
+    ringSize: ctx.config.logs.ringSize,
+    onChange: () => loop.logsChanged(),
+    now: Date.now,
+  });
+  const watchLogs = (): Promise<void> =>
+    logs.sync(supervisor.project.workers.map((config) => ({ config, worktree: workerPath(supervisor.project, config.name) }))).catch((error: unknown) => {
+      store.setState({ notice: { level: 'error', text: `following logs failed: ${(error as Error).message}` } });
+    });
+
+  const onAlert = (change: StateChange): void => {
+    if (supervisor.project.alerts.bell && !attached) stdout.write('\x07');
+    const hook = supervisor.project.hooks.onStateChange;
+    if (hook && role.leader) {
+      const env = { MUXCTL_WORKER: change.worker, MUXCTL_OLD_STATE: change.from, MUXCTL_NEW_STATE: change.to, MUXCTL_EVIDENCE: change.evidence, MUXCTL_PROJECT: supervisor.project.project };
+      runHook(hook, env, supervisor.project.repo, (text) => store.setState({ notice: { level: 'error', text } }));
+    }
+  };
+
+  loop = new ObservationLoop(supervisor, {
     intervalMs: TICK_MS,
+    logSettleMs: LOG_SETTLE_MS,
+    logs: (name) => logs.state(name),
+    onAlert,
     leader: role.leader,
     now: Date.now,
     screenLines: () => {
@@ -104,18 +143,21 @@ export async function runDashboard(ctx: Context): Promise<number> {
       return;
     }
     applyConfig(ctx, store, result.config, role.leader, loop);
+    void watchLogs();
   });
 
   const onSignal = (): void => finish(0);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
+  await watchLogs();
   mount();
   loop.start();
   const code = await done;
 
   unmount();
   await loop.stop();
+  await logs.close();
   await watcher.close();
   stdout.off('resize', onResize);
   runtime.releaseLeadership();

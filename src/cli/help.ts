@@ -18,6 +18,7 @@ Usage:
 Options:
   --config PATH                   the config file (default: ./sessions.json, or $MUXCTL_CONFIG)
   --reason TEXT                   why (recorded with up, down and restart)
+  --no-redact                     show secrets in logs as written (masked by default)
   -h, --help                      this help
   -v, --version                   muxctl's version
 

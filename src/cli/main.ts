@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
         sha: { type: 'string' },
         step: { type: 'string' },
         percent: { type: 'string' },
+        'no-redact': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'dashboard':
-      return dashboardOrTable(await openProject(values.config));
+      return dashboardOrTable(await openProject(values.config), !values['no-redact']);
     case 'up':
       return upCommand(await openProject(values.config), rest, values.reason ?? 'started from the command line');
     case 'down':
@@ -78,14 +79,14 @@ async function main(argv: string[]): Promise<number> {
       const file = await prepareDemo(demoDir());
       const ctx = await openProject(file);
       printResults(await ctx.supervisor.up(demoWorkersToStart(file), 'cli', 'muxctl demo'), process.stderr);
-      return dashboardOrTable(ctx);
+      return dashboardOrTable(ctx, !values['no-redact']);
     }
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
 }
 
-async function dashboardOrTable(ctx: Context): Promise<number> {
+async function dashboardOrTable(ctx: Context, redact: boolean): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     await statusCommand(ctx, false);
     process.stdout.write(`\n(no terminal here, so no dashboard: run muxctl in a terminal to open it)\n`);
@@ -93,7 +94,7 @@ async function dashboardOrTable(ctx: Context): Promise<number> {
   }
   // Loaded only for the dashboard: the headless commands never pay for Ink and React.
   const { runDashboard } = await import('./dashboard.js');
-  return runDashboard(ctx);
+  return runDashboard(ctx, { redact });
 }
 
 main(process.argv.slice(2)).then(

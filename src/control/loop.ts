@@ -1,28 +1,48 @@
 /**
- * The dashboard's one observation loop: a tick observes every worker (one tmux call, plus a batched
- * capture of panes that changed) and hands the snapshot on only when something a person would see
- * changed. The leader dashboard also applies restart policies. Nothing else wakes up while idle.
+ * The dashboard's observation loop. Once a tick it polls tmux (one call, plus a batched capture of
+ * panes that changed); whenever a worker's logs bring lines it recomputes the snapshot from what it
+ * already knows, without asking tmux again. A snapshot is handed on only when something a person would
+ * see changed. The leader dashboard also applies restart policies. Idle, nothing else wakes up.
  */
-import { displayedTimeKey } from '../core/health.js';
+import { displayedTimeKey, type HealthState } from '../core/health.js';
+import type { LogLookup } from './supervisor.js';
 import type { ActionResult, Supervisor, WorkerSnapshot } from './supervisor.js';
+
+/** Becoming one of these is worth interrupting the person for. */
+export const ALERT_STATES: readonly HealthState[] = ['waiting', 'crashed', 'stuck'];
+
+export interface StateChange {
+  worker: string;
+  from: HealthState;
+  to: HealthState;
+  evidence: string;
+}
 
 export interface LoopOptions {
   intervalMs: number;
+  /** How long after a log line the snapshot is recomputed: lines arriving together cost one render. */
+  logSettleMs: number;
   /** How many screen lines panels have room for now (the layout decides; it changes on resize). */
   screenLines: () => number;
+  logs: LogLookup | undefined;
   /** Only the leading dashboard acts on its own. */
   leader: boolean;
   onSnapshot: (workers: WorkerSnapshot[], now: number) => void;
   onActions: (results: ActionResult[]) => void;
+  /** A worker became waiting, crashed or stuck (not reported for the states found at start). */
+  onAlert: (change: StateChange) => void;
   onError: (error: unknown) => void;
   now: () => number;
 }
 
 export class ObservationLoop {
   private timer: NodeJS.Timeout | undefined;
+  private logTimer: NodeJS.Timeout | undefined;
   private running = false;
   private inFlight: Promise<void> | null = null;
+  private polled = false;
   private lastShown = '';
+  private readonly states = new Map<string, HealthState>();
   private readonly supervisor: Supervisor;
   private readonly options: LoopOptions;
 
@@ -39,14 +59,24 @@ export class ObservationLoop {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    clearTimeout(this.logTimer);
     await this.inFlight;
   }
 
-  /** Observes now (after an action), instead of waiting for the next tick. */
+  /** Polls tmux now (after an action), instead of waiting for the next tick. */
   refresh(): void {
     if (!this.running) return;
     clearTimeout(this.timer);
     this.schedule(0);
+  }
+
+  /** New log lines: recompute soon from what is known, no tmux call. */
+  logsChanged(): void {
+    if (!this.running || !this.polled || this.logTimer !== undefined) return;
+    this.logTimer = setTimeout(() => {
+      this.logTimer = undefined;
+      if (this.running) this.publish(this.supervisor.snapshot(this.options.logs));
+    }, this.options.logSettleMs);
   }
 
   private schedule(delayMs: number): void {
@@ -60,20 +90,35 @@ export class ObservationLoop {
 
   private async tick(): Promise<void> {
     try {
-      const workers = await this.supervisor.observe(this.options.screenLines());
-      const now = this.options.now();
-      // Hand on only a change a person could see: new facts, or a duration on screen ticking over.
-      const shown = JSON.stringify(workers) + displayedTimeKey(workers.map((w) => w.health.since), now);
-      if (shown !== this.lastShown) {
-        this.lastShown = shown;
-        this.options.onSnapshot(workers, now);
-      }
+      await this.supervisor.pollTmux(this.options.screenLines());
+      this.polled = true;
+      const workers = this.supervisor.snapshot(this.options.logs);
+      this.publish(workers);
       if (this.options.leader) {
         const results = await this.supervisor.applyRestartPolicies(workers);
         if (results.length > 0) this.options.onActions(results);
       }
     } catch (error) {
       this.options.onError(error);
+    }
+  }
+
+  private publish(workers: WorkerSnapshot[]): void {
+    const now = this.options.now();
+    this.alertOnChanges(workers);
+    // Hand on only a change a person could see: new facts, or a duration on screen ticking over.
+    const shown = JSON.stringify(workers) + displayedTimeKey([...workers.map((w) => w.health.since), ...workers.map((w) => w.upSince)], now);
+    if (shown === this.lastShown) return;
+    this.lastShown = shown;
+    this.options.onSnapshot(workers, now);
+  }
+
+  private alertOnChanges(workers: readonly WorkerSnapshot[]): void {
+    for (const w of workers) {
+      const from = this.states.get(w.name);
+      const to = w.health.state;
+      this.states.set(w.name, to);
+      if (from !== undefined && from !== to && ALERT_STATES.includes(to)) this.options.onAlert({ worker: w.name, from, to, evidence: w.health.evidence });
     }
   }
 }

@@ -8,14 +8,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProjectConfig, WorkerConfig } from '../core/config.js';
 import { workerPath } from '../core/config.js';
 import { MuxctlError } from '../core/errors.js';
-import { deriveHealth } from '../core/health.js';
-import type { ActionResult, WorkerSnapshot } from '../core/snapshot.js';
+import type { Activity } from '../core/activity.js';
+import { deriveHealth, type Health } from '../core/health.js';
+import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/liveness.js';
+import type { ActionResult, WorkerSnapshot, WorkerSummary } from '../core/snapshot.js';
 import { shellCommand, workerBranch } from '../core/names.js';
 import { decideRemoval } from '../core/removal.js';
 import type { PaneInfo } from '../core/tmuxFormat.js';
 import type { Git } from '../adapters/git.js';
 import type { ControlEvent, RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
 import type { Tmux } from '../adapters/tmux.js';
+import { workerLogFiles } from './logMonitor.js';
 
 export type Actor = ControlEvent['actor'];
 
@@ -31,12 +34,39 @@ export interface SupervisorDeps {
 export type { ActionResult, WorkerSnapshot } from '../core/snapshot.js';
 
 const SESSION_SIZE = { width: 160, height: 48 };
+/** Never capture fewer screen lines than this: waiting is read off the last few. */
+const MIN_CAPTURED_LINES = 8;
+
+/** What the logs know of a worker, for `observe` and `snapshot`. */
+export type LogLookup = (worker: string) => { activity: Activity; malformed: number } | undefined;
+
+function summarize(a: Activity, malformed: number): WorkerSummary {
+  return {
+    prompt: a.lastPrompt,
+    tool: a.lastTool ? { name: a.lastTool.name, text: a.lastTool.text, open: a.lastTool.open } : null,
+    message: a.lastMessage,
+    tokens: a.tokens.input + a.tokens.output > 0 ? a.tokens : null,
+    costUsd: a.costUsd,
+    errors: a.errors,
+    lastError: a.lastError,
+    malformed,
+    lastActiveAt: a.lastEventAt,
+    checkpoint: a.checkpoint?.text ?? null,
+    status: a.status?.text ?? null,
+  };
+}
+
 
 export class Supervisor {
   private config: ProjectConfig;
   private readonly deps: SupervisorDeps;
   /** Per worker: the pane fingerprint of the last capture, so an idle screen is never read again. */
   private readonly captured = new Map<string, { fingerprint: string; atSecond: number; lines: string[] }>();
+  /** The last poll of tmux, and of `.muxctl/workers.json`. */
+  private panes = new Map<string, PaneInfo>();
+  private records: Record<string, WorkerRecord> = {};
+  /** Per worker: the live state shown and the guess waiting to be, with the evidence shown. */
+  private readonly settled = new Map<string, { settled: Settled<LiveState>; evidence: string }>();
 
   constructor(config: ProjectConfig, deps: SupervisorDeps) {
     this.config = config;
@@ -202,39 +232,89 @@ export class Supervisor {
 
   /**
    * Observes every worker: ONE `list-panes -a`, then one batched capture of only those panes whose
-   * activity changed since they were last read. An idle grid costs one tmux call per tick.
+   * activity changed since they were last read. An idle grid costs one tmux call per tick. Returns the
+   * snapshot with what `logs` (when given) knows of each worker.
    */
-  async observe(screenLines: number): Promise<WorkerSnapshot[]> {
-    const panes = new Map((await this.deps.tmux.listPanes()).map((p) => [p.session, p] as const));
-    const records = this.deps.runtime.readWorkers();
-    const now = this.deps.now();
+  async observe(screenLines: number, logs?: LogLookup): Promise<WorkerSnapshot[]> {
+    await this.pollTmux(screenLines);
+    return this.snapshot(logs);
+  }
 
+  /** Reads tmux (and the records of what the person asked) into the cache `snapshot` works from. */
+  async pollTmux(screenLines: number): Promise<void> {
+    const panes = new Map((await this.deps.tmux.listPanes()).map((p) => [p.session, p] as const));
+    const now = this.deps.now();
+    // Waiting is read off the screen's last lines: capture enough of them even for a tiny panel.
+    const lines = Math.max(screenLines, MIN_CAPTURED_LINES);
     const toCapture = this.config.workers
-      .map((w) => ({ w, pane: panes.get(w.name) }))
-      .filter(({ w, pane }) => pane !== undefined && this.needsCapture(w.name, pane, screenLines))
-      .map(({ w }) => w.name);
+      .filter((w) => {
+        const pane = panes.get(w.name);
+        return pane !== undefined && this.needsCapture(w.name, pane, lines);
+      })
+      .map((w) => w.name);
     if (toCapture.length > 0) {
-      const screens = await this.deps.tmux.capturePanes(toCapture, screenLines);
+      const screens = await this.deps.tmux.capturePanes(toCapture, lines);
       for (const name of toCapture) {
         const pane = panes.get(name);
-        if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, screenLines), atSecond: Math.floor(now / 1000), lines: screens.get(name) ?? [] });
+        if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, lines), atSecond: Math.floor(now / 1000), lines: screens.get(name) ?? [] });
       }
     }
+    this.panes = panes;
+    this.records = this.deps.runtime.readWorkers();
+  }
 
+  /**
+   * The snapshot of every worker from the last poll and the logs as they are now: cheap, so the
+   * dashboard calls it whenever a log line arrives, without asking tmux again.
+   */
+  snapshot(logs?: LogLookup): WorkerSnapshot[] {
+    const now = this.deps.now();
     return this.config.workers.map((w) => {
-      const pane = panes.get(w.name);
-      const record: WorkerRecord = records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
-      const health = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now });
+      const pane = this.panes.get(w.name);
+      const record: WorkerRecord = this.records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
+      const screen = pane ? (this.captured.get(w.name)?.lines ?? []) : [];
+      const logState = logs?.(w.name);
+      const base = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now });
+      const health = logState && pane ? this.liveHealth(w.name, base, pane, screen, logState.activity, now) : base;
+      if (health === base) this.settled.delete(w.name);
       return {
         name: w.name,
         lane: w.lane,
         health,
-        screen: pane ? (this.captured.get(w.name)?.lines ?? []) : [],
+        upSince: pane && !pane.dead ? base.since : null,
+        screen,
         worktree: workerPath(this.config, w.name),
         command: pane && !pane.dead ? pane.currentCommand : null,
         restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
+        summary: logState ? summarize(logState.activity, logState.malformed) : null,
       };
     });
+  }
+
+  /**
+   * A live pane past its start: working, idle, waiting or stuck, from its logs, screen and activity.
+   * A new guess is shown only once it held for the settle time, so the badge never flickers.
+   */
+  private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, now: number): Health {
+    if (base.state !== 'running') return base;
+    const rules = this.rules();
+    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, rules });
+    const previous = this.settled.get(name) ?? null;
+    const settled = settle(previous?.settled ?? null, live.state, now, this.config.health.settleMs);
+    const evidence = settled.shown === live.state ? live.evidence : (previous?.evidence ?? live.evidence);
+    this.settled.set(name, { settled, evidence });
+    const since = settled.shown === 'working' || settled.shown === 'waiting' ? settled.shownSince : live.lastActiveAt;
+    return { state: settled.shown, evidence, since, badge: settled.shown };
+  }
+
+  private rules(): LivenessRules {
+    const h = this.config.health;
+    return {
+      idleAfterMs: h.idleAfterSeconds * 1000,
+      stuckAfterMs: h.stuckAfterSeconds * 1000,
+      waitingPatterns: [...DEFAULT_WAITING_PATTERNS, ...h.waitingPatterns.map((p) => new RegExp(p))],
+      screenLinesSearched: DEFAULT_LIVENESS_RULES.screenLinesSearched,
+    };
   }
 
   /** Restarts that a worker's restart policy calls for now, with exponential backoff and a budget. */
@@ -283,11 +363,18 @@ export class Supervisor {
       MUXCTL_STATE_DIR: this.deps.runtime.dir,
       // Where an agent that speaks muxctl's event format (the demo agent does) writes: outside the
       // worktree, so the log never shows up as uncommitted work.
-      MUXCTL_AGENT_LOG: join(this.deps.runtime.dir, 'logs', `${worker.name}.events.jsonl`),
+      MUXCTL_AGENT_LOG: workerLogFiles(this.deps.runtime.dir, worker.name).events,
       ...worker.env,
     };
     const command = typeof worker.command === 'string' ? worker.command : shellCommand(worker.command);
-    return { name: worker.name, worker: worker.name, cwd: worker.cwd ? join(worktree, worker.cwd) : worktree, env, command };
+    return {
+      name: worker.name,
+      worker: worker.name,
+      cwd: worker.cwd ? join(worktree, worker.cwd) : worktree,
+      env,
+      command,
+      pipeTo: workerLogFiles(this.deps.runtime.dir, worker.name).screen,
+    };
   }
 }
 

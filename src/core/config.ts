@@ -43,7 +43,28 @@ export interface ProjectConfig {
   tmuxSocket: string;
   lanes: Record<string, { description?: string }>;
   workers: WorkerConfig[];
+  health: HealthConfig;
+  alerts: { bell: boolean };
+  hooks: { onStateChange: string | null };
+  logs: { ringSize: number };
 }
+
+export interface HealthConfig {
+  /** Quiet this long with no turn open: idle. */
+  idleAfterSeconds: number;
+  /** Quiet this long with work in hand: stuck. */
+  stuckAfterSeconds: number;
+  /** A new state must hold this long before it is shown. */
+  settleMs: number;
+  /** Extra regular expressions for a screen line that asks the person something. */
+  waitingPatterns: string[];
+}
+
+export const PROJECT_DEFAULTS = {
+  health: { idleAfterSeconds: 30, stuckAfterSeconds: 600, settleMs: 1500, waitingPatterns: [] as string[] },
+  alerts: { bell: true },
+  logs: { ringSize: 500 },
+} as const;
 
 export interface ConfigProblem {
   file: string;
@@ -174,6 +195,31 @@ const configSchema = z
       .meta({ minProperties: 1, description: 'Groups of workers with one role; tasks are routed to lanes.' }),
     defaults: z.strictObject(sharedWorkerFields).optional().meta({ description: 'Worker fields applied under every worker (the worker wins, field by field).' }),
     workers: z.array(worker).min(1, { error: 'expected at least one worker' }),
+    health: z
+      .strictObject({
+        idleAfterSeconds: seconds.optional().meta({ default: PROJECT_DEFAULTS.health.idleAfterSeconds, description: 'Quiet this long with no turn open: idle.' }),
+        stuckAfterSeconds: seconds.optional().meta({ default: PROJECT_DEFAULTS.health.stuckAfterSeconds, description: 'Quiet this long with work in hand: stuck.' }),
+        settleMs: z.number().int().min(0).max(60_000).optional().meta({ default: PROJECT_DEFAULTS.health.settleMs, description: 'A new state must hold this long before it is shown (no flicker).' }),
+        waitingPatterns: z
+          .array(z.string().refine(isRegExp, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid regular expression` }))
+          .optional()
+          .meta({ description: 'Extra regular expressions for a screen line that asks the person something.' }),
+      })
+      .optional()
+      .meta({ description: 'When a worker counts as idle, stuck or waiting.' }),
+    alerts: z
+      .strictObject({ bell: z.boolean().optional().meta({ default: true, description: 'Ring the terminal bell when a worker starts waiting, crashes or gets stuck.' }) })
+      .optional(),
+    hooks: z
+      .strictObject({
+        onStateChange: z.string().min(1).optional().meta({
+          description: 'A shell command run when a worker becomes waiting, crashed or stuck; MUXCTL_WORKER, MUXCTL_OLD_STATE, MUXCTL_NEW_STATE and MUXCTL_EVIDENCE are in its environment.',
+        }),
+      })
+      .optional(),
+    logs: z
+      .strictObject({ ringSize: z.number().int().min(10).max(100_000).optional().meta({ default: PROJECT_DEFAULTS.logs.ringSize, description: 'Log events kept in memory per worker for the log view.' }) })
+      .optional(),
   })
   .meta({ title: 'muxctl sessions.json', description: 'Workers (tmux session + git worktree + command) for one project.' });
 
@@ -378,7 +424,25 @@ function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
     tmuxSocket: parsed.tmuxSocket ?? defaultSocketName(parsed.project),
     lanes,
     workers: parsed.workers.map((entry) => mergeWorker(parsed.defaults ?? {}, entry)),
+    health: {
+      idleAfterSeconds: parsed.health?.idleAfterSeconds ?? PROJECT_DEFAULTS.health.idleAfterSeconds,
+      stuckAfterSeconds: parsed.health?.stuckAfterSeconds ?? PROJECT_DEFAULTS.health.stuckAfterSeconds,
+      settleMs: parsed.health?.settleMs ?? PROJECT_DEFAULTS.health.settleMs,
+      waitingPatterns: [...(parsed.health?.waitingPatterns ?? [])],
+    },
+    alerts: { bell: parsed.alerts?.bell ?? PROJECT_DEFAULTS.alerts.bell },
+    hooks: { onStateChange: parsed.hooks?.onStateChange ?? null },
+    logs: { ringSize: parsed.logs?.ringSize ?? PROJECT_DEFAULTS.logs.ringSize },
   };
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The worker's fields over `defaults`, object fields merged field by field, then the built-in defaults. */

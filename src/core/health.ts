@@ -4,7 +4,11 @@
  * thinks. The log-driven states (working, idle, waiting, stuck) come with the log sources.
  */
 
-export type HealthState = 'starting' | 'running' | 'exited' | 'crashed' | 'missing' | 'stopped';
+/**
+ * `running` is what tmux alone can say of a live pane; with its logs and screen muxctl says more:
+ * working, idle, waiting (needs the person) or stuck (has work, no sign of life past a threshold).
+ */
+export type HealthState = 'starting' | 'running' | 'working' | 'idle' | 'waiting' | 'stuck' | 'exited' | 'crashed' | 'missing' | 'stopped';
 
 export interface Health {
   state: HealthState;

@@ -67,15 +67,19 @@ export function assessLiveness(input: LivenessInput): Liveness {
 
   const asking = waitingLine(input.screen, rules);
   if (asking !== null) return { state: 'waiting', evidence: `asks: ${asking}`, lastActiveAt };
-  if (a.pending) return { state: 'waiting', evidence: `${a.pending.kind === 'plan' ? 'plan to approve' : 'asks'}: ${a.pending.text}`, lastActiveAt };
+  if (a.pending) {
+    const label = a.pending.kind === 'plan' ? 'plan to approve' : 'asks';
+    const text = a.pending.text.replace(/^asks:\s*/, '');
+    return { state: 'waiting', evidence: `${label}: ${text}`, lastActiveAt };
+  }
 
-  const doing = a.lastTool?.open ? `in ${a.lastTool.name}` : null;
+  const doing = a.lastTool?.open ? `running ${a.lastTool.name}` : null;
   if (a.turnOpen && quiet >= rules.stuckAfterMs) {
     return { state: 'stuck', evidence: [`no output for ${shortDuration(quiet)}`, doing].filter(Boolean).join(' · '), lastActiveAt };
   }
   if (a.turnOpen || quiet < rules.idleAfterMs) {
-    const what = doing ?? (a.lastMessage ? 'writing' : 'output');
-    return { state: 'working', evidence: `${what} · last activity ${shortDuration(quiet)} ago`, lastActiveAt };
+    const what = doing ?? (a.lastEventAt !== null && a.lastEventAt >= (input.paneActivityAt ?? 0) ? 'log active' : 'screen active');
+    return { state: 'working', evidence: `${what} ${shortDuration(quiet)} ago`, lastActiveAt };
   }
   const finished = a.lastOutcome ? `${a.lastOutcome.ok === false ? 'turn failed' : 'turn done'} · ` : '';
   return { state: 'idle', evidence: `${finished}quiet for ${shortDuration(quiet)}`, lastActiveAt };

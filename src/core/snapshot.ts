@@ -5,6 +5,8 @@ export interface WorkerSnapshot {
   name: string;
   lane: string;
   health: Health;
+  /** When the live process started (epoch ms), for "up 3m"; null when it is not running. */
+  upSince: number | null;
   /** The last lines of the worker's screen, ANSI-free. */
   screen: string[];
   worktree: string;
@@ -12,6 +14,23 @@ export interface WorkerSnapshot {
   command: string | null;
   /** Automatic restarts spent, and the budget, when a restart policy applies. */
   restarts: { spent: number; budget: number } | null;
+  /** What the worker's logs say, when muxctl follows them (the dashboard does; one-shot commands may not). */
+  summary: WorkerSummary | null;
+}
+
+export interface WorkerSummary {
+  /** The current task or the last prompt. */
+  prompt: string | null;
+  tool: { name: string; text: string; open: boolean } | null;
+  message: string | null;
+  tokens: { input: number; output: number } | null;
+  costUsd: number | null;
+  errors: number;
+  lastError: string | null;
+  malformed: number;
+  lastActiveAt: number | null;
+  checkpoint: string | null;
+  status: string | null;
 }
 
 export interface ActionResult {

@@ -13,7 +13,7 @@ import {
   type AgentOptions, type DemoStep, type ToolCall,
 } from './script.js';
 
-type EventType = 'message' | 'tool_start' | 'tool_end' | 'question' | 'answer' | 'result' | 'error' | 'heartbeat';
+type EventType = 'message' | 'prompt' | 'tool_start' | 'tool_end' | 'question' | 'answer' | 'result' | 'error' | 'heartbeat';
 
 /** Every optional field of muxctl's own event format; `time`, `type` and `worker` are filled in. */
 interface EventFields {
@@ -139,7 +139,7 @@ async function run(options: AgentOptions): Promise<void> {
     switch (step.kind) {
       case 'task':
         process.stdout.write(`\n${bold(`▶ ${step.title}`)}\n`);
-        log('message', { turn, text: `Task: ${step.title}` });
+        log('prompt', { turn, text: step.title });
         break;
       case 'message':
         process.stdout.write(`${step.text}\n`);

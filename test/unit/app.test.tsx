@@ -22,6 +22,8 @@ function worker(name: string, lane: string, state: WorkerSnapshot['health']['sta
     worktree: `/w/${name}`,
     command: 'node',
     restarts: null,
+    summary: null,
+    upSince: state === 'running' ? now - 65_000 : null,
     ...extra,
   };
 }

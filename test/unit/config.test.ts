@@ -59,6 +59,10 @@ describe('parseConfig: a valid config', () => {
           stop: { keys: [], signal: 'SIGTERM', graceSeconds: 5 },
         },
       ],
+      health: { idleAfterSeconds: 30, stuckAfterSeconds: 600, settleMs: 1500, waitingPatterns: [] },
+      alerts: { bell: true },
+      hooks: { onStateChange: null },
+      logs: { ringSize: 500 },
     } satisfies ProjectConfig);
     expect(workerPath(config, 'app-1')).toBe('/home/u/proj-worktrees/app-1');
   });
@@ -124,7 +128,7 @@ describe('parseConfig: each kind of problem names its path and says what was exp
     ['blank project', (c) => void (c.project = '  '), 'project', 'expected a non-empty project name; got "  "'],
     ['unknown root field, with a suggestion', (c) => void (c.worker = []), '(root)', 'unknown field "worker" — did you mean "workers"?'],
     ['snake_case field, with a suggestion', (c) => void (c.base_branch = 'main'), '(root)', 'unknown field "base_branch" — did you mean "baseBranch"?'],
-    ['unknown field, no close match', (c) => void (c.colour = 'red'), '(root)', /^unknown field "colour"; expected one of: \$schema, project, repo, .*workers$/],
+    ['unknown field, no close match', (c) => void (c.colour = 'red'), '(root)', /^unknown field "colour"; expected one of: \$schema, project, repo, .*workers, health, alerts, hooks, logs$/],
     ['typo in a worker field', (c) => void ((c.workers[1] as Record<string, unknown>).comand = 'x'), 'workers[1]', 'unknown field "comand" — did you mean "command"?'],
     ['typo in a nested field', (c) => void (c.workers[0]!.restart = { polcy: 'always' }), 'workers[0].restart', 'unknown field "polcy" — did you mean "policy"?'],
     ['unknown lane field', (c) => void (c.lanes.app = { desc: 'x' }), 'lanes.app', 'unknown field "desc" — did you mean "description"?'],
@@ -304,5 +308,20 @@ describe('expandLogPath', () => {
     ['{worktree}/.aider.chat.history.md', '/home/ana/src/app-worktrees/app-1/.aider.chat.history.md'],
   ])('%s → %s', (pattern, expected) => {
     expect(expandLogPath(pattern, where)).toBe(expected);
+  });
+});
+
+describe('health, alerts, hooks and logs', () => {
+  it('takes thresholds, patterns, the bell and a hook', () => {
+    const config = parseOk({ ...base(), health: { idleAfterSeconds: 10, stuckAfterSeconds: 120, settleMs: 500, waitingPatterns: ['Continue\\?'] }, alerts: { bell: false }, hooks: { onStateChange: 'notify-send "$MUXCTL_WORKER"' }, logs: { ringSize: 50 } });
+    expect(config.health).toEqual({ idleAfterSeconds: 10, stuckAfterSeconds: 120, settleMs: 500, waitingPatterns: ['Continue\\?'] });
+    expect(config.alerts.bell).toBe(false);
+    expect(config.hooks.onStateChange).toBe('notify-send "$MUXCTL_WORKER"');
+    expect(config.logs.ringSize).toBe(50);
+  });
+
+  it('refuses a waiting pattern that is not a regular expression, and names it', () => {
+    const problems = problemsOf(JSON.stringify({ ...base(), health: { waitingPatterns: ['(unclosed'] } }));
+    expect(problems).toEqual([expect.objectContaining({ path: 'health.waitingPatterns[0]', message: expect.stringMatching(/^"\(unclosed" is not a valid regular expression/) })]);
   });
 });

@@ -46,7 +46,7 @@ describe('assessLiveness', () => {
   it('says stuck when a turn is open and nothing happened past the threshold, naming the open tool', () => {
     const activity = fold([ev('tool_start', { tool: 'Bash' })]);
     const s = assessLiveness({ ...base, activity, now: t0 + 12 * 60_000 });
-    expect(s).toMatchObject({ state: 'stuck', evidence: 'no output for 12m · in Bash' });
+    expect(s).toMatchObject({ state: 'stuck', evidence: 'no output for 12m · running Bash' });
     // A heartbeat is a sign of life: not stuck.
     const beat = foldEvent(activity, ev('heartbeat'), t0 + 11 * 60_000);
     expect(assessLiveness({ ...base, activity: beat, now: t0 + 12 * 60_000 }).state).toBe('working');

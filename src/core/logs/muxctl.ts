@@ -9,7 +9,7 @@ import { asBoolean, asNumber, asObject, asString, parseTime, readJsonLine, type 
 import { describeToolCall } from './tools.js';
 
 export const MUXCTL_EVENT_TYPES = [
-  'message', 'tool_start', 'tool_end', 'question', 'answer', 'result', 'error', 'heartbeat', 'status', 'progress', 'checkpoint',
+  'message', 'prompt', 'tool_start', 'tool_end', 'question', 'answer', 'result', 'error', 'heartbeat', 'status', 'progress', 'checkpoint',
 ] as const;
 
 export function parseMuxctlLine(line: string): ParsedLine {
@@ -27,6 +27,9 @@ function muxctlEvents(obj: JsonObject): LogEvent[] {
   switch (type) {
     case 'message':
       return [logEvent('message', time, text)];
+    case 'prompt':
+      // The task the agent was given: what a panel shows first.
+      return [logEvent('prompt', time, text || '(empty prompt)')];
     case 'tool_start':
       return [logEvent('tool_start', time, text || describeToolCall(tool ?? 'tool', obj['input']), { tool, toolId: asString(obj['toolId']) })];
     case 'tool_end':

@@ -1,0 +1,196 @@
+/**
+ * Follows every worker's logs and folds them into what health and the panels need. Three sources a
+ * worker: the log its config names (any agent format, detected when "auto"), muxctl's own event file
+ * (the demo agent and `muxctl emit` write it), and muxctl's capture of the worker's screen output. The
+ * screen capture counts as a sign of life and feeds the log view, but is never read for meaning: a
+ * full-screen agent redraws, and its words would be noise.
+ */
+import { basename } from 'node:path';
+import { LogTailer } from '../adapters/tail.js';
+import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../core/activity.js';
+import { expandLogPath, type LogFormat, type WorkerConfig } from '../core/config.js';
+import { createLogParser, detectFormat, type LogEvent, type LogParser } from '../core/logs/index.js';
+import { Ring } from '../core/ring.js';
+
+export type LogSource = 'log' | 'events' | 'screen';
+
+/** One line of the log view: a normalized event, redacted, with where and when it came from. */
+export interface DisplayEvent {
+  at: number;
+  source: LogSource;
+  kind: LogEvent['kind'] | 'malformed';
+  level: LogEvent['level'];
+  text: string;
+  tool?: string;
+}
+
+export interface WorkerLogState {
+  activity: Activity;
+  recent: DisplayEvent[];
+  /** Lines that could not be read, counted and shown, never a crash. */
+  malformed: number;
+  linesRead: number;
+}
+
+export interface LogMonitorOptions {
+  /** `.muxctl/` of the project: event and screen files live in its logs/. */
+  stateDir: string;
+  home: string;
+  redact: (text: string) => string;
+  /** Events kept per worker for the log view. */
+  ringSize: number;
+  /** Called after new lines for a worker were folded in (once per read batch). */
+  onChange: (worker: string) => void;
+  now: () => number;
+}
+
+export interface WatchedWorker {
+  config: WorkerConfig;
+  worktree: string;
+}
+
+/** The files a worker's sources read. */
+export function workerLogFiles(stateDir: string, worker: string): { events: string; screen: string } {
+  return { events: `${stateDir}/logs/${worker}.events.jsonl`, screen: `${stateDir}/logs/${worker}.screen.log` };
+}
+
+export class LogMonitor {
+  private readonly workers = new Map<string, WorkerLogs>();
+  private readonly options: LogMonitorOptions;
+
+  constructor(options: LogMonitorOptions) {
+    this.options = options;
+  }
+
+  /** Follows the given workers, starting tailers for new or changed ones and closing the rest. */
+  async sync(watched: readonly WatchedWorker[]): Promise<void> {
+    const wanted = new Map(watched.map((w) => [w.config.name, w] as const));
+    for (const [name, logs] of this.workers) {
+      const next = wanted.get(name);
+      if (!next || logs.key !== sourceKey(next)) {
+        this.workers.delete(name);
+        await logs.close();
+      }
+    }
+    for (const w of watched) {
+      if (this.workers.has(w.config.name)) continue;
+      const logs = new WorkerLogs(w, this.options);
+      this.workers.set(w.config.name, logs);
+      await logs.start();
+    }
+  }
+
+  state(worker: string): WorkerLogState {
+    const logs = this.workers.get(worker);
+    if (!logs) return { activity: EMPTY_ACTIVITY, recent: [], malformed: 0, linesRead: 0 };
+    return { activity: logs.activity, recent: logs.ring.toArray(), malformed: logs.malformed, linesRead: logs.linesRead };
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.workers.values()];
+    this.workers.clear();
+    await Promise.all(all.map((logs) => logs.close()));
+  }
+}
+
+function sourceKey(w: WatchedWorker): string {
+  return JSON.stringify([w.worktree, w.config.log ?? null]);
+}
+
+class WorkerLogs {
+  readonly key: string;
+  activity: Activity = EMPTY_ACTIVITY;
+  readonly ring: Ring<DisplayEvent>;
+  malformed = 0;
+  linesRead = 0;
+  private readonly tailers: LogTailer[] = [];
+  private readonly parsers = new Map<string, LogParser | 'refused'>();
+  private readonly name: string;
+
+  constructor(
+    private readonly watched: WatchedWorker,
+    private readonly options: LogMonitorOptions,
+  ) {
+    this.key = sourceKey(watched);
+    this.name = watched.config.name;
+    this.ring = new Ring(options.ringSize);
+  }
+
+  async start(): Promise<void> {
+    const files = workerLogFiles(this.options.stateDir, this.name);
+    const log = this.watched.config.log;
+    if (log) {
+      const pattern = expandLogPath(log.path, { worktree: this.watched.worktree, home: this.options.home });
+      this.follow(pattern, 'log', log.format, /[*?[{]/.test(basename(pattern)) ? 'newest' : 'all');
+    }
+    this.follow(files.events, 'events', 'muxctl', 'all');
+    this.follow(files.screen, 'screen', 'text', 'all');
+    await Promise.all(this.tailers.map((t) => t.start()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.tailers.map((t) => t.close()));
+  }
+
+  private follow(pattern: string, source: LogSource, format: LogFormat, pick: 'all' | 'newest'): void {
+    this.tailers.push(
+      new LogTailer({
+        baseDir: this.watched.worktree,
+        pattern,
+        pick,
+        // A dashboard opened on a long-running worker starts from the end of its screen capture (it can
+        // be large and is only context), but reads the structured logs whole: they say where things stand.
+        startAt: source === 'screen' ? 'end' : 'start',
+        onLines: (file, lines) => this.read(file, lines, source, format),
+        onReset: (file) => this.parsers.delete(file),
+        onError: (error) => this.note(source, 'error', `log: ${error.message}`),
+      }),
+    );
+  }
+
+  private read(file: string, lines: string[], source: LogSource, format: LogFormat): void {
+    const at = this.options.now();
+    let parser = this.parsers.get(file);
+    if (parser === undefined) {
+      const detected = format === 'auto' ? detectFormat(lines.slice(0, 8), basename(file)) : format;
+      if (typeof detected !== 'string') {
+        this.parsers.set(file, 'refused');
+        this.malformed += lines.length;
+        this.note(source, 'error', `${basename(file)}: ${detected.malformed}`);
+        this.options.onChange(this.name);
+        return;
+      }
+      parser = createLogParser(detected);
+      this.parsers.set(file, parser);
+    }
+    if (parser === 'refused') {
+      this.malformed += lines.length;
+      return;
+    }
+    for (const line of lines) {
+      this.linesRead += 1;
+      const parsed = parser.push(line);
+      if ('malformed' in parsed) {
+        this.malformed += 1;
+        this.activity = { ...this.activity, malformed: this.malformed, lastEventAt: at };
+        this.ring.push({ at, source, kind: 'malformed', level: 'warn', text: this.options.redact(`unreadable line (${parsed.malformed})`) });
+        continue;
+      }
+      for (const event of parsed.events) this.fold(event, source, at);
+    }
+    this.options.onChange(this.name);
+  }
+
+  private fold(event: LogEvent, source: LogSource, at: number): void {
+    const text = this.options.redact(event.text);
+    const shown: DisplayEvent = { at: event.time ?? at, source, kind: event.kind, level: event.level, text };
+    if (event.tool !== undefined) shown.tool = event.tool;
+    this.ring.push(shown);
+    // Screen output is a sign of life only (see the header comment).
+    this.activity = source === 'screen' ? { ...this.activity, lastEventAt: at } : foldEvent(this.activity, { ...event, text }, at);
+  }
+
+  private note(source: LogSource, level: DisplayEvent['level'], text: string): void {
+    this.ring.push({ at: this.options.now(), source, kind: 'error', level, text: this.options.redact(text) });
+  }
+}
