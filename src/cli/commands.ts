@@ -1,5 +1,9 @@
 /** The headless commands: each prints what it did, one line a worker, and returns an exit code. */
+import { homedir } from 'node:os';
 import { attachInPty } from '../adapters/attach.js';
+import { LogMonitor } from '../control/logMonitor.js';
+import { workerPath } from '../core/config.js';
+import { createRedactor } from '../core/redact.js';
 import type { ActionResult } from '../control/supervisor.js';
 import { MuxctlError } from '../core/errors.js';
 import { statusTable } from '../core/statusTable.js';
@@ -30,8 +34,16 @@ export async function restartCommand(ctx: Context, name: string, reason: string)
   return printResults([await ctx.supervisor.restart(name, 'cli', reason)]);
 }
 
-export async function statusCommand(ctx: Context, json: boolean): Promise<number> {
-  const workers = await ctx.supervisor.observe(json ? 10 : 0);
+export async function statusCommand(ctx: Context, json: boolean, redact = true): Promise<number> {
+  // Read every worker's logs once, so the status says what the dashboard would: working, idle, waiting…
+  const logs = new LogMonitor({ stateDir: ctx.runtime.dir, home: homedir(), redact: createRedactor({ enabled: redact }), ringSize: 50, onChange: () => {}, now: Date.now });
+  let workers;
+  try {
+    await logs.sync(ctx.config.workers.map((config) => ({ config, worktree: workerPath(ctx.config, config.name) })));
+    workers = await ctx.supervisor.observe(10, (name) => logs.state(name));
+  } finally {
+    await logs.close();
+  }
   if (json) {
     process.stdout.write(JSON.stringify({ project: ctx.config.project, socket: ctx.config.tmuxSocket, workers }, null, 2) + '\n');
     return 0;

@@ -56,7 +56,10 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     home: homedir(),
     redact: createRedactor({ enabled: options.redact }),
     ringSize: ctx.config.logs.ringSize,
-    onChange: () => loop.logsChanged(),
+    onChange: (worker) => {
+      loop.logsChanged();
+      detailFeed.logsChanged(worker);
+    },
     now: Date.now,
   });
   const watchLogs = (): Promise<void> =>
@@ -95,8 +98,11 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     stop: async (name) => after([await supervisor.stop(name, 'person', 'stopped from the dashboard (s)')]),
     restart: async (name) => after([await supervisor.restart(name, 'person', 'restarted from the dashboard (r), confirmed')]),
     attach: (name) => void attach(name),
+    watchDetail: (request) => detailFeed.watch(request),
     quit: () => finish(0),
   };
+  // The detail views: the log of one worker, fed as its lines arrive; or its screen, read a few times a second.
+  const detailFeed = createDetailFeed(store, logs, ctx.tmux);
   const after = (results: { worker: string; outcome: string }[]): string => {
     loop.refresh();
     return results.map((r) => `${r.worker}: ${r.outcome}`).join(' · ');
@@ -156,6 +162,7 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   const code = await done;
 
   unmount();
+  detailFeed.watch(null);
   await loop.stop();
   await logs.close();
   await watcher.close();
@@ -216,4 +223,48 @@ function applyConfig(ctx: Context, store: DashboardStore, next: ProjectConfig, l
     });
   }
   loop.refresh();
+}
+
+/** How often an open preview re-reads the worker's screen: live to the eye, one tmux call each. */
+const PREVIEW_MS = 250;
+
+function createDetailFeed(store: DashboardStore, logs: LogMonitor, tmux: Context['tmux']) {
+  let timer: NodeJS.Timeout | undefined;
+  let logTimer: NodeJS.Timeout | undefined;
+  const current = (): { worker: string; mode: 'log' | 'preview' } | null => store.getState().detail;
+  const feedLog = (worker: string): void => {
+    const detail = store.getState().detail;
+    if (detail?.worker === worker && detail.mode === 'log') store.setState({ detail: { ...detail, events: logs.state(worker).recent } });
+  };
+  const feedScreen = async (worker: string): Promise<void> => {
+    const rows = Math.max(10, store.getState().size.rows);
+    const screen = (await tmux.capturePanes([worker], rows).catch(() => new Map<string, string[]>())).get(worker) ?? ['(no tmux session)'];
+    const detail = store.getState().detail;
+    if (detail?.worker === worker && detail.mode === 'preview') store.setState({ detail: { ...detail, screen } });
+  };
+  return {
+    watch(request: { worker: string; mode: 'log' | 'preview' } | null): void {
+      clearInterval(timer);
+      timer = undefined;
+      if (request === null) {
+        store.setState({ detail: null });
+        return;
+      }
+      store.setState({ detail: { ...request, events: [], screen: [] } });
+      if (request.mode === 'log') feedLog(request.worker);
+      else {
+        void feedScreen(request.worker);
+        timer = setInterval(() => void feedScreen(request.worker), PREVIEW_MS);
+      }
+    },
+    /** New lines for `worker`: the open log view shows them within a frame or two, however fast they come. */
+    logsChanged(worker: string): void {
+      const detail = current();
+      if (detail?.worker !== worker || detail.mode !== 'log' || logTimer !== undefined) return;
+      logTimer = setTimeout(() => {
+        logTimer = undefined;
+        feedLog(worker);
+      }, LOG_SETTLE_MS);
+    },
+  };
 }

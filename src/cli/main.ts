@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
         reason: values.reason ?? 'stopped from the command line',
       });
     case 'status':
-      return statusCommand(await openProject(values.config), values.json);
+      return statusCommand(await openProject(values.config), values.json, !values['no-redact']);
     case 'attach':
       return attachCommand(await openProject(values.config), one('attach'));
     case 'restart':
@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function dashboardOrTable(ctx: Context, redact: boolean): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    await statusCommand(ctx, false);
+    await statusCommand(ctx, false, redact);
     process.stdout.write(`\n(no terminal here, so no dashboard: run muxctl in a terminal to open it)\n`);
     return 0;
   }

@@ -63,8 +63,8 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
     }
   }
   if (e.costUsd !== undefined) {
-    // A result's cost is the run's total in every format that reports one.
-    next.costUsd = e.kind === 'result' ? Math.max(a.costUsd ?? 0, e.costUsd) : (a.costUsd ?? 0) + e.costUsd;
+    // Costs follow the tokens: a running total (a stream-json result) replaces, a turn's cost adds.
+    next.costUsd = e.tokensCumulative ? Math.max(a.costUsd ?? 0, e.costUsd) : (a.costUsd ?? 0) + e.costUsd;
   }
   if (e.level === 'error' || e.kind === 'error') {
     next.errors = a.errors + 1;

@@ -14,6 +14,11 @@ export interface Commands {
   restart(worker: string): Promise<string>;
   /** Hands the terminal to the worker's session; the dashboard comes back when the person detaches. */
   attach(worker: string): void;
+  /**
+   * Starts (or, with null, stops) feeding `detail` for one worker: its log events for mode 'log', its
+   * live screen for mode 'preview'. The dashboard keeps `store.detail` current while it is open.
+   */
+  watchDetail(request: { worker: string; mode: 'log' | 'preview' } | null): void;
   quit(): void;
 }
 

@@ -9,6 +9,27 @@ export type Overlay =
   | { kind: 'help' }
   | { kind: 'confirm'; title: string; lines: string[]; onYes: () => Promise<void> | void };
 
+/** One line of the log view (the control layer's DisplayEvent, as plain data). */
+export interface LogLine {
+  at: number;
+  source: 'log' | 'events' | 'screen';
+  kind: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  text: string;
+  tool?: string;
+}
+
+/**
+ * What the dashboard feeds the detail views for the worker they look at: its recent normalized log
+ * (`l`) or a live copy of its screen (`p`). Only one worker's detail is ever fed.
+ */
+export interface Detail {
+  worker: string;
+  mode: 'log' | 'preview';
+  events: LogLine[];
+  screen: string[];
+}
+
 export interface Notice {
   level: 'info' | 'error';
   text: string;
@@ -34,6 +55,8 @@ export interface DashboardModel {
   now: number;
   /** True once the first observation arrived, so the first frame never shows an empty grid as truth. */
   ready: boolean;
+  /** The open detail view and what it shows, or null for the grid. */
+  detail: Detail | null;
 }
 
 export type DashboardStore = StoreApi<DashboardModel>;
@@ -48,6 +71,7 @@ export function createDashboardStore(initial: Pick<DashboardModel, 'project' | '
     notice: null,
     follower: null,
     ready: false,
+    detail: null,
     ...initial,
   }));
 }

@@ -35,6 +35,7 @@ function setup(columns = 100, rows = 30) {
     stop: async (n) => (calls.push(`stop ${n}`), `${n}: stopped`),
     restart: async (n) => (calls.push(`restart ${n}`), `${n}: restarted`),
     attach: (n) => void calls.push(`attach ${n}`),
+    watchDetail: (r) => void calls.push(r ? `detail ${r.mode} ${r.worker}` : 'detail closed'),
     quit: () => void calls.push('quit'),
   };
   const store = createDashboardStore({ project: 'demo', socket: 'muxctl-demo', configFile: '/r/sessions.json', size: { columns, rows }, now });

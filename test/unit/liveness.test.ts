@@ -19,6 +19,9 @@ describe('foldEvent', () => {
     const a = fold([ev('prompt', { text: 'Fix login redirect' }), ev('tool_start', { tool: 'Bash', text: 'npm test' })]);
     expect(a).toMatchObject({ turnOpen: true, openTools: 1, lastPrompt: 'Fix login redirect', lastTool: { name: 'Bash', open: true } });
     const b = fold([ev('tool_end', { tool: 'Bash', ok: true }), ev('result', { ok: true, text: 'done', costUsd: 0.31 })], a);
+    // A second turn's cost adds; a running total (stream-json) replaces.
+    expect(fold([ev('result', { costUsd: 0.2 })], b).costUsd).toBeCloseTo(0.51);
+    expect(fold([ev('result', { costUsd: 0.4, tokensCumulative: true })], b).costUsd).toBeCloseTo(0.4);
     expect(b).toMatchObject({ turnOpen: false, openTools: 0, lastTool: { name: 'Bash', open: false }, lastOutcome: { ok: true, text: 'done' }, costUsd: 0.31 });
   });
 
