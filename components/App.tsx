@@ -1,28 +1,37 @@
 import { Box, Text, useInput } from 'ink';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
-import { bindingFor, confirmKeys } from '../src/core/keymap.js';
+import { emptyGridText, gridViewStatus, resolveSelection, visibleWorkers } from '../src/core/gridView.js';
+import { bindingFor, confirmKeys, type View } from '../src/core/keymap.js';
 import { computeGrid } from '../src/core/layout.js';
 import type { Actions } from '../src/state/actions.js';
-import type { DashboardStore } from '../src/state/store.js';
+import { currentView, type DashboardStore } from '../src/state/store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Grid } from './Grid.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { HintsBar } from './HintsBar.js';
+import { LogView } from './LogView.js';
+import { Preview } from './Preview.js';
 
 /** Header, status line and hints bar: the rows the grid cannot use. */
 const CHROME_ROWS = 3;
 
 export function App({ store, actions }: { store: DashboardStore; actions: Actions }) {
   const workers = useStore(store, (s) => s.workers);
-  const selected = useStore(store, (s) => s.selected);
+  const gridView = useStore(store, (s) => s.gridView);
+  const selectedAt = useStore(store, (s) => s.selected);
+  const selectedName = useStore(store, (s) => s.selectedName);
   const size = useStore(store, (s) => s.size);
   const overlay = useStore(store, (s) => s.overlay);
   const now = useStore(store, (s) => s.now);
   const ready = useStore(store, (s) => s.ready);
+  // Only the mode: the detail's lines change many times a second and only the detail view draws them.
+  const view = useStore(store, (s): View => currentView(s));
 
-  const grid = computeGrid({ panels: workers.length, columns: size.columns, rows: size.rows, chromeRows: CHROME_ROWS, selected });
+  const shown = useMemo(() => visibleWorkers(workers, gridView), [workers, gridView]);
+  const selected = resolveSelection(shown, selectedName, selectedAt);
+  const grid = computeGrid({ panels: shown.length, columns: size.columns, rows: size.rows, chromeRows: CHROME_ROWS, selected });
   const perRow = grid.perRow;
   useEffect(() => {
     if (store.getState().perRow !== perRow) store.setState({ perRow });
@@ -38,47 +47,64 @@ export function App({ store, actions }: { store: DashboardStore; actions: Action
       actions.closeOverlay();
       return;
     }
-    const binding = bindingFor(input, key);
+    // Writing a log search takes every key but Ctrl-C, which still quits.
+    if (view === 'log' && store.getState().logView.draft !== null && !(key.ctrl && input === 'c')) {
+      if (key.escape) actions.editSearch({ kind: 'cancel' });
+      else if (key.return) actions.editSearch({ kind: 'apply' });
+      else if (key.backspace || key.delete) actions.editSearch({ kind: 'erase' });
+      else if (!key.ctrl && !key.meta && input !== '') actions.editSearch({ kind: 'type', text: input });
+      return;
+    }
+    const binding = bindingFor(input, key, view);
     if (binding) actions.run(binding.action);
   });
 
   const bodyHeight = Math.max(size.rows - CHROME_ROWS, 3);
   let body;
-  if (overlay?.kind === 'help') body = <HelpOverlay width={size.columns} height={bodyHeight} />;
+  if (overlay?.kind === 'help') body = <HelpOverlay width={size.columns} height={bodyHeight} view={view} />;
   else if (overlay?.kind === 'confirm') body = <ConfirmDialog title={overlay.title} lines={overlay.lines} width={size.columns} height={bodyHeight} />;
   else if (!ready) body = <Text dimColor> looking at the tmux server…</Text>;
-  else body = <Grid workers={workers} grid={grid} selected={selected} now={now} />;
+  else if (view === 'log') body = <LogView store={store} width={size.columns} height={bodyHeight} />;
+  else if (view === 'preview') body = <Preview store={store} width={size.columns} height={bodyHeight} />;
+  else if (shown.length === 0) body = <Text dimColor wrap="truncate-end">{` ${emptyGridText(gridView.filter, workers.length)}`}</Text>;
+  else body = <Grid workers={shown} grid={grid} selected={selected} now={now} />;
 
+  const status =
+    view === 'grid'
+      ? [gridViewStatus(gridView, shown.length, workers.length), grid.shown < shown.length ? `${grid.first + 1}–${grid.first + grid.shown} of ${shown.length} on screen · move to see more` : '']
+      : [];
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Header store={store} width={size.columns} />
       <Box height={bodyHeight} flexDirection="column">
         {body}
       </Box>
-      <StatusLine store={store} width={size.columns} paging={grid.shown < workers.length ? `${grid.first + 1}–${grid.first + grid.shown} of ${workers.length} shown · move to see more` : ''} />
-      <HintsBar width={size.columns} />
+      <StatusLine store={store} width={size.columns} extra={status.filter(Boolean).join(' · ')} />
+      <HintsBar width={size.columns} view={view} />
     </Box>
   );
 }
 
-/** The config error if the file is broken, else the last action's outcome. */
-function StatusLine({ store, width, paging }: { store: DashboardStore; width: number; paging: string }) {
+/** The config error if the file is broken, else the last action's outcome and what the grid shows. */
+function StatusLine({ store, width, extra }: { store: DashboardStore; width: number; extra: string }) {
   const configError = useStore(store, (s) => s.configError);
   const notice = useStore(store, (s) => s.notice);
   if (configError !== null) {
     return (
       <Box width={width}>
         <Text color="red" wrap="truncate-end">
-          {` config not applied (the running set is unchanged): ${configError}`}
+          {` config not applied, nothing changed: ${configError}`}
         </Text>
       </Box>
     );
   }
-  const text = [notice?.text, paging].filter(Boolean).join(' · ');
   return (
     <Box width={width}>
-      <Text color={notice?.level === 'error' ? 'red' : 'yellow'} wrap="truncate-end">
-        {' ' + text}
+      <Text wrap="truncate-end">
+        {' '}
+        {notice ? <Text color={notice.level === 'error' ? 'red' : 'yellow'}>{notice.text}</Text> : null}
+        {notice && extra ? ' · ' : ''}
+        <Text color="cyan">{extra}</Text>
       </Text>
     </Box>
   );

@@ -7,7 +7,7 @@ import { NEEDS_YOU } from './theme.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
 export function Header({ store, width }: { store: DashboardStore; width: number }) {
-  const { project, socket, total, trouble, now, follower } = useStore(
+  const { project, socket, total, trouble, now, follower, ready } = useStore(
     store,
     useShallow((s) => ({
       project: s.project,
@@ -16,9 +16,11 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
       trouble: s.workers.filter((w) => NEEDS_YOU.includes(w.health.state)).length,
       now: s.now,
       follower: s.follower,
+      ready: s.ready,
     })),
   );
-  const left = ` muxctl · ${project} · ${total} worker${total === 1 ? '' : 's'}`;
+  // Before the first look at tmux the count would be a guess: say nothing rather than "0 workers".
+  const left = ` muxctl · ${project}${ready ? ` · ${total} worker${total === 1 ? '' : 's'}` : ''}`;
   const attention = trouble > 0 ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you` : '';
   const role = follower ? ` · watching (dashboard pid ${follower.leaderPid ?? '?'} acts)` : '';
   const right = `tmux -L ${socket}  ${clockMinutes(now)} `;

@@ -1,13 +1,12 @@
 import { Box, Text } from 'ink';
-import { keymap, moveHintLabel } from '../src/core/keymap.js';
+import { hintsLine, type View } from '../src/core/keymap.js';
 
-/** The always-visible key hints, made from the keymap table. */
-export function HintsBar({ width }: { width: number }) {
-  const hints = [`${moveHintLabel} move`, ...keymap.flatMap((b) => (b.hint === null ? [] : [`${b.label} ${b.hint}`]))];
+/** The always-visible key hints of the current view, made from the keymap table. */
+export function HintsBar({ width, view }: { width: number; view: View }) {
   return (
     <Box width={width}>
       <Text dimColor wrap="truncate-end">
-        {' ' + hints.join('  ')}
+        {hintsLine(view, width)}
       </Text>
     </Box>
   );

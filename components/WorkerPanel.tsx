@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { shortDuration } from '../src/core/health.js';
 import type { WorkerSnapshot, WorkerSummary } from '../src/core/snapshot.js';
+import { fitWidth, textWidth } from '../src/core/textWidth.js';
 import { stateStyle } from './theme.js';
 
 export interface WorkerPanelProps {
@@ -36,7 +37,7 @@ export function WorkerPanel({ worker, width, height, bodyLines, selected, now }:
       <Box width={inner}>
         <Box flexGrow={1} flexShrink={1}>
           <Text bold={selected} wrap="truncate-end">
-            {title}
+            {fitWidth(title, inner - textWidth(badge) - 1)}
           </Text>
         </Box>
         <Box flexShrink={0} marginLeft={1}>
@@ -47,13 +48,13 @@ export function WorkerPanel({ worker, width, height, bodyLines, selected, now }:
       </Box>
       <Box width={inner}>
         <Text color={evidenceColor} wrap="truncate-end">
-          {evidence}
+          {fitWidth(evidence, inner)}
         </Text>
       </Box>
       {[...facts, ...screen].map((line, i) => (
         <Box key={i} width={inner}>
           <Text wrap="truncate-end" {...(line.color ? { color: line.color } : {})} dimColor={line.dim === true}>
-            {line.text === '' ? ' ' : line.text}
+            {line.text === '' ? ' ' : fitWidth(line.text, inner)}
           </Text>
         </Box>
       ))}
@@ -72,9 +73,12 @@ function summaryLines(s: WorkerSummary, now: number): Line[] {
     s.costUsd !== null ? `$${s.costUsd.toFixed(2)}` : '',
     s.errors > 0 ? `${s.errors} error${s.errors === 1 ? '' : 's'}` : '',
     s.malformed > 0 ? `${s.malformed} unreadable` : '',
-    s.lastActiveAt !== null ? `${shortDuration(now - s.lastActiveAt)} ago` : '',
   ].filter(Boolean);
-  if (stats.length > 0) lines.push({ text: stats.join(' · '), color: s.errors > 0 ? 'red' : 'gray' });
+  // The age alone would repeat the evidence line and take a line from the worker's own output.
+  if (stats.length > 0) {
+    if (s.lastActiveAt !== null) stats.push(`active ${shortDuration(now - s.lastActiveAt)} ago`);
+    lines.push({ text: stats.join(' · '), color: s.errors > 0 ? 'red' : 'gray' });
+  }
   return lines;
 }
 

@@ -14,5 +14,5 @@ export const stateStyle: Record<HealthState, { symbol: string; color: string }> 
   stopped: { symbol: '■', color: 'gray' },
 };
 
-/** The states that need the person: counted in the header, alerted on. */
-export const NEEDS_YOU: readonly HealthState[] = ['waiting', 'stuck', 'crashed', 'missing'];
+/** The states that need the person: counted in the header, filtered by `f`. */
+export { NEEDS_YOU } from '../src/core/gridView.js';

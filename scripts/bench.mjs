@@ -16,9 +16,17 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '20' },
     runs: { type: 'string', default: '5' },
     'json-only': { type: 'boolean', default: false },
+    'ingest-seconds': { type: 'string', default: '30' },
+    'ingest-rate': { type: 'string', default: '500' },
+    'soak-minutes': { type: 'string', default: '10' },
+    quick: { type: 'boolean', default: false },
   },
 });
-const seconds = Number(values.seconds);
+// --quick: short runs to see that every part works, not figures to quote.
+const seconds = values.quick ? 10 : Number(values.seconds);
+const ingestSeconds = values.quick ? 8 : Number(values['ingest-seconds']);
+const ingestRate = Number(values['ingest-rate']);
+const soakMinutes = values.quick ? 0 : Number(values['soak-minutes']);
 const workerCount = Number(values.workers);
 const runs = Number(values.runs);
 const root = resolve(import.meta.dirname, '..');
@@ -27,7 +35,7 @@ const say = (line) => values['json-only'] || console.log(line);
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function makeProject(workers) {
+function makeProject(workers, command = (i) => `echo idle worker ${i + 1}; exec sleep 100000`) {
   const dir = mkdtempSync(join(tmpdir(), 'muxctl-bench-'));
   const repo = join(dir, 'repo');
   const git = (...args) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' } });
@@ -42,13 +50,14 @@ function makeProject(workers) {
     tmuxSocket: socket,
     worktreeDir: join(dir, 'worktrees'),
     lanes: { app: {} },
-    workers: Array.from({ length: workers }, (_, i) => ({ name: `w${i + 1}`, lane: 'app', command: `echo idle worker ${i + 1}; exec sleep 100000` })),
+    workers: Array.from({ length: workers }, (_, i) => ({ name: `w${i + 1}`, lane: 'app', command: command(i) })),
   };
   const file = join(repo, 'sessions.json');
   writeFileSync(file, JSON.stringify(config));
   return {
     file,
     socket,
+    repo,
     cleanup() {
       try {
         execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'kill-server'], { stdio: 'ignore' });
@@ -60,8 +69,8 @@ function makeProject(workers) {
   };
 }
 
-function spawnDashboard(file, cols = 160, rows = 45) {
-  const env = { ...process.env, TERM: 'xterm-256color' };
+function spawnDashboard(file, cols = 160, rows = 45, extraEnv = {}) {
+  const env = { ...process.env, TERM: 'xterm-256color', ...extraEnv };
   delete env.TMUX;
   delete env.TMUX_PANE;
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
@@ -173,5 +182,73 @@ const results = { node: process.version, tmux: execFileSync('tmux', ['-V']).toSt
     project.cleanup();
   }
 }
+
+// 4. Ingest: every worker appends `ingestRate` lines/s; then (5) the same load for `soakMinutes`.
+async function ingest(runSeconds, label) {
+  const writer = join(root, 'scripts', 'bench-writer.mjs');
+  const project = makeProject(workerCount, () => `exec node ${writer} --rate ${ingestRate} --seconds ${runSeconds}`);
+  const statsFile = join(project.repo, '..', 'stats.json');
+  try {
+    const dash = spawnDashboard(project.file, 160, 45, { MUXCTL_STATS_FILE: statsFile });
+    await until(() => dash.screen().includes(`${workerCount} workers`), 20_000, 'the dashboard');
+    execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
+    const t0 = performance.now();
+    const before = cpuTicks(dash.child.pid);
+    const rss = [];
+    const delays = [];
+    const markFile = join(project.repo, '.muxctl', 'logs', 'w1.events.jsonl');
+    let mark = 0;
+    while (performance.now() - t0 < runSeconds * 1000) {
+      rss.push({ at: (performance.now() - t0) / 1000, mb: rssMb(dash.child.pid) });
+      // A marked line into w1's log: how long until a person sees it in w1's panel?
+      if (performance.now() - t0 > 3000) {
+        mark += 1;
+        const text = `MARK-${mark}-${process.pid}`;
+        const written = performance.now();
+        writeFileSync(markFile, JSON.stringify({ time: new Date().toISOString(), type: 'prompt', text }) + '\n', { flag: 'a' });
+        try {
+          await until(() => dash.screen().includes(text), 5000, `mark ${mark} on screen`);
+          delays.push(performance.now() - written);
+        } catch {
+          delays.push(Infinity);
+        }
+      }
+      await sleep(1000);
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const after = cpuTicks(dash.child.pid);
+    await sleep(1500); // let the last lines land
+    dash.child.write('q');
+    await new Promise((r) => dash.child.onExit(r));
+    dash.dispose();
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
+    // What was written is what the files hold; what was read is what the dashboard counted.
+    let written = 0;
+    for (let i = 1; i <= workerCount; i++) {
+      const text = readFileSync(join(project.repo, '.muxctl', 'logs', `w${i}.events.jsonl`), 'utf8');
+      written += text.split('\n').length - 1;
+    }
+    const read = Object.values(stats.linesRead).reduce((a, b) => a + b, 0);
+    const warm = rss.filter((r) => r.at > Math.min(60, runSeconds / 3));
+    const pct = (ticks) => Math.round((ticks / ticksPerSecond / elapsed) * 1000) / 10;
+    const finite = delays.filter(Number.isFinite);
+    const out = {
+      seconds: Math.round(elapsed),
+      linesPerSecondPerWorker: ingestRate,
+      dashboardCpuPct: pct(after.self - before.self),
+      tmuxCallsCpuPct: pct(after.children - before.children),
+      rssMb: { median: Math.round(median(rss.map((r) => r.mb))), max: Math.round(Math.max(...rss.map((r) => r.mb))), warmFirst: Math.round(warm[0]?.mb ?? 0), warmLast: Math.round(warm.at(-1)?.mb ?? 0) },
+      lines: { expected: written, read, lost: written - read },
+      displayDelayMs: { median: Math.round(median(finite)), max: Math.round(Math.max(...finite)), missed: delays.length - finite.length, samples: delays.length },
+    };
+    say(`${label}, ${workerCount} workers × ${ingestRate} lines/s, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ tmux calls ${out.tmuxCallsCpuPct}%), RSS median ${out.rssMb.median} MB (max ${out.rssMb.max}; after warm-up ${out.rssMb.warmFirst} → ${out.rssMb.warmLast}), lines read ${read} of ${written} (lost ${out.lines.lost}), write→screen median ${out.displayDelayMs.median} ms, max ${out.displayDelayMs.max} ms (${out.displayDelayMs.samples} samples, ${out.displayDelayMs.missed} missed)`);
+    return out;
+  } finally {
+    project.cleanup();
+  }
+}
+
+results.ingest = await ingest(ingestSeconds, 'ingest');
+if (soakMinutes > 0) results.soak = await ingest(soakMinutes * 60, 'soak');
 
 console.log(JSON.stringify(results));

@@ -4,19 +4,21 @@
  * so tmux gets a clean terminal and the dashboard comes back fully redrawn.
  */
 import { render, type Instance } from 'ink';
+import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { basename } from 'node:path';
 import { attachInPty } from '../adapters/attach.js';
 import { watchConfig } from '../adapters/configFile.js';
 import { runHook } from '../adapters/hooks.js';
 import { LogMonitor } from '../control/logMonitor.js';
+import { ControlPaneObserver } from '../control/paneObserver.js';
 import { ObservationLoop, type StateChange } from '../control/loop.js';
 import { workerPath } from '../core/config.js';
 import { createRedactor } from '../core/redact.js';
 import type { ProjectConfig } from '../core/config.js';
-import { formatProblems } from '../core/config.js';
 import { computeGrid } from '../core/layout.js';
 import { createActions, type Commands } from '../state/actions.js';
-import { createDashboardStore, type DashboardStore } from '../state/store.js';
+import { createDashboardStore, selectedIndex, shownWorkers, type DashboardStore } from '../state/store.js';
 import { App } from '../../components/App.js';
 import type { Context } from './context.js';
 
@@ -42,6 +44,8 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     now: Date.now(),
   });
   const role = runtime.claimLeadership();
+  const panes = new ControlPaneObserver(ctx.tmux);
+  supervisor.usePaneSource(panes);
   if (!role.leader) store.setState({ follower: { leaderPid: role.otherPid } });
 
   let instance: Instance | null = null;
@@ -84,8 +88,11 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     leader: role.leader,
     now: Date.now,
     screenLines: () => {
+      // Sized like the panels on screen: a filter that shows fewer panels makes each taller.
       const s = store.getState();
-      return computeGrid({ panels: s.workers.length || supervisor.project.workers.length, columns: s.size.columns, rows: s.size.rows, chromeRows: 3, selected: s.selected }).bodyLines;
+      const shown = shownWorkers(s);
+      const panels = shown.length || supervisor.project.workers.length;
+      return computeGrid({ panels, columns: s.size.columns, rows: s.size.rows, chromeRows: 3, selected: selectedIndex(s, shown) }).bodyLines;
     },
     onSnapshot: (workers, now) =>
       store.setState((s) => ({ workers, now, ready: true, selected: Math.min(s.selected, Math.max(0, workers.length - 1)) })),
@@ -102,7 +109,7 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     quit: () => finish(0),
   };
   // The detail views: the log of one worker, fed as its lines arrive; or its screen, read a few times a second.
-  const detailFeed = createDetailFeed(store, logs, ctx.tmux);
+  const detailFeed = createDetailFeed(store, logs, panes);
   const after = (results: { worker: string; outcome: string }[]): string => {
     loop.refresh();
     return results.map((r) => `${r.worker}: ${r.outcome}`).join(' · ');
@@ -144,8 +151,11 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
 
   const watcher = watchConfig(ctx.config.file, (result) => {
     if (!result.ok) {
-      const first = formatProblems(result.problems.slice(0, 1)).split('\n')[0] ?? '';
-      store.setState({ configError: `${first}${result.problems.length > 1 ? ` (+${result.problems.length - 1} more: run muxctl status to see all)` : ''}` });
+      // The field and what it expects first: on a narrow terminal the end of the line is cut.
+      const problem = result.problems[0];
+      const where = problem ? `${basename(problem.file)}${problem.line !== undefined ? `:${problem.line}:${problem.column ?? 1}` : ''}` : '';
+      const first = problem ? `${problem.path} (${where}): ${problem.message}` : 'unreadable';
+      store.setState({ configError: `${first}${result.problems.length > 1 ? ` (+${result.problems.length - 1} more: muxctl status lists them)` : ''}` });
       return;
     }
     applyConfig(ctx, store, result.config, role.leader, loop);
@@ -164,6 +174,12 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   unmount();
   detailFeed.watch(null);
   await loop.stop();
+  // For `npm run bench`: how many lines each worker's event log gave, to show none were lost.
+  const statsFile = process.env.MUXCTL_STATS_FILE;
+  if (statsFile) {
+    const linesRead = Object.fromEntries(supervisor.project.workers.map((w) => [w.name, logs.state(w.name).linesBySource.events]));
+    writeFileSync(statsFile, JSON.stringify({ linesRead }));
+  }
   await logs.close();
   await watcher.close();
   stdout.off('resize', onResize);
@@ -202,7 +218,9 @@ function applyConfig(ctx: Context, store: DashboardStore, next: ProjectConfig, l
       (error: unknown) => store.setState({ notice: { level: 'error', text: `starting added workers failed: ${(error as Error).message}` } }),
     );
   }
-  if (removed.length > 0) {
+  if (removed.length > 0 && !leader) {
+    store.setState({ notice: { level: 'info', text: `${removed.map((w) => w.name).join(', ')} removed from the config: the other dashboard asks whether to stop them` } });
+  } else if (removed.length > 0) {
     const names = removed.map((w) => w.name).join(', ');
     store.setState({
       overlay: {
@@ -228,7 +246,7 @@ function applyConfig(ctx: Context, store: DashboardStore, next: ProjectConfig, l
 /** How often an open preview re-reads the worker's screen: live to the eye, one tmux call each. */
 const PREVIEW_MS = 250;
 
-function createDetailFeed(store: DashboardStore, logs: LogMonitor, tmux: Context['tmux']) {
+function createDetailFeed(store: DashboardStore, logs: LogMonitor, tmux: ControlPaneObserver) {
   let timer: NodeJS.Timeout | undefined;
   let logTimer: NodeJS.Timeout | undefined;
   const current = (): { worker: string; mode: 'log' | 'preview' } | null => store.getState().detail;

@@ -30,6 +30,8 @@ export interface WorkerLogState {
   /** Lines that could not be read, counted and shown, never a crash. */
   malformed: number;
   linesRead: number;
+  /** Lines read from each source, for the benchmark's "none lost" count. */
+  linesBySource: Record<LogSource, number>;
 }
 
 export interface LogMonitorOptions {
@@ -82,8 +84,8 @@ export class LogMonitor {
 
   state(worker: string): WorkerLogState {
     const logs = this.workers.get(worker);
-    if (!logs) return { activity: EMPTY_ACTIVITY, recent: [], malformed: 0, linesRead: 0 };
-    return { activity: logs.activity, recent: logs.ring.toArray(), malformed: logs.malformed, linesRead: logs.linesRead };
+    if (!logs) return { activity: EMPTY_ACTIVITY, recent: [], malformed: 0, linesRead: 0, linesBySource: { log: 0, events: 0, screen: 0 } };
+    return { activity: logs.activity, recent: logs.ring.toArray(), malformed: logs.malformed, linesRead: logs.linesRead, linesBySource: { ...logs.linesBySource } };
   }
 
   async close(): Promise<void> {
@@ -103,6 +105,7 @@ class WorkerLogs {
   readonly ring: Ring<DisplayEvent>;
   malformed = 0;
   linesRead = 0;
+  readonly linesBySource: Record<LogSource, number> = { log: 0, events: 0, screen: 0 };
   private readonly tailers: LogTailer[] = [];
   private readonly parsers = new Map<string, LogParser | 'refused'>();
   private readonly name: string;
@@ -167,6 +170,7 @@ class WorkerLogs {
       this.malformed += lines.length;
       return;
     }
+    this.linesBySource[source] += lines.length;
     for (const line of lines) {
       this.linesRead += 1;
       const parsed = parser.push(line);

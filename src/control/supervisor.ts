@@ -19,6 +19,7 @@ import type { Git } from '../adapters/git.js';
 import type { ControlEvent, RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
 import type { Tmux } from '../adapters/tmux.js';
 import { workerLogFiles } from './logMonitor.js';
+import type { PaneSource } from './paneObserver.js';
 
 export type Actor = ControlEvent['actor'];
 
@@ -62,6 +63,7 @@ export class Supervisor {
   private readonly deps: SupervisorDeps;
   /** Per worker: the pane fingerprint of the last capture, so an idle screen is never read again. */
   private readonly captured = new Map<string, { fingerprint: string; atSecond: number; lines: string[] }>();
+  private paneSource: PaneSource | null = null;
   /** The last poll of tmux, and of `.muxctl/workers.json`. */
   private panes = new Map<string, PaneInfo>();
   private records: Record<string, WorkerRecord> = {};
@@ -75,6 +77,11 @@ export class Supervisor {
 
   get project(): ProjectConfig {
     return this.config;
+  }
+
+  /** The dashboard looks at tmux through a persistent control client; one-shot commands spawn tmux. */
+  usePaneSource(source: PaneSource): void {
+    this.paneSource = source;
   }
 
   setConfig(config: ProjectConfig): void {
@@ -242,7 +249,8 @@ export class Supervisor {
 
   /** Reads tmux (and the records of what the person asked) into the cache `snapshot` works from. */
   async pollTmux(screenLines: number): Promise<void> {
-    const panes = new Map((await this.deps.tmux.listPanes()).map((p) => [p.session, p] as const));
+    const source = this.paneSource ?? this.deps.tmux;
+    const panes = new Map((await source.listPanes()).map((p) => [p.session, p] as const));
     const now = this.deps.now();
     // Waiting is read off the screen's last lines: capture enough of them even for a tiny panel.
     const lines = Math.max(screenLines, MIN_CAPTURED_LINES);
@@ -253,7 +261,7 @@ export class Supervisor {
       })
       .map((w) => w.name);
     if (toCapture.length > 0) {
-      const screens = await this.deps.tmux.capturePanes(toCapture, lines);
+      const screens = await source.capturePanes(toCapture, lines);
       for (const name of toCapture) {
         const pane = panes.get(name);
         if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, lines), atSecond: Math.floor(now / 1000), lines: screens.get(name) ?? [] });

@@ -2,10 +2,12 @@
  * What each keymap action does to the model, and which control command it calls. Components call
  * `run(action)`; they never decide anything themselves.
  */
+import { lanesOf, nextFilter, nextSort } from '../core/gridView.js';
 import type { Action } from '../core/keymap.js';
 import { keymap } from '../core/keymap.js';
 import { moveSelection } from '../core/layout.js';
-import { selectedWorker, type DashboardStore } from './store.js';
+import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/logView.js';
+import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore } from './store.js';
 
 /** The control plane as the dashboard's keys see it. Each command resolves to a line for the person. */
 export interface Commands {
@@ -27,6 +29,8 @@ export interface Actions {
   /** Answers an open confirmation dialog. */
   answer(yes: boolean): void;
   closeOverlay(): void;
+  /** A key typed while a log search is being written (after `/`). */
+  editSearch(edit: DraftEdit): void;
 }
 
 export function createActions(store: DashboardStore, commands: Commands): Actions {
@@ -39,8 +43,37 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     );
   };
   const move = (direction: 'up' | 'down' | 'left' | 'right'): void => {
-    const { selected, workers, perRow } = store.getState();
-    store.setState({ selected: moveSelection(selected, workers.length, perRow, direction) });
+    const state = store.getState();
+    const shown = shownWorkers(state);
+    const next = moveSelection(selectedIndex(state, shown), shown.length, state.perRow, direction);
+    store.setState({ selected: next, selectedName: shown[next]?.name ?? null });
+  };
+  /** Before the grid's filter or order changes: name the selected worker, so the selection stays on it. */
+  const pinSelection = (): void => {
+    const worker = selectedWorker(store.getState());
+    if (worker) store.setState({ selectedName: worker.name });
+  };
+  const open = (mode: 'log' | 'preview'): void => {
+    const worker = focusedWorker(store.getState());
+    if (!worker) return;
+    // The view opens now, empty; the dashboard's feed fills it. The level filter is kept: a person
+    // looking for warnings usually looks for them in the next worker too.
+    store.setState((s) => ({
+      detail: { worker: worker.name, mode, events: [], screen: [] },
+      logView: { ...INITIAL_LOG_VIEW, minLevel: s.logView.minLevel },
+    }));
+    commands.watchDetail({ worker: worker.name, mode });
+  };
+  const scroll = (by: (page: number) => LogMove): void => {
+    const { detail, logView, size } = store.getState();
+    if (detail === null) return;
+    const rows = detailBodyRows(size.rows);
+    // A page keeps one line of the last one in view, so the eye has somewhere to land.
+    store.setState({ logView: scrollLog(logView, detail.events, rows, by(Math.max(1, rows - 1))) });
+  };
+  const onFocused = (act: (name: string) => void) => (): void => {
+    const worker = focusedWorker(store.getState());
+    if (worker) act(worker.name);
   };
 
   const handlers: Record<Action, () => void> = {
@@ -48,12 +81,19 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     moveDown: () => move('down'),
     moveLeft: () => move('left'),
     moveRight: () => move('right'),
-    attach: () => {
-      const worker = selectedWorker(store.getState());
-      if (worker) commands.attach(worker.name);
+    attach: onFocused((name) => commands.attach(name)),
+    openLog: () => open('log'),
+    openPreview: () => open('preview'),
+    cycleFilter: () => {
+      pinSelection();
+      store.setState((s) => ({ gridView: { ...s.gridView, filter: nextFilter(s.gridView.filter, lanesOf(s.workers)) } }));
+    },
+    cycleSort: () => {
+      pinSelection();
+      store.setState((s) => ({ gridView: { ...s.gridView, sort: nextSort(s.gridView.sort) } }));
     },
     restart: () => {
-      const worker = selectedWorker(store.getState());
+      const worker = focusedWorker(store.getState());
       if (!worker) return;
       store.setState({
         overlay: {
@@ -61,20 +101,30 @@ export function createActions(store: DashboardStore, commands: Commands): Action
           title: `Restart ${worker.name}?`,
           lines: [
             `Now: ${worker.health.badge} · ${worker.health.evidence}`,
-            'Its process is ended and its command started again in the same session.',
+            worker.upSince !== null
+              ? 'Its process is ended and its command started again in the same session.'
+              : worker.health.state === 'missing' || worker.health.state === 'stopped'
+                ? 'It has no tmux session: a new one is started with its command.'
+                : 'Its command is started again in the same session (the old process has ended).',
             `Its worktree (${worker.worktree}) is kept as it is: nothing in it is reset.`,
           ],
           onYes: () => perform(`restarting ${worker.name}`, () => commands.restart(worker.name)),
         },
       });
     },
-    stop: () => {
-      const worker = selectedWorker(store.getState());
-      if (worker) perform(`stopping ${worker.name}`, () => commands.stop(worker.name));
-    },
-    start: () => {
-      const worker = selectedWorker(store.getState());
-      if (worker) perform(`starting ${worker.name}`, () => commands.start(worker.name));
+    stop: onFocused((name) => perform(`stopping ${name}`, () => commands.stop(name))),
+    start: onFocused((name) => perform(`starting ${name}`, () => commands.start(name))),
+    scrollUp: () => scroll(() => ({ by: -1 })),
+    scrollDown: () => scroll(() => ({ by: 1 })),
+    pageUp: () => scroll((page) => ({ by: -page })),
+    pageDown: () => scroll((page) => ({ by: page })),
+    scrollTop: () => scroll(() => 'top'),
+    follow: () => scroll(() => 'bottom'),
+    cycleLevel: () => store.setState((s) => ({ logView: withFilter(s.logView, { minLevel: nextMinLevel(s.logView.minLevel) }) })),
+    search: () => store.setState((s) => ({ logView: { ...s.logView, draft: '' } })),
+    back: () => {
+      store.setState((s) => ({ detail: null, logView: { ...INITIAL_LOG_VIEW, minLevel: s.logView.minLevel } }));
+      commands.watchDetail(null);
     },
     help: () => store.setState((s) => ({ overlay: s.overlay?.kind === 'help' ? null : { kind: 'help' } })),
     quit: () => commands.quit(),
@@ -82,8 +132,10 @@ export function createActions(store: DashboardStore, commands: Commands): Action
 
   return {
     run(action) {
-      const binding = keymap.find((b) => b.action === action);
-      const worker = selectedWorker(store.getState());
+      const state = store.getState();
+      const view = currentView(state);
+      const binding = keymap.find((b) => b.action === action && b.views.includes(view)) ?? keymap.find((b) => b.action === action);
+      const worker = focusedWorker(state);
       const reason = binding?.disabledReason({ state: worker?.health.state ?? null }) ?? null;
       if (reason !== null) {
         notify(`${binding?.label ?? action}: ${reason}`);
@@ -98,6 +150,9 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     },
     closeOverlay() {
       store.setState({ overlay: null });
+    },
+    editSearch(edit) {
+      store.setState((s) => ({ logView: editDraft(s.logView, edit) }));
     },
   };
 }

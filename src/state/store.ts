@@ -3,6 +3,9 @@
  * into it; components read slices with selectors; the keymap's actions change it.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { INITIAL_GRID_VIEW, resolveSelection, visibleWorkers, type GridView } from '../core/gridView.js';
+import type { View } from '../core/keymap.js';
+import { INITIAL_LOG_VIEW, type LogLine, type LogViewState } from '../core/logView.js';
 import type { WorkerSnapshot } from '../core/snapshot.js';
 
 export type Overlay =
@@ -10,14 +13,7 @@ export type Overlay =
   | { kind: 'confirm'; title: string; lines: string[]; onYes: () => Promise<void> | void };
 
 /** One line of the log view (the control layer's DisplayEvent, as plain data). */
-export interface LogLine {
-  at: number;
-  source: 'log' | 'events' | 'screen';
-  kind: string;
-  level: 'debug' | 'info' | 'warn' | 'error';
-  text: string;
-  tool?: string;
-}
+export type { LogLine } from '../core/logView.js';
 
 /**
  * What the dashboard feeds the detail views for the worker they look at: its recent normalized log
@@ -40,7 +36,17 @@ export interface DashboardModel {
   socket: string;
   configFile: string;
   workers: WorkerSnapshot[];
+  /**
+   * The selected panel's index among the shown workers (filtered and sorted), as last moved to. The
+   * worker named by `selectedName` wins while it is shown: a re-sort keeps the selection on it.
+   */
   selected: number;
+  /** The worker the person selected, or null before the first move (then `selected` alone counts). */
+  selectedName: string | null;
+  /** What the grid shows and in which order (f, o). */
+  gridView: GridView;
+  /** The log view's level filter, search and scroll position. */
+  logView: LogViewState;
   /** Panels per grid row, as last laid out: movement needs it. */
   perRow: number;
   overlay: Overlay | null;
@@ -55,7 +61,10 @@ export interface DashboardModel {
   now: number;
   /** True once the first observation arrived, so the first frame never shows an empty grid as truth. */
   ready: boolean;
-  /** The open detail view and what it shows, or null for the grid. */
+  /**
+   * The open detail view and what it shows, or null for the grid. The keys' actions set it (so the view
+   * opens at once) and the dashboard's feed fills its events or screen.
+   */
   detail: Detail | null;
 }
 
@@ -65,6 +74,9 @@ export function createDashboardStore(initial: Pick<DashboardModel, 'project' | '
   return createStore<DashboardModel>()(() => ({
     workers: [],
     selected: 0,
+    selectedName: null,
+    gridView: INITIAL_GRID_VIEW,
+    logView: INITIAL_LOG_VIEW,
     perRow: 1,
     overlay: null,
     configError: null,
@@ -76,7 +88,29 @@ export function createDashboardStore(initial: Pick<DashboardModel, 'project' | '
   }));
 }
 
-/** The selected worker, if there is one. */
+/** The workers the grid shows, in the order it shows them. */
+export function shownWorkers(model: Pick<DashboardModel, 'workers' | 'gridView'>): WorkerSnapshot[] {
+  return visibleWorkers(model.workers, model.gridView);
+}
+
+/** The selected panel's index among the shown workers. */
+export function selectedIndex(model: Pick<DashboardModel, 'selected' | 'selectedName'>, shown: readonly WorkerSnapshot[]): number {
+  return resolveSelection(shown, model.selectedName, model.selected);
+}
+
+/** The selected worker, if one is shown. */
 export function selectedWorker(model: DashboardModel): WorkerSnapshot | undefined {
-  return model.workers[Math.min(model.selected, model.workers.length - 1)];
+  const shown = shownWorkers(model);
+  return shown[selectedIndex(model, shown)];
+}
+
+/** Which view the keys work in. */
+export function currentView(model: Pick<DashboardModel, 'detail'>): View {
+  return model.detail?.mode ?? 'grid';
+}
+
+/** The worker the keys act on: the one a detail view shows, else the selected one. */
+export function focusedWorker(model: DashboardModel): WorkerSnapshot | undefined {
+  if (model.detail !== null) return model.workers.find((w) => w.name === model.detail?.worker);
+  return selectedWorker(model);
 }

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../components/App.js';
 import type { WorkerSnapshot } from '../../src/core/snapshot.js';
 import { createActions, type Commands } from '../../src/state/actions.js';
-import { createDashboardStore } from '../../src/state/store.js';
+import type { LogLine } from '../../src/core/logView.js';
+import { createDashboardStore, selectedWorker, type DashboardStore } from '../../src/state/store.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const now = Date.UTC(2026, 10, 23, 14, 2, 0);
@@ -28,7 +29,9 @@ function worker(name: string, lane: string, state: WorkerSnapshot['health']['sta
   };
 }
 
-function setup(columns = 100, rows = 30) {
+const threeWorkers = (): WorkerSnapshot[] => [worker('app-1', 'app', 'running'), worker('app-2', 'app', 'crashed'), worker('infra-1', 'infra', 'missing')];
+
+function setup(columns = 100, rows = 30, workers: WorkerSnapshot[] = threeWorkers()) {
   const calls: string[] = [];
   const commands: Commands = {
     start: async (n) => (calls.push(`start ${n}`), `${n}: started`),
@@ -39,10 +42,7 @@ function setup(columns = 100, rows = 30) {
     quit: () => void calls.push('quit'),
   };
   const store = createDashboardStore({ project: 'demo', socket: 'muxctl-demo', configFile: '/r/sessions.json', size: { columns, rows }, now });
-  store.setState({
-    ready: true,
-    workers: [worker('app-1', 'app', 'running'), worker('app-2', 'app', 'crashed'), worker('infra-1', 'infra', 'missing')],
-  });
+  store.setState({ ready: true, workers });
   const actions = createActions(store, commands);
   const ui = render(<App store={store} actions={actions} />);
   return { store, calls, ui };
@@ -77,14 +77,14 @@ describe('App', () => {
     }
   });
 
-  it('moves the selection with arrows and hjkl and attaches to the selected worker', async () => {
+  it('moves the selection with the arrows and attaches to the selected worker', async () => {
     const { ui, store, calls } = setup();
     cleanup = ui.unmount;
-    ui.stdin.write('l');
+    ui.stdin.write('\x1b[C');
     await waitFor(() => store.getState().selected === 1, { what: 'selection moved right' });
     ui.stdin.write('\x1b[C');
     await waitFor(() => store.getState().selected === 2, { what: 'selection moved right again' });
-    ui.stdin.write('h');
+    ui.stdin.write('\x1b[D');
     await waitFor(() => store.getState().selected === 1, { what: 'selection moved left' });
     ui.stdin.write('\r');
     await waitFor(() => calls.includes('attach app-2'), { what: 'attach called' });
@@ -144,5 +144,273 @@ describe('App', () => {
     await waitFor(() => calls.filter((c) => c === 'quit').length === 1, { what: 'quit on q' });
     ui.stdin.write('\x03');
     await waitFor(() => calls.filter((c) => c === 'quit').length === 2, { what: 'quit on Ctrl-C' });
+  });
+});
+
+/** What the dashboard's feed does when a detail view opens: fills `detail` for the worker it names. */
+function feed(store: DashboardStore, fill: { events?: LogLine[]; screen?: string[] }): void {
+  const detail = store.getState().detail;
+  if (detail === null) throw new Error('no detail view is open');
+  store.setState({ detail: { ...detail, ...fill } });
+}
+
+const logLine = (i: number, level: LogLine['level'], text: string, extra: Partial<LogLine> = {}): LogLine => ({ at: now - (100 - i) * 1000, source: 'log', kind: 'message', level, text, ...extra });
+
+/** 40 lines: a tool call, its end, messages; a warning at 30 and an error at 35. */
+const logLines = (): LogLine[] =>
+  Array.from({ length: 40 }, (_, i) => {
+    if (i === 30) return logLine(i, 'warn', 'retrying the fetch (429)');
+    if (i === 35) return logLine(i, 'error', 'auth failed: token expired', { kind: 'error' });
+    if (i === 10) return logLine(i, 'info', 'npm test', { kind: 'tool_start', tool: 'Bash' });
+    return logLine(i, 'info', `message number ${i}`);
+  });
+
+const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
+
+describe('the log view (l)', () => {
+  it('opens the selected worker\'s log, shows its lines newest last, and Esc goes back to the grid', async () => {
+    const { ui, store, calls } = setup(100, 30);
+    cleanup = ui.unmount;
+    ui.stdin.write('\x1b[C');
+    await waitFor(() => store.getState().selected === 1, { what: 'app-2 selected' });
+    ui.stdin.write('l');
+    await waitFor(() => calls.includes('detail log app-2'), { what: 'watchDetail called for the log' });
+    await waitFor(() => frame(ui).includes('app-2 · ✖ exited 3 · log · 0 lines'), { what: 'the empty log view' });
+    expect(frame(ui)).toContain('no log lines from app-2 yet');
+    feed(store, { events: logLines() });
+    await waitFor(() => frame(ui).includes('40 lines · following'), { what: 'the fed lines' });
+    const text = frame(ui);
+    expect(text).toContain('message number 39');
+    expect(text).toContain('✖ auth failed: token expired');
+    expect(text).not.toContain('message number 5 ');
+    expect(text).not.toContain('app-1 · app');
+    ui.stdin.write('\x1b');
+    await waitFor(() => calls.includes('detail closed'), { what: 'watchDetail(null)' });
+    await waitFor(() => frame(ui).includes('app-1 · app'), { what: 'the grid again' });
+    expect(store.getState().detail).toBeNull();
+  });
+
+  it('q goes back from the log view instead of quitting; Ctrl-C still quits', async () => {
+    const { ui, calls } = setup();
+    cleanup = ui.unmount;
+    ui.stdin.write('l');
+    await waitFor(() => frame(ui).includes('app-1 · ● running · log'), { what: 'log view' });
+    ui.stdin.write('q');
+    await waitFor(() => calls.includes('detail closed'), { what: 'back to the grid' });
+    expect(calls).not.toContain('quit');
+    ui.stdin.write('l');
+    await waitFor(() => frame(ui).includes('· log ·'), { what: 'log view again' });
+    ui.stdin.write('\x03');
+    await waitFor(() => calls.includes('quit'), { what: 'quit on Ctrl-C' });
+  });
+
+  it('the level filter hides info lines, and says so in the header', async () => {
+    const { ui, store } = setup();
+    cleanup = ui.unmount;
+    ui.stdin.write('l');
+    await waitFor(() => store.getState().detail !== null, { what: 'log view' });
+    feed(store, { events: logLines() });
+    await waitFor(() => frame(ui).includes('message number 39'), { what: 'lines' });
+    ui.stdin.write('e');
+    await waitFor(() => frame(ui).includes('level ≥ info'), { what: 'level info' });
+    ui.stdin.write('e');
+    await waitFor(() => frame(ui).includes('level ≥ warn · 2 lines'), { what: 'level warn' });
+    expect(frame(ui)).toContain('retrying the fetch (429)');
+    expect(frame(ui)).toContain('auth failed');
+    expect(frame(ui)).not.toContain('message number');
+    ui.stdin.write('e');
+    ui.stdin.write('e');
+    await waitFor(() => frame(ui).includes('40 lines'), { what: 'back to all levels' });
+  });
+
+  it('/ searches: typed text shows as it is typed, Enter filters, an empty search clears it', async () => {
+    const { ui, store, calls } = setup();
+    cleanup = ui.unmount;
+    ui.stdin.write('l');
+    await waitFor(() => store.getState().detail !== null, { what: 'log view' });
+    feed(store, { events: logLines() });
+    ui.stdin.write('/');
+    await waitFor(() => frame(ui).includes('log · search:'), { what: 'search prompt' });
+    // Keys that mean something in the log view are text while a search is typed: q must not go back.
+    for (const key of ['a', 'u', 't', 'q']) ui.stdin.write(key);
+    await waitFor(() => frame(ui).includes('search: autq'), { what: 'typed text' });
+    ui.stdin.write('\x7f');
+    ui.stdin.write('h');
+    await waitFor(() => frame(ui).includes('search: auth'), { what: 'erased and retyped' });
+    ui.stdin.write('\r');
+    await waitFor(() => frame(ui).includes('search "auth" · 1 line · following'), { what: 'search applied' });
+    expect(frame(ui)).toContain('auth failed: token expired');
+    expect(frame(ui)).not.toContain('message number');
+    expect(calls).not.toContain('detail closed');
+    ui.stdin.write('/');
+    await waitFor(() => frame(ui).includes('log · search:'), { what: 'search prompt again' });
+    ui.stdin.write('\r');
+    await waitFor(() => frame(ui).includes('40 lines'), { what: 'search cleared' });
+  });
+
+  it('scrolling moves the window and stops following; G follows the tail again', async () => {
+    const { ui, store } = setup(100, 16);
+    cleanup = ui.unmount;
+    ui.stdin.write('l');
+    await waitFor(() => store.getState().detail !== null, { what: 'log view' });
+    feed(store, { events: logLines() });
+    await waitFor(() => frame(ui).includes('message number 39'), { what: 'the tail' });
+    ui.stdin.write('k');
+    await waitFor(() => frame(ui).includes('G follows'), { what: 'following stopped' });
+    expect(frame(ui)).not.toContain('message number 39');
+    ui.stdin.write('g');
+    await waitFor(() => frame(ui).includes('message number 0'), { what: 'the oldest line' });
+    expect(frame(ui)).toContain('log · 40 lines · 1–12 · G follows');
+    // New lines do not move a window the person scrolled.
+    feed(store, { events: [...logLines(), logLine(41, 'info', 'message number 41')] });
+    await waitFor(() => frame(ui).includes('41 lines'), { what: 'a new line counted' });
+    expect(frame(ui)).toContain('message number 0');
+    ui.stdin.write('\x1b[6~');
+    await waitFor(() => frame(ui).includes('12–23'), { what: 'a page down (one line of overlap)' });
+    ui.stdin.write('G');
+    await waitFor(() => frame(ui).includes('41 lines · following'), { what: 'following again' });
+    expect(frame(ui)).toContain('message number 41');
+  });
+
+  it('draws one line per event: time, source, kind marker, tool, text', async () => {
+    const { ui, store } = setup();
+    cleanup = ui.unmount;
+    ui.stdin.write('l');
+    await waitFor(() => store.getState().detail !== null, { what: 'log view' });
+    feed(store, { events: [logLine(10, 'info', 'npm test', { kind: 'tool_start', tool: 'Bash' }), logLine(11, 'info', 'hello', { source: 'events' })] });
+    await waitFor(() => frame(ui).includes('npm test'), { what: 'the tool line' });
+    expect(frame(ui)).toMatch(/\d\d:\d\d:\d\d log ▸ Bash npm test/);
+    expect(frame(ui)).toMatch(/\d\d:\d\d:\d\d evt “ hello/);
+  });
+});
+
+describe('the preview (p)', () => {
+  it('shows the worker\'s screen under a header; Enter attaches; Esc goes back', async () => {
+    const { ui, store, calls } = setup();
+    cleanup = ui.unmount;
+    ui.stdin.write('p');
+    await waitFor(() => calls.includes('detail preview app-1'), { what: 'watchDetail called for the preview' });
+    await waitFor(() => frame(ui).includes("reading app-1's screen"), { what: 'the preview before the first read' });
+    feed(store, { screen: ['$ npm run build', 'built in 1.2s', '> waiting for changes', '', ''] });
+    await waitFor(() => frame(ui).includes('> waiting for changes'), { what: 'the screen' });
+    expect(frame(ui)).toContain('app-1 · ● running · live screen · ⏎ attaches · Esc back');
+    expect(frame(ui)).toContain('$ npm run build');
+    ui.stdin.write('\r');
+    await waitFor(() => calls.includes('attach app-1'), { what: 'attach from the preview' });
+    ui.stdin.write('\x1b');
+    await waitFor(() => calls.includes('detail closed'), { what: 'Esc goes back' });
+    await waitFor(() => frame(ui).includes('app-1 · app'), { what: 'the grid' });
+    ui.stdin.write('p');
+    await waitFor(() => frame(ui).includes('live screen'), { what: 'the preview again' });
+    ui.stdin.write('q');
+    await waitFor(() => calls.filter((c) => c === 'detail closed').length === 2, { what: 'q goes back' });
+    expect(calls).not.toContain('quit');
+    ui.stdin.write('p');
+    await waitFor(() => frame(ui).includes('live screen'), { what: 'the preview once more' });
+    ui.stdin.write('l');
+    await waitFor(() => calls.includes('detail log app-1'), { what: 'l switches the preview to the log' });
+    await waitFor(() => frame(ui).includes('app-1 · ● running · log'), { what: 'the log view' });
+  });
+});
+
+describe('grid filter (f) and sort (o)', () => {
+  it('f shows only the workers that need you, says how many, then the others in turn', async () => {
+    const { ui, store } = setup();
+    cleanup = ui.unmount;
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('filter: needs you · 2 of 3 shown'), { what: 'needs-you filter' });
+    expect(frame(ui)).toContain('app-2 · app');
+    expect(frame(ui)).toContain('infra-1 · infra');
+    expect(frame(ui)).not.toContain('app-1 · app');
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('filter: working · 1 of 3 shown'), { what: 'working filter' });
+    expect(frame(ui)).toContain('app-1 · app');
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('no worker is idle or done'), { what: 'empty idle filter' });
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('filter: lane app · 2 of 3 shown'), { what: 'lane app' });
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('filter: lane infra · 1 of 3 shown'), { what: 'lane infra' });
+    ui.stdin.write('f');
+    await waitFor(() => !frame(ui).includes('filter:'), { what: 'all again' });
+    expect(store.getState().gridView.filter).toEqual({ kind: 'all' });
+  });
+
+  it('says so when no worker needs you, never a blank grid', async () => {
+    const { ui } = setup(100, 30, [worker('a', 'app', 'running'), worker('b', 'app', 'exited')]);
+    cleanup = ui.unmount;
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('no worker needs you'), { what: 'empty message' });
+    expect(frame(ui)).toContain('filter: needs you · 0 of 2 shown');
+  });
+
+  it('o sorts by urgency and the selection stays on the same worker', async () => {
+    const { ui, store } = setup();
+    cleanup = ui.unmount;
+    expect(selectedWorker(store.getState())?.name).toBe('app-1');
+    ui.stdin.write('o');
+    await waitFor(() => frame(ui).includes('sort: needs you first'), { what: 'urgency sort' });
+    const text = frame(ui);
+    expect(text.indexOf('app-2 · app')).toBeLessThan(text.indexOf('app-1 · app'));
+    expect(text.indexOf('infra-1 · infra')).toBeLessThan(text.indexOf('app-1 · app'));
+    expect(selectedWorker(store.getState())?.name).toBe('app-1');
+    // A new snapshot that re-orders the grid keeps the selection on its worker too.
+    store.setState({ workers: [worker('app-1', 'app', 'crashed'), worker('app-2', 'app', 'running'), worker('infra-1', 'infra', 'missing')] });
+    await waitFor(() => frame(ui).indexOf('app-1 · app') < frame(ui).indexOf('app-2 · app'), { what: 'reordered' });
+    expect(selectedWorker(store.getState())?.name).toBe('app-1');
+    ui.stdin.write('l');
+    await waitFor(() => store.getState().detail?.worker === 'app-1', { what: 'l opens the selected worker' });
+  });
+
+  it('a filter keeps the selection on its worker while it is shown, and on a shown neighbour when not', async () => {
+    const { ui, store, calls } = setup();
+    cleanup = ui.unmount;
+    ui.stdin.write('\x1b[C');
+    ui.stdin.write('\x1b[C');
+    await waitFor(() => selectedWorker(store.getState())?.name === 'infra-1', { what: 'infra-1 selected' });
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('filter: needs you'), { what: 'needs-you filter' });
+    // infra-1 is now the second panel of two, and still the selected one.
+    expect(selectedWorker(store.getState())?.name).toBe('infra-1');
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('filter: working'), { what: 'working filter' });
+    expect(selectedWorker(store.getState())?.name).toBe('app-1');
+    // The keys act on the worker shown selected, not on the one the filter hid.
+    ui.stdin.write('\r');
+    await waitFor(() => calls.includes('attach app-1'), { what: 'attach to the shown selection' });
+  });
+});
+
+describe('no line wider than the terminal', () => {
+  it.each([80, 120])('in every view at %i columns', async (columns) => {
+    const long = 'x'.repeat(300);
+    const { ui, store } = setup(columns, 24, [worker('app-1', 'app', 'running', { screen: [long] }), worker('app-2', 'app', 'crashed')]);
+    cleanup = ui.unmount;
+    expect(widest(frame(ui))).toBeLessThanOrEqual(columns);
+    ui.stdin.write('f');
+    await waitFor(() => frame(ui).includes('filter:'), { what: 'filtered grid' });
+    expect(widest(frame(ui))).toBeLessThanOrEqual(columns);
+    ui.stdin.write('l');
+    await waitFor(() => store.getState().detail !== null, { what: 'log view' });
+    feed(store, { events: [...logLines(), logLine(50, 'warn', long, { tool: 'Bash', kind: 'tool_start' })] });
+    await waitFor(() => frame(ui).includes('41 lines'), { what: 'lines' });
+    expect(widest(frame(ui))).toBeLessThanOrEqual(columns);
+    expect(frame(ui).split('\n').length).toBeLessThanOrEqual(24);
+    ui.stdin.write('/');
+    ui.stdin.write(long.slice(0, 120));
+    await waitFor(() => frame(ui).includes('search: xxx'), { what: 'a long search typed' });
+    expect(widest(frame(ui))).toBeLessThanOrEqual(columns);
+    ui.stdin.write('\r');
+    ui.stdin.write('?');
+    await waitFor(() => frame(ui).includes('Keys in the log view'), { what: 'log view help' });
+    expect(widest(frame(ui))).toBeLessThanOrEqual(columns);
+    expect(frame(ui).split('\n').length).toBeLessThanOrEqual(24);
+    ui.stdin.write('?');
+    ui.stdin.write('p');
+    await waitFor(() => frame(ui).includes('live screen'), { what: 'preview' });
+    feed(store, { screen: Array.from({ length: 60 }, (_, i) => `${i} ${long}`) });
+    await waitFor(() => frame(ui).includes('59 xxx'), { what: 'screen lines' });
+    expect(widest(frame(ui))).toBeLessThanOrEqual(columns);
+    expect(frame(ui).split('\n').length).toBeLessThanOrEqual(24);
   });
 });

@@ -1,0 +1,73 @@
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { useStore } from 'zustand';
+import { emptyLogText, logHeader, logLineParts, logWindow, type LogLine } from '../src/core/logView.js';
+import type { DashboardStore } from '../src/state/store.js';
+import { stateStyle } from './theme.js';
+
+const LEVEL_COLORS: Record<LogLine['level'], string | undefined> = { debug: 'gray', info: undefined, warn: 'yellow', error: 'red' };
+
+/**
+ * One worker's normalized log, newest at the bottom: a header line saying what is shown, then as many
+ * lines as the terminal has rows, each cut at its width. The window and filters come from the store.
+ */
+export function LogView({ store, width, height }: { store: DashboardStore; width: number; height: number }) {
+  const detail = useStore(store, (s) => s.detail);
+  const view = useStore(store, (s) => s.logView);
+  if (detail === null) return null;
+  const window = logWindow(detail.events, view, Math.max(1, height - 1));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <DetailTitle store={store} worker={detail.worker} width={width}>
+        {view.draft !== null ? (
+          <>
+            {'log · search: '}
+            <Text color="cyan">{view.draft}</Text>
+            <Text inverse> </Text>
+            <Text dimColor>{'  ⏎ applies · Esc cancels'}</Text>
+          </>
+        ) : (
+          logHeader(view, window)
+        )}
+      </DetailTitle>
+      {window.lines.length === 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {emptyLogText(detail.worker, view)}
+        </Text>
+      ) : (
+        window.lines.map((line, i) => <LogRow key={window.top + i} line={line} width={width} />)
+      )}
+    </Box>
+  );
+}
+
+/** A detail view's first line: the worker, its health badge, then what the view says of itself. */
+export function DetailTitle({ store, worker, width, children }: { store: DashboardStore; worker: string; width: number; children: ReactNode }) {
+  const health = useStore(store, (s) => s.workers.find((w) => w.name === worker)?.health);
+  const style = health ? stateStyle[health.state] : null;
+  return (
+    <Box width={width}>
+      <Text bold wrap="truncate-end">
+        {`${worker} · `}
+        {style && health ? <Text color={style.color}>{`${style.symbol} ${health.badge} · `}</Text> : null}
+        {children}
+      </Text>
+    </Box>
+  );
+}
+
+function LogRow({ line, width }: { line: LogLine; width: number }) {
+  const parts = logLineParts(line);
+  const color = LEVEL_COLORS[line.level];
+  const colored = color ? { color } : {};
+  return (
+    <Box width={width}>
+      <Text wrap="truncate-end">
+        <Text dimColor>{`${parts.time} ${parts.source} `}</Text>
+        <Text {...colored}>{`${parts.marker} `}</Text>
+        {parts.tool !== '' ? <Text color="cyan">{`${parts.tool} `}</Text> : null}
+        <Text {...colored}>{parts.text === '' ? ' ' : parts.text}</Text>
+      </Text>
+    </Box>
+  );
+}
