@@ -1,7 +1,8 @@
 // `npm run bench`: performance figures, printed for people and as JSON. Never a timed assertion:
 // these numbers go into notes and comparisons, not into pass/fail.
 //
-//   node scripts/bench.mjs [--seconds 60] [--workers 20] [--runs 5] [--json-only]
+//   node scripts/bench.mjs [--seconds 60] [--workers 20] [--runs 5] [--ingest-seconds 30] [--ingest-rate 500]
+//                          [--soak-minutes 10] [--quick] [--profile DIR] [--json-only]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     'ingest-rate': { type: 'string', default: '500' },
     'soak-minutes': { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of each dashboard run into this folder (open it in Chrome's DevTools).
+    profile: { type: 'string' },
   },
 });
 // --quick: short runs to see that every part works, not figures to quote.
@@ -71,18 +74,25 @@ function makeProject(workers, command = (i) => `echo idle worker ${i + 1}; exec 
 
 function spawnDashboard(file, cols = 160, rows = 45, extraEnv = {}) {
   const env = { ...process.env, TERM: 'xterm-256color', ...extraEnv };
+
   delete env.TMUX;
   delete env.TMUX_PANE;
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
-  const child = pty.spawn('node', [bin, '--config', file], { cols, rows, env, cwd: root });
-  child.onData((d) => term.write(d));
+  // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line.
+  const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [];
+  const child = pty.spawn('node', [...profiling, bin, '--config', file], { cols, rows, env, cwd: root });
+  const counter = { bytes: 0 };
+  child.onData((d) => {
+    counter.bytes += Buffer.byteLength(d);
+    term.write(d);
+  });
   const screen = () => {
     const buf = term.buffer.active;
     const lines = [];
     for (let y = 0; y < rows; y++) lines.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
     return lines.join('\n');
   };
-  return { child, screen, dispose: () => { try { child.kill(); } catch { /* gone */ } term.dispose(); } };
+  return { child, screen, counter, dispose: () => { try { child.kill(); } catch { /* gone */ } term.dispose(); } };
 }
 
 async function until(probe, timeoutMs, what) {
@@ -194,6 +204,7 @@ async function ingest(runSeconds, label) {
     execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
     const t0 = performance.now();
     const before = cpuTicks(dash.child.pid);
+    const bytesBefore = dash.counter.bytes;
     const rss = [];
     const delays = [];
     const markFile = join(project.repo, '.muxctl', 'logs', 'w1.events.jsonl');
@@ -217,6 +228,7 @@ async function ingest(runSeconds, label) {
     }
     const elapsed = (performance.now() - t0) / 1000;
     const after = cpuTicks(dash.child.pid);
+    const screenBytesPerSecond = Math.round((dash.counter.bytes - bytesBefore) / elapsed);
     await sleep(1500); // let the last lines land
     dash.child.write('q');
     await new Promise((r) => dash.child.onExit(r));
@@ -239,9 +251,10 @@ async function ingest(runSeconds, label) {
       tmuxCallsCpuPct: pct(after.children - before.children),
       rssMb: { median: Math.round(median(rss.map((r) => r.mb))), max: Math.round(Math.max(...rss.map((r) => r.mb))), warmFirst: Math.round(warm[0]?.mb ?? 0), warmLast: Math.round(warm.at(-1)?.mb ?? 0) },
       lines: { expected: written, read, lost: written - read },
+      screenKBPerSecond: Math.round(screenBytesPerSecond / 1024),
       displayDelayMs: { median: Math.round(median(finite)), max: Math.round(Math.max(...finite)), missed: delays.length - finite.length, samples: delays.length },
     };
-    say(`${label}, ${workerCount} workers × ${ingestRate} lines/s, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ tmux calls ${out.tmuxCallsCpuPct}%), RSS median ${out.rssMb.median} MB (max ${out.rssMb.max}; after warm-up ${out.rssMb.warmFirst} → ${out.rssMb.warmLast}), lines read ${read} of ${written} (lost ${out.lines.lost}), write→screen median ${out.displayDelayMs.median} ms, max ${out.displayDelayMs.max} ms (${out.displayDelayMs.samples} samples, ${out.displayDelayMs.missed} missed)`);
+    say(`${label}, ${workerCount} workers × ${ingestRate} lines/s, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ tmux calls ${out.tmuxCallsCpuPct}%), RSS median ${out.rssMb.median} MB (max ${out.rssMb.max}; after warm-up ${out.rssMb.warmFirst} → ${out.rssMb.warmLast}), lines read ${read} of ${written} (lost ${out.lines.lost}), ${out.screenKBPerSecond} KB/s to the terminal, write→screen median ${out.displayDelayMs.median} ms, max ${out.displayDelayMs.max} ms (${out.displayDelayMs.samples} samples, ${out.displayDelayMs.missed} missed)`);
     return out;
   } finally {
     project.cleanup();

@@ -16,6 +16,51 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, readdir, stat } from 'node:fs/promises';
 import type { FSWatcher, Stats } from 'node:fs';
+
+/** One subscription to a directory's events; closing it leaves the others' alone. */
+interface DirWatch {
+  close(): void;
+}
+
+interface SharedWatch {
+  watcher: FSWatcher;
+  listeners: Set<{ onEvent: (event: string, name: string | null) => void; onError: (error: Error) => void }>;
+}
+
+/**
+ * One fs.watch per directory, shared by every tailer that follows files in it. A dashboard follows
+ * three files a worker in `.muxctl/logs/`: with a watcher each, every append woke every tailer there
+ * (60 callbacks a write with 20 workers).
+ */
+const sharedWatches = new Map<string, SharedWatch>();
+
+function watchShared(dir: string, onEvent: (event: string, name: string | null) => void, onError: (error: Error) => void): DirWatch {
+  let shared = sharedWatches.get(dir);
+  if (!shared) {
+    const listeners: SharedWatch['listeners'] = new Set();
+    const watcher = watch(dir, (event, name) => {
+      for (const l of [...listeners]) l.onEvent(event, name);
+    });
+    watcher.on('error', (error) => {
+      sharedWatches.delete(dir);
+      for (const l of [...listeners]) l.onError(error);
+    });
+    shared = { watcher, listeners };
+    sharedWatches.set(dir, shared);
+  }
+  const entry = { onEvent, onError };
+  const own = shared;
+  own.listeners.add(entry);
+  return {
+    close() {
+      own.listeners.delete(entry);
+      if (own.listeners.size === 0) {
+        own.watcher.close();
+        if (sharedWatches.get(dir) === own) sharedWatches.delete(dir);
+      }
+    },
+  };
+}
 import { watch } from 'node:fs';
 import path from 'node:path';
 import { MuxctlError } from '../core/errors.js';
@@ -123,7 +168,7 @@ export class LogTailer {
   private readonly followed = new Map<string, Followed>();
   /** Where to resume a file met before (startAt 'end', or switched away from), keyed by path, per inode. */
   private readonly resumeAt = new Map<string, { ino: number; offset: number }>();
-  private watcher: FSWatcher | null = null;
+  private watcher: DirWatch | null = null;
   private dirIno = -1;
   /** Directory-level work (scans, new files, switching) runs one at a time, so two events cannot race. */
   private serial: Promise<void> = Promise.resolve();
@@ -215,16 +260,18 @@ export class LogTailer {
     }
   }
 
-  private makeWatcher(dir: string, listener: (event: string, name: string | null) => void): FSWatcher | null {
+  private makeWatcher(dir: string, listener: (event: string, name: string | null) => void): DirWatch | null {
     try {
-      const watcher = watch(dir, (event, name) => {
-        if (!this.closed) listener(event, name);
-      });
-      watcher.on('error', (error) => {
-        this.report(new LogReadError(dir, error));
-        this.enqueue(() => this.onDirectoryGone());
-      });
-      return watcher;
+      return watchShared(
+        dir,
+        (event, name) => {
+          if (!this.closed) listener(event, name);
+        },
+        (error) => {
+          this.report(new LogReadError(dir, error));
+          this.enqueue(() => this.onDirectoryGone());
+        },
+      );
     } catch (error) {
       this.report(new LogReadError(dir, error));
       return null;

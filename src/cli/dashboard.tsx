@@ -118,7 +118,7 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
 
   const mount = (): void => {
     stdout.write(ENTER_ALT_SCREEN);
-    instance = render(<App store={store} actions={actions} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true });
+    instance = render(<App store={store} actions={actions} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 8, incrementalRendering: true });
   };
   const unmount = (): void => {
     instance?.unmount();
