@@ -27,6 +27,8 @@ const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 const TICK_MS = 1000;
 /** Lines from many workers arriving together cost one render; well under the 250 ms a person notices. */
 const LOG_SETTLE_MS = 80;
+/** How long the first frame waits for the first look at tmux before it shows "looking…" instead. */
+const FIRST_FRAME_WAIT_MS = 300;
 
 export interface DashboardOptions {
   /** False for --no-redact: show secrets as written. */
@@ -166,9 +168,22 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
-  await watchLogs();
-  mount();
+  // Draw and look at tmux first; the logs fill in as their tailers start.
+  // The first frame is the grid itself: look at tmux first and draw when the answer is in (or after
+  // a moment, showing that muxctl is looking), rather than drawing twice.
+  const firstLook = new Promise<void>((resolve) => {
+    const unsubscribe = store.subscribe((state) => {
+      if (state.ready) {
+        unsubscribe();
+        resolve();
+      }
+    });
+    setTimeout(resolve, FIRST_FRAME_WAIT_MS);
+  });
   loop.start();
+  await firstLook;
+  mount();
+  void watchLogs().then(() => loop.logsChanged());
   const code = await done;
 
   unmount();

@@ -56,8 +56,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.force && !values.remove) throw new UsageError('--force only goes with down --remove.');
 
   switch (command) {
-    case 'dashboard':
+    case 'dashboard': {
+      // Loading the dashboard's code overlaps the checks' I/O.
+      if (process.stdout.isTTY && process.stdin.isTTY) void import('./dashboard.js');
       return dashboardOrTable(await openProject(values.config), !values['no-redact']);
+    }
     case 'up':
       return upCommand(await openProject(values.config), rest, values.reason ?? 'started from the command line');
     case 'down':

@@ -51,9 +51,13 @@ export class ObservationLoop {
     this.options = options;
   }
 
+  /** Starts at once: the first look at tmux is under way before the caller draws anything. */
   start(): void {
     this.running = true;
-    this.schedule(0);
+    this.inFlight = this.tick().finally(() => {
+      this.inFlight = null;
+      if (this.running) this.schedule(this.options.intervalMs);
+    });
   }
 
   async stop(): Promise<void> {

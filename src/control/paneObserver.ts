@@ -62,13 +62,16 @@ export class ControlPaneObserver implements PaneSource {
     await client?.close();
   }
 
+  /**
+   * The client if it is connected. Connecting happens in the background: the look that starts it (the
+   * dashboard's very first one, say) spawns tmux instead of waiting ~50 ms for the handshake.
+   */
   private async ensure(): Promise<TmuxControlClient | null> {
     if (this.client?.connected) return this.client;
-    if (this.connecting) return this.connecting;
-    if (this.closed || this.now() - this.lastAttempt < RECONNECT_MS) return null;
+    if (this.connecting || this.closed || this.now() - this.lastAttempt < RECONNECT_MS) return null;
     this.lastAttempt = this.now();
     this.connecting = this.connect().finally(() => (this.connecting = null));
-    return this.connecting;
+    return null;
   }
 
   private async connect(): Promise<TmuxControlClient | null> {
