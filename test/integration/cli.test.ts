@@ -3,40 +3,27 @@
  * on a private socket and a real git repository: start, idempotence, races, restart, the table without
  * a terminal, help and version, and muxctl run from inside a worker.
  */
-import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  escapeRegExp,
+  events,
+  idle,
+  processAlive,
+  projectsCleanedUpAfterEach,
+  screenShows,
+  sessions,
+  statusJson,
+  tmux,
+} from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
-import { MUXCTL_ROOT, makeProject, type TestProject, type WorkerJson } from '../helpers/project.js';
+import { MUXCTL_ROOT } from '../helpers/project.js';
 import { waitFor } from '../helpers/waitFor.js';
 
-const projects: TestProject[] = [];
+const project = projectsCleanedUpAfterEach();
 
-afterEach(async () => {
-  await Promise.all(projects.splice(0).map((p) => p.cleanup()));
-});
-
-async function project(label: string, workers: WorkerJson[], extra: Record<string, unknown> = {}): Promise<TestProject> {
-  const p = await makeProject(label, workers, extra);
-  projects.push(p);
-  return p;
-}
-
-// ── Looking at tmux and muxctl directly ─────────────────────────────────────────────────────────────
-
-function tmux(socket: string, ...args: string[]) {
-  const env = { ...process.env };
-  delete env.TMUX;
-  delete env.TMUX_PANE;
-  return execa('tmux', ['-L', socket, '-f', '/dev/null', ...args], { reject: false, stdin: 'ignore', env, extendEnv: false });
-}
-
-/** Session names on the socket, sorted; [] when no server runs there. */
-async function sessions(socket: string): Promise<string[]> {
-  const result = await tmux(socket, 'list-sessions', '-F', '#{session_name}');
-  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean).sort() : [];
-}
+// ── Looking at tmux directly ────────────────────────────────────────────────────────────────────────
 
 /** `<session> <session_id> <pane_pid>` per pane, sorted. */
 async function paneTable(socket: string): Promise<Map<string, { sessionId: string; pid: number }>> {
@@ -48,51 +35,6 @@ async function paneTable(socket: string): Promise<Map<string, { sessionId: strin
   }
   return table;
 }
-
-/** The pane's whole history and screen, wrapped lines joined. */
-async function screen(socket: string, name: string): Promise<string> {
-  return (await tmux(socket, 'capture-pane', '-p', '-J', '-S', '-', '-t', `=${name}:`)).stdout;
-}
-
-const screenShows = (socket: string, name: string, text: string | RegExp, timeoutMs = 5_000) =>
-  waitFor(
-    async () => {
-      const shown = await screen(socket, name);
-      return (typeof text === 'string' ? shown.includes(text) : text.test(shown)) ? shown : undefined;
-    },
-    { what: `pane ${name} to show ${String(text)}`, timeoutMs },
-  );
-
-interface StatusWorker {
-  name: string;
-  lane: string;
-  health: { state: string; badge: string; evidence: string };
-  screen: string[];
-  worktree: string;
-}
-
-async function statusJson(p: TestProject): Promise<StatusWorker[]> {
-  const result = await p.run(['status', '--json']);
-  if (result.exitCode !== 0) throw new Error(`status --json exited ${result.exitCode}: ${result.stderr}`);
-  return (JSON.parse(result.stdout) as { workers: StatusWorker[] }).workers;
-}
-
-interface ControlEvent {
-  actor: string;
-  action: string;
-  worker: string;
-  reason: string;
-}
-
-function events(p: TestProject): ControlEvent[] {
-  return readFileSync(join(p.repo.path, '.muxctl', 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as ControlEvent);
-}
-
-/** A worker that stays up and does nothing; `exec` so the pane's pid is the sleep itself. */
-const idle = (name: string, lane = 'app'): WorkerJson => ({ name, lane, command: 'exec sleep 600' });
 
 // ── up ──────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -214,15 +156,6 @@ describe('muxctl restart', () => {
   });
 });
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 // ── without a terminal; help and version ────────────────────────────────────────────────────────────
 
 describe('without a terminal', () => {
@@ -237,8 +170,8 @@ describe('without a terminal', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^WORKER\s+LANE\s+STATE\s+EVIDENCE\s+WORKTREE$/);
-    expect(lines[1]).toMatch(new RegExp(`^w1\\s+app\\s+(starting|running)\\s+.*${escape(join(p.worktreeDir, 'w1'))}$`));
-    expect(lines[2]).toMatch(new RegExp(`^done\\s+infra\\s+exited 0\\s+exit 0 at \\d\\d:\\d\\d:\\d\\d\\s+${escape(join(p.worktreeDir, 'done'))}$`));
+    expect(lines[1]).toMatch(new RegExp(`^w1\\s+app\\s+(starting|running)\\s+.*${escapeRegExp(join(p.worktreeDir, 'w1'))}$`));
+    expect(lines[2]).toMatch(new RegExp(`^done\\s+infra\\s+exited 0\\s+exit 0 at \\d\\d:\\d\\d:\\d\\d\\s+${escapeRegExp(join(p.worktreeDir, 'done'))}$`));
     expect(lines).toHaveLength(3);
     expect(result.stdout).not.toContain(HINT);
   });
@@ -254,10 +187,6 @@ describe('without a terminal', () => {
     expect(lines.at(-1)).toBe(HINT);
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 describe('help, version and usage errors', () => {
   it('--help prints the usage and exits 0', async () => {
@@ -307,7 +236,7 @@ describe('muxctl inside a worker', () => {
     const shown = await screenShows(p.socket, 'inner', 'status exit ', 10_000);
     expect(shown).toContain('status exit 0');
     expect(shown).toMatch(/WORKER\s+LANE\s+STATE\s+EVIDENCE\s+WORKTREE/);
-    expect(shown).toMatch(new RegExp(`inner\\s+app\\s+(starting|running)\\s+.*${escape(join(p.worktreeDir, 'inner'))}`));
+    expect(shown).toMatch(new RegExp(`inner\\s+app\\s+(starting|running)\\s+.*${escapeRegExp(join(p.worktreeDir, 'inner'))}`));
     expect(shown).toMatch(/other\s+infra\s+/);
   });
 });

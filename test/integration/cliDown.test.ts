@@ -3,70 +3,19 @@
  * keys, the grace period, then kill), and `--remove`'s guard, which must never lose uncommitted work or
  * unmerged commits without `--force`, and even then keeps a backup ref and the unmerged branch.
  */
-import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { events, idle, panePid, processAlive, screenShows, sessions, statusJson } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
-import { makeProject, type TestProject, type WorkerJson } from '../helpers/project.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
 import { waitFor } from '../helpers/waitFor.js';
 
-function tmux(socket: string, ...args: string[]) {
-  const env = { ...process.env };
-  delete env.TMUX;
-  delete env.TMUX_PANE;
-  return execa('tmux', ['-L', socket, '-f', '/dev/null', ...args], { reject: false, stdin: 'ignore', env, extendEnv: false });
-}
-
-async function sessions(socket: string): Promise<string[]> {
-  const result = await tmux(socket, 'list-sessions', '-F', '#{session_name}');
-  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean).sort() : [];
-}
-
-async function panePid(socket: string, name: string): Promise<number> {
-  const result = await tmux(socket, 'list-panes', '-t', `=${name}:`, '-F', '#{pane_pid}');
-  const pid = Number(result.stdout.trim());
-  if (result.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`no pane pid for ${name}: ${result.stderr}`);
-  return pid;
-}
-
-const screenShows = (socket: string, name: string, text: string) =>
-  waitFor(async () => (await tmux(socket, 'capture-pane', '-p', '-J', '-S', '-', '-t', `=${name}:`)).stdout.includes(text), {
-    what: `pane ${name} to show "${text}"`,
-  });
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-interface ControlEvent {
-  actor: string;
-  action: string;
-  worker: string;
-  reason: string;
-}
-
-function events(p: TestProject): ControlEvent[] {
-  return readFileSync(join(p.repo.path, '.muxctl', 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as ControlEvent);
-}
-
+/** Each worker's health from `muxctl status --json`, by name. */
 async function statusOf(p: TestProject): Promise<Map<string, { state: string; badge: string; evidence: string }>> {
-  const result = await p.run(['status', '--json']);
-  if (result.exitCode !== 0) throw new Error(`status --json exited ${result.exitCode}: ${result.stderr}`);
-  const { workers } = JSON.parse(result.stdout) as { workers: { name: string; health: { state: string; badge: string; evidence: string } }[] };
-  return new Map(workers.map((w) => [w.name, w.health]));
+  return new Map((await statusJson(p)).map((w) => [w.name, w.health]));
 }
-
-const idle = (name: string): WorkerJson => ({ name, command: ['sleep', '600'] });
 
 // ── Graceful stop ───────────────────────────────────────────────────────────────────────────────────
 

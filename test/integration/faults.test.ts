@@ -8,30 +8,31 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  escapeRegExp,
+  idle,
+  panePid,
+  projectsCleanedUpAfterEach,
+  serverRuns,
+  sessions,
+  statusJson,
+  tmux,
+  type StatusWorker,
+} from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
-import { MUXCTL_BIN, makeProject, type TestProject, type WorkerJson } from '../helpers/project.js';
+import { MUXCTL_BIN, type TestProject } from '../helpers/project.js';
 import { killTestServer, testSocket } from '../helpers/tmuxSocket.js';
 import { waitFor } from '../helpers/waitFor.js';
 
-const projects: TestProject[] = [];
+const project = projectsCleanedUpAfterEach();
 const dirs: string[] = [];
 const sockets: string[] = [];
-
-afterEach(async () => {
-  await Promise.all(projects.splice(0).map((p) => p.cleanup()));
-});
 
 afterAll(async () => {
   await Promise.all(sockets.map((s) => killTestServer(s)));
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
-
-async function project(label: string, workers: WorkerJson[], extra: Record<string, unknown> = {}): Promise<TestProject> {
-  const p = await makeProject(label, workers, extra);
-  projects.push(p);
-  return p;
-}
 
 async function tempDir(label: string): Promise<string> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), `muxctl-faults-${label}-`)));
@@ -52,42 +53,6 @@ async function muxctl(args: string[], { cwd, env = {}, node = 'node' }: { cwd: s
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? -1 };
 }
 
-function tmux(socket: string, ...args: string[]) {
-  const env = { ...process.env };
-  delete env.TMUX;
-  delete env.TMUX_PANE;
-  return execa('tmux', ['-L', socket, '-f', '/dev/null', ...args], { reject: false, stdin: 'ignore', env, extendEnv: false });
-}
-
-/** True when a tmux server answers on the socket. */
-async function serverRuns(socket: string): Promise<boolean> {
-  return (await tmux(socket, 'display-message', '-p', '#{pid}')).exitCode === 0;
-}
-
-async function sessions(socket: string): Promise<string[]> {
-  const result = await tmux(socket, 'list-sessions', '-F', '#{session_name}');
-  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean).sort() : [];
-}
-
-async function panePid(socket: string, name: string): Promise<number> {
-  const result = await tmux(socket, 'list-panes', '-t', `=${name}:`, '-F', '#{pane_pid}');
-  const pid = Number(result.stdout.trim());
-  if (result.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`no pane pid for ${name}: ${result.stderr}`);
-  return pid;
-}
-
-interface StatusWorker {
-  name: string;
-  health: { state: string; badge: string; evidence: string };
-  screen: string[];
-}
-
-async function statusJson(p: TestProject): Promise<StatusWorker[]> {
-  const result = await p.run(['status', '--json']);
-  if (result.exitCode !== 0) throw new Error(`status --json exited ${result.exitCode}: ${result.stderr}`);
-  return (JSON.parse(result.stdout) as { workers: StatusWorker[] }).workers;
-}
-
 /** Polls `status --json` until `worker` is in `state`; returns its snapshot. */
 async function waitForState(p: TestProject, worker: string, state: string, timeoutMs = 8_000): Promise<StatusWorker> {
   return waitFor(
@@ -104,8 +69,6 @@ async function expectNothingStarted(socket: string, worktreeDir: string): Promis
   expect(await serverRuns(socket), `a tmux server runs on ${socket}`).toBe(false);
   expect(existsSync(worktreeDir), `${worktreeDir} exists`).toBe(false);
 }
-
-const idle = (name: string): WorkerJson => ({ name, command: 'exec sleep 600' });
 
 // ── How a worker's end is reported ──────────────────────────────────────────────────────────────────
 
@@ -181,7 +144,7 @@ describe('an invalid config', () => {
     const result = await p.run(['up']);
     expect(result.exitCode).toBe(2);
     const problem = (field: string, expected: string) =>
-      new RegExp(`${escape(p.configFile)}:\\d+:\\d+: ${escape(field)}: .*${escape(expected)}`);
+      new RegExp(`${escapeRegExp(p.configFile)}:\\d+:\\d+: ${escapeRegExp(field)}: .*${escapeRegExp(expected)}`);
     expect(result.stderr).toMatch(problem('(root)', 'unknown field "colour"'));
     expect(result.stderr).toMatch(problem('workers[0].lane', 'expected one of the lanes app, infra; got "nope"'));
     expect(result.stderr).toMatch(problem('workers[1].command', 'expected a string or a non-empty array of strings; got 42'));
@@ -294,7 +257,3 @@ describe('the tmux server killed under the workers', () => {
     for (const w of back) expect(['starting', 'running']).toContain(w.health.state);
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
