@@ -66,7 +66,11 @@ export function WorkerPanel({ worker, width, height, bodyLines, selected, now }:
 function summaryLines(s: WorkerSummary, now: number): Line[] {
   const lines: Line[] = [];
   if (s.prompt) lines.push({ text: `▶ ${s.prompt}`, color: 'cyan' });
-  if (s.tool) lines.push({ text: `${s.tool.open ? '▸' : '✓'} ${s.tool.text || s.tool.name}` });
+  if (s.tool) {
+    const mark = s.tool.open ? '▸' : s.tool.ok === false ? '✗' : '✓';
+    lines.push({ text: `${mark} ${s.tool.text || s.tool.name}`, ...(s.tool.ok === false ? { color: 'red' } : {}) });
+  }
+  if (s.outcome?.ok === false) lines.push({ text: `✗ turn: ${s.outcome.text}`, color: 'red' });
   if (s.message) lines.push({ text: `“${s.message}”`, dim: true });
   const stats = [
     s.tokens ? `${compact(s.tokens.input + s.tokens.output)} tok` : '',
@@ -82,7 +86,7 @@ function summaryLines(s: WorkerSummary, now: number): Line[] {
   return lines;
 }
 
-/** 12400 → "12.4k": token counts at a glance. */
+/** 1234 → "1.2k", 12400 → "12k": token counts at a glance. */
 function compact(n: number): string {
   if (n < 1000) return String(n);
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;

@@ -78,7 +78,8 @@ export interface LogTailerOptions {
    * (Claude Code writes a new `*.jsonl` per session). @default 'all'
    */
   pick?: TailPick;
-  onLines: (file: string, lines: string[]) => void;
+  /** `mtimeMs` is the file's modification time at the read: when lines without a time of their own were written, at the latest. */
+  onLines: (file: string, lines: string[], info: { mtimeMs: number }) => void;
   /** The file was truncated or replaced; lines that follow start from its beginning. */
   onReset?: (file: string, why: TailResetReason) => void;
   /** Unreadable files, over-long lines, a vanished directory: the tailer carries on after each. */
@@ -156,6 +157,8 @@ interface Followed {
   timer: NodeJS.Timeout | null;
   settle: NodeJS.Timeout | null;
   lastReadAt: number;
+  /** The file's modification time at the last read. */
+  mtimeMs: number;
 }
 
 export class LogTailer {
@@ -401,7 +404,7 @@ export class LogTailer {
     this.resumeAt.delete(file);
     const f: Followed = {
       file, handle, ino: st.ino, dev: st.dev, offset: resume?.ino === st.ino ? Math.min(resume.offset, st.size) : 0,
-      partial: [], partialBytes: 0, skipping: false, reading: null, dirty: false, timer: null, settle: null, lastReadAt: 0,
+      partial: [], partialBytes: 0, skipping: false, reading: null, dirty: false, timer: null, settle: null, lastReadAt: 0, mtimeMs: st.mtimeMs,
     };
     this.followed.set(file, f);
     // A record without a handle is a file that vanished (renamed away, deleted): this is its successor.
@@ -460,7 +463,8 @@ export class LogTailer {
   }
 
   private async readAppended(handle: FileHandle, f: Followed): Promise<void> {
-    const { size } = await handle.stat();
+    const { size, mtimeMs } = await handle.stat();
+    f.mtimeMs = mtimeMs;
     if (size < f.offset) {
       f.offset = 0;
       f.partial = [];
@@ -539,7 +543,7 @@ export class LogTailer {
   private emitLines(f: Followed, lines: string[]): void {
     if (lines.length === 0 || this.closed) return;
     this.lines += lines.length;
-    this.guard(() => this.options.onLines(f.file, lines));
+    this.guard(() => this.options.onLines(f.file, lines, { mtimeMs: f.mtimeMs }));
   }
 
   private emitReset(file: string, why: TailResetReason): void {

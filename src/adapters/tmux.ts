@@ -283,7 +283,8 @@ export class Tmux {
   /** pipe-pane's command is run by sh and expanded as a format: quote for one, escape '#' for the other. */
   private pipe(spec: RespawnSpec): string[][] {
     if (spec.pipeTo === undefined) return [];
-    return [['pipe-pane', '-t', target(spec.name), escapeFormat(`exec cat >> ${shellQuote(spec.pipeTo)}`)]];
+    // umask 077: the capture is raw screen output, secrets unmasked; only the owner may read it.
+    return [['pipe-pane', '-t', target(spec.name), escapeFormat(`umask 077; exec cat >> ${shellQuote(spec.pipeTo)}`)]];
   }
 
   private tagPane(spec: RespawnSpec): string[][] {

@@ -7,6 +7,7 @@ import { Tmux } from '../adapters/tmux.js';
 import { loadConfig, locateConfig } from '../adapters/configFile.js';
 import type { ProjectConfig } from '../core/config.js';
 import { Supervisor } from '../control/supervisor.js';
+import { createRedactor } from '../core/redact.js';
 
 export interface Context {
   config: ProjectConfig;
@@ -24,18 +25,24 @@ export function binDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'bin');
 }
 
-export async function openProject(configFlag: string | undefined): Promise<Context> {
-  const file = locateConfig(configFlag);
-  const config = loadConfig(file);
-  return openConfig(config);
+export interface OpenOptions {
+  /** Mask secrets in what muxctl shows of workers' screens (false for --no-redact). @default true */
+  redact?: boolean;
 }
 
-export async function openConfig(config: ProjectConfig): Promise<Context> {
+export async function openProject(configFlag: string | undefined, options: OpenOptions = {}): Promise<Context> {
+  const file = locateConfig(configFlag);
+  const config = loadConfig(file);
+  return openConfig(config, options);
+}
+
+export async function openConfig(config: ProjectConfig, options: OpenOptions = {}): Promise<Context> {
   await Promise.all([Tmux.version(), Git.version()]);
   const tmux = new Tmux(config.tmuxSocket);
   const git = new Git(config.repo);
   const runtime = new RuntimeDir(config.repo);
-  const supervisor = new Supervisor(config, { tmux, git, runtime, binDir: binDir(), now: Date.now });
+  const redact = createRedactor({ enabled: options.redact ?? true });
+  const supervisor = new Supervisor(config, { tmux, git, runtime, binDir: binDir(), now: Date.now, redact });
   await supervisor.preflight();
   return { config, tmux, git, runtime, supervisor };
 }

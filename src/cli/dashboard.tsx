@@ -82,7 +82,9 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     }
   };
 
+  const logsReady = watchLogs();
   loop = new ObservationLoop(supervisor, {
+    logsReady,
     intervalMs: TICK_MS,
     logSettleMs: LOG_SETTLE_MS,
     logs: (name) => logs.state(name),
@@ -111,7 +113,7 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     quit: () => finish(0),
   };
   // The detail views: the log of one worker, fed as its lines arrive; or its screen, read a few times a second.
-  const detailFeed = createDetailFeed(store, logs, panes);
+  const detailFeed = createDetailFeed(store, logs, panes, createRedactor({ enabled: options.redact }));
   const after = (results: { worker: string; outcome: string }[]): string => {
     loop.refresh();
     return results.map((r) => `${r.worker}: ${r.outcome}`).join(' · ');
@@ -168,9 +170,8 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
-  // Draw and look at tmux first; the logs fill in as their tailers start.
-  // The first frame is the grid itself: look at tmux first and draw when the answer is in (or after
-  // a moment, showing that muxctl is looking), rather than drawing twice.
+  // The first frame is the grid itself, logs read: look at tmux and the logs first and draw when the
+  // answer is in (or after a moment, showing that muxctl is looking), rather than drawing twice.
   const firstLook = new Promise<void>((resolve) => {
     const unsubscribe = store.subscribe((state) => {
       if (state.ready) {
@@ -183,7 +184,6 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   loop.start();
   await firstLook;
   mount();
-  void watchLogs().then(() => loop.logsChanged());
   const code = await done;
 
   unmount();
@@ -261,7 +261,7 @@ function applyConfig(ctx: Context, store: DashboardStore, next: ProjectConfig, l
 /** How often an open preview re-reads the worker's screen: live to the eye, one tmux call each. */
 const PREVIEW_MS = 250;
 
-function createDetailFeed(store: DashboardStore, logs: LogMonitor, tmux: ControlPaneObserver) {
+function createDetailFeed(store: DashboardStore, logs: LogMonitor, tmux: ControlPaneObserver, redact: (text: string) => string) {
   let timer: NodeJS.Timeout | undefined;
   let logTimer: NodeJS.Timeout | undefined;
   const current = (): { worker: string; mode: 'log' | 'preview' } | null => store.getState().detail;
@@ -271,7 +271,7 @@ function createDetailFeed(store: DashboardStore, logs: LogMonitor, tmux: Control
   };
   const feedScreen = async (worker: string): Promise<void> => {
     const rows = Math.max(10, store.getState().size.rows);
-    const screen = (await tmux.capturePanes([worker], rows).catch(() => new Map<string, string[]>())).get(worker) ?? ['(no tmux session)'];
+    const screen = ((await tmux.capturePanes([worker], rows).catch(() => new Map<string, string[]>())).get(worker) ?? ['(no tmux session)']).map(redact);
     const detail = store.getState().detail;
     if (detail?.worker === worker && detail.mode === 'preview') store.setState({ detail: { ...detail, screen } });
   };

@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     case 'dashboard': {
       // Loading the dashboard's code overlaps the checks' I/O.
       if (process.stdout.isTTY && process.stdin.isTTY) void import('./dashboard.js');
-      return dashboardOrTable(await openProject(values.config), !values['no-redact']);
+      return dashboardOrTable(await openProject(values.config, { redact: !values['no-redact'] }), !values['no-redact']);
     }
     case 'up':
       return upCommand(await openProject(values.config), rest, values.reason ?? 'started from the command line');
@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
         reason: values.reason ?? 'stopped from the command line',
       });
     case 'status':
-      return statusCommand(await openProject(values.config), values.json, !values['no-redact']);
+      return statusCommand(await openProject(values.config, { redact: !values['no-redact'] }), values.json, !values['no-redact']);
     case 'attach':
       return attachCommand(await openProject(values.config), one('attach'));
     case 'restart':
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
       return emitCommand(rest[0], rest.slice(1), { sha: values.sha, step: values.step, percent: values.percent });
     case 'demo': {
       const file = await prepareDemo(demoDir());
-      const ctx = await openProject(file);
+      const ctx = await openProject(file, { redact: !values['no-redact'] });
       printResults(await ctx.supervisor.up(demoWorkersToStart(file), 'cli', 'muxctl demo'), process.stderr);
       return dashboardOrTable(ctx, !values['no-redact']);
     }

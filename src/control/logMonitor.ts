@@ -144,15 +144,20 @@ class WorkerLogs {
         // A dashboard opened on a long-running worker starts from the end of its screen capture (it can
         // be large and is only context), but reads the structured logs whole: they say where things stand.
         startAt: source === 'screen' ? 'end' : 'start',
-        onLines: (file, lines) => this.read(file, lines, source, format),
+        onLines: (file, lines, info) => this.read(file, lines, source, format, info.mtimeMs),
         onReset: (file) => this.parsers.delete(file),
         onError: (error) => this.note(source, 'error', `log: ${error.message}`),
       }),
     );
   }
 
-  private read(file: string, lines: string[], source: LogSource, format: LogFormat): void {
-    const at = this.options.now();
+  /**
+   * Lines are dated when they were written, not when muxctl read them: by their own time when they
+   * carry one, else by the file's modification time. A dashboard opened on a log that ended an hour
+   * ago must not call its worker active a moment ago.
+   */
+  private read(file: string, lines: string[], source: LogSource, format: LogFormat, mtimeMs: number): void {
+    const at = Math.min(this.options.now(), mtimeMs);
     let parser = this.parsers.get(file);
     if (parser === undefined) {
       const detected = format === 'auto' ? detectFormat(lines.slice(0, 8), basename(file)) : format;
@@ -185,9 +190,11 @@ class WorkerLogs {
     this.options.onChange(this.name);
   }
 
-  private fold(event: LogEvent, source: LogSource, at: number): void {
+  private fold(event: LogEvent, source: LogSource, readAt: number): void {
+    // A line's own time, unless it claims to come from after the file was written (a skewed clock).
+    const at = event.time !== null ? Math.min(event.time, readAt) : readAt;
     const text = this.options.redact(event.text);
-    const shown: DisplayEvent = { at: event.time ?? at, source, kind: event.kind, level: event.level, text };
+    const shown: DisplayEvent = { at, source, kind: event.kind, level: event.level, text };
     if (event.tool !== undefined) shown.tool = event.tool;
     this.ring.push(shown);
     // Screen output is a sign of life only (see the header comment).

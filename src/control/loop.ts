@@ -25,6 +25,12 @@ export interface LoopOptions {
   /** How many screen lines panels have room for now (the layout decides; it changes on resize). */
   screenLines: () => number;
   logs: LogLookup | undefined;
+  /**
+   * Resolves once the logs have been read as far as they go. No snapshot is published before: the
+   * first one is the baseline alerts compare against, and without its logs a stuck worker would look
+   * idle, then turn stuck, and ring.
+   */
+  logsReady?: Promise<unknown>;
   /** Only the leading dashboard acts on its own. */
   leader: boolean;
   onSnapshot: (workers: WorkerSnapshot[], now: number) => void;
@@ -94,7 +100,7 @@ export class ObservationLoop {
 
   private async tick(): Promise<void> {
     try {
-      await this.supervisor.pollTmux(this.options.screenLines());
+      await Promise.all([this.supervisor.pollTmux(this.options.screenLines()), this.options.logsReady]);
       this.polled = true;
       const workers = this.supervisor.snapshot(this.options.logs);
       this.publish(workers);

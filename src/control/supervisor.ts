@@ -30,6 +30,8 @@ export interface SupervisorDeps {
   /** muxctl's own bin directory, put first on each worker's PATH so `muxctl …` and the demo agent resolve. */
   binDir: string;
   now: () => number;
+  /** Masks secrets in what muxctl shows of a worker's screen; identity for --no-redact. */
+  redact?: (text: string) => string;
 }
 
 export type { ActionResult, WorkerSnapshot } from '../core/snapshot.js';
@@ -44,7 +46,8 @@ export type LogLookup = (worker: string) => { activity: Activity; malformed: num
 function summarize(a: Activity, malformed: number): WorkerSummary {
   return {
     prompt: a.lastPrompt,
-    tool: a.lastTool ? { name: a.lastTool.name, text: a.lastTool.text, open: a.lastTool.open } : null,
+    tool: a.lastTool ? { name: a.lastTool.name, text: a.lastTool.text, open: a.lastTool.open, ok: a.lastTool.ok } : null,
+    outcome: a.lastOutcome ? { ok: a.lastOutcome.ok, text: a.lastOutcome.text } : null,
     message: a.lastMessage,
     tokens: a.tokens.input + a.tokens.output > 0 ? a.tokens : null,
     costUsd: a.costUsd,
@@ -264,7 +267,8 @@ export class Supervisor {
       const screens = await source.capturePanes(toCapture, lines);
       for (const name of toCapture) {
         const pane = panes.get(name);
-        if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, lines), atSecond: Math.floor(now / 1000), lines: screens.get(name) ?? [] });
+        const redact = this.deps.redact ?? ((text: string) => text);
+        if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, lines), atSecond: Math.floor(now / 1000), lines: (screens.get(name) ?? []).map(redact) });
       }
     }
     this.panes = panes;

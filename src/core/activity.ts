@@ -9,7 +9,8 @@ export interface Activity {
   /** When muxctl last received a line from any of the worker's logs (epoch ms). */
   lastEventAt: number | null;
   lastHeartbeatAt: number | null;
-  lastTool: { name: string; text: string; at: number; open: boolean } | null;
+  /** `ok` is false when the call failed or the person rejected it, null while it runs or when unknown. */
+  lastTool: { name: string; text: string; at: number; open: boolean; ok: boolean | null } | null;
   /** Tools started and not yet ended. */
   openTools: number;
   lastMessage: string | null;
@@ -86,14 +87,14 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
       next.turnOpen = true;
       break;
     case 'tool_start':
-      next.lastTool = { name: e.tool ?? 'tool', text: e.text, at: receivedAt, open: true };
+      next.lastTool = { name: e.tool ?? 'tool', text: e.text, at: receivedAt, open: true, ok: null };
       next.openTools = a.openTools + 1;
       next.turnOpen = true;
       if (e.pending) next.pending = { kind: e.pending, text: e.text, at: receivedAt };
       break;
     case 'tool_end':
       next.openTools = Math.max(0, a.openTools - 1);
-      if (a.lastTool) next.lastTool = { ...a.lastTool, open: next.openTools > 0 };
+      if (a.lastTool) next.lastTool = { ...a.lastTool, open: next.openTools > 0, ok: e.ok ?? null };
       break;
     case 'question':
       next.pending = { kind: e.pending ?? 'question', text: e.text, at: receivedAt };
@@ -104,7 +105,8 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
       next.turnOpen = false;
       next.openTools = 0;
       next.pending = null;
-      if (a.lastTool) next.lastTool = { ...a.lastTool, open: false };
+      // A turn interrupted mid-call leaves its tool unfinished: it did not succeed.
+      if (a.lastTool) next.lastTool = { ...a.lastTool, open: false, ok: a.lastTool.open && e.ok === false ? false : a.lastTool.ok };
       next.lastOutcome = { ok: e.ok ?? null, text: e.text, at: receivedAt };
       break;
     case 'status':

@@ -25,11 +25,12 @@ export interface LivenessRules {
  * Kept to the wording of a question put to the person, so ordinary output does not match.
  */
 export const DEFAULT_WAITING_PATTERNS: readonly RegExp[] = [
-  /\[y\/n\]|\(y\/n\)|\[Y\/n\]|\[y\/N\]/,
-  /\(Y\)es\/\(N\)o/,
+  // Anchored at the end: once answered, the line reads "… [y/n] y" and asks nothing any more.
+  /(\[y\/n\]|\(y\/n\)|\[Y\/n\]|\[y\/N\])\s*$/,
+  /\(Y\)es\/\(N\)o.*:\s*$/,
   /Do you want to (proceed|make this edit|create|run|allow)/i,
   /^\s*[❯>]\s*1\.\s*Yes\b/,
-  /\bAllow (command|this|Bash|Edit|Write)\b.*\?/,
+  /\bAllow (command|this|Bash|Edit|Write)\b.*\?\s*$/,
   /Press Enter to continue/i,
   /Waiting for (your )?(approval|input|confirmation)/i,
 ];

@@ -21,7 +21,9 @@ export interface WorkerSnapshot {
 export interface WorkerSummary {
   /** The current task or the last prompt. */
   prompt: string | null;
-  tool: { name: string; text: string; open: boolean } | null;
+  tool: { name: string; text: string; open: boolean; ok: boolean | null } | null;
+  /** How the last turn ended, when one did: "interrupted by the user", "done". */
+  outcome: { ok: boolean | null; text: string } | null;
   message: string | null;
   tokens: { input: number; output: number } | null;
   costUsd: number | null;

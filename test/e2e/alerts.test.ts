@@ -1,12 +1,14 @@
 /**
  * End-to-end: alerts and secrets. The BUILT dashboard in a real pty over real tmux and git.
  * - `hooks.onStateChange` runs, with MUXCTL_WORKER / _OLD_STATE / _NEW_STATE / _EVIDENCE, when a worker
- *   becomes waiting, crashed or stuck (and not for the calmer changes).
+ *   becomes waiting, crashed or stuck (and not for the calmer changes); not for a worker that was
+ *   already stuck when the dashboard opened.
  * - The terminal bell (BEL in the raw pty output) rings when a worker crashes, and not with `alerts.bell: false`.
- * - Secrets a worker logs are masked in the panel and the log view; `--no-redact` shows them as written.
+ * - Secrets a worker logs, or prints on its screen, are masked in the panel, the log view and the
+ *   preview; `--no-redact` shows them as written.
  *
- * The dashboard is opened BEFORE `muxctl up`: alerts are for changes it sees, never for the states it
- * finds at start, so starting the workers under its eyes makes every change one it must report.
+ * Most tests open the dashboard BEFORE `muxctl up`: alerts are for changes it sees, never for the
+ * states it finds at start, so starting the workers under its eyes makes every change one it must report.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { keymap } from '../../src/core/keymap.js';
 import { makeProject, MUXCTL_BIN, type TestProject, type WorkerJson } from '../helpers/project.js';
 import { disposeAllPtys, spawnInPty, type PtyScreen } from '../helpers/pty.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { openDashboard, waitForPanel } from './dashboardScreen.js';
+import { openDashboard, panelOf, waitForPanel, waitForScreen } from './dashboardScreen.js';
 
 const HEALTH = { idleAfterSeconds: 1, stuckAfterSeconds: 2, settleMs: 200 };
 
@@ -47,6 +49,12 @@ async function gridDrawn(screen: PtyScreen, names: string[]): Promise<void> {
 function bells(output: string): number {
   // eslint-disable-next-line no-control-regex
   return (output.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '').match(/\x07/g) ?? []).length;
+}
+
+/** The badge on a panel's title row ("⚠ stuck"), or null when the panel is not drawn (mid-redraw). */
+function badgeOf(screen: PtyScreen, name: string): string | null {
+  const title = panelOf(screen, name)?.text.split('\n')[0];
+  return title?.match(/[●○◐⚠✔✖?■◌] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
 }
 
 /** A command that appends muxctl event lines to its event log, then sleeps in silence. */
@@ -92,6 +100,39 @@ describe('alerts: a hook and the bell when a worker needs you', () => {
     expect(byWorker('stucker')).toEqual([expect.stringMatching(/^stucker (?:starting|working) stuck no output for <1m · running Bash$/)]);
     // Only the states worth interrupting the person for: never "working", "idle" or "exited".
     for (const line of lines) expect(line.split(' ')[2]).toMatch(/^(?:waiting|crashed|stuck)$/);
+  });
+
+  it('a worker already stuck when the dashboard opens is shown stuck from the start, with no bell and no hook for it', async () => {
+    // Alerts are for changes the dashboard sees; a state that held before it opened is not news.
+    const p = await project('found-stuck', [], {});
+    const hookLog = join(p.repo.scratch, 'hook.log');
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const command = await writesEvents(p, 'stucker', [
+      { time: hourAgo, type: 'prompt', text: 'Run the tests' },
+      { time: hourAgo, type: 'tool_start', tool: 'Bash', text: 'Bash npm test' },
+    ]);
+    await p.writeConfig({
+      ...p.config,
+      workers: [{ name: 'stucker', lane: 'app', command }],
+      hooks: { onStateChange: `echo "$MUXCTL_WORKER $MUXCTL_OLD_STATE $MUXCTL_NEW_STATE" >> '${hookLog}'` },
+    });
+    await up(p);
+    // The threshold under test: the pane is quiet past the 2 s starting grace and the 2 s stuck limit
+    // before anyone looks (its only log lines are an hour old).
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+    const screen = openDashboard(p, 120, 30);
+    const seen: string[] = [];
+    await waitForScreen(screen, () => {
+      const badge = badgeOf(screen, 'stucker');
+      if (badge !== null && seen.at(-1) !== badge) seen.push(badge);
+      return badge === '⚠ stuck';
+    }, 'stucker to show stuck', 10_000);
+    expect.soft(seen, 'every badge the panel showed, in order').toEqual(['⚠ stuck']);
+    // The bell is written as an alert fires, before the frame that shows it, and the hook is spawned in
+    // the same call: no bell by now means no alert (the hook line, written by a detached shell, may lag).
+    expect.soft(bells(screen.output), 'bells rung').toBe(0);
+    expect.soft(existsSync(hookLog) ? readFileSync(hookLog, 'utf8') : '', 'hook lines').toBe('');
   });
 
   it('the bell rings (BEL on the terminal) when a worker crashes', async () => {
@@ -165,23 +206,25 @@ describe('secrets stay out of what muxctl shows', () => {
   it('a secret the worker prints on its screen is masked in the panel, the log view and the preview', async () => {
     const p = await project('screen-secret', [], {});
     await p.writeConfig({ ...p.config, workers: [{ name: 'echoer', lane: 'app', command: `echo 'export ANTHROPIC_API_KEY=${anthropicKey}'; echo 'done echoing'; exec sleep 600` }] });
-    await up(p);
+    // Opened first: the log view reads a worker's screen capture from where the dashboard found it.
     const screen = openDashboard(p, 160, 30);
+    await gridDrawn(screen, ['echoer']);
+    await up(p);
     await waitForPanel(screen, 'echoer', 'done echoing', 15_000);
     const panel = await waitForPanel(screen, 'echoer', 'export ANTHROPIC_API_KEY=', 5_000);
     // Soft: each place is reported on its own, so one leak does not hide whether the others mask.
     expect.soft(panel.text, 'the panel').not.toContain(secretParts[0]);
-    expect.soft(panel.text, 'the panel').toContain('export ANTHROPIC_API_KEY=[redacted]');
+    expect.soft(panel.text, 'the panel').toContain('export ANTHROPIC_API_KEY=sk-ant-…[redacted]');
 
     screen.write(logKey);
     await screen.waitForText(/scr . export ANTHROPIC_API_KEY=/, { what: 'the screen line in the log view' });
     expect.soft(screen.text(), 'the log view').not.toContain(secretParts[0]);
-    expect.soft(screen.text(), 'the log view').toContain('export ANTHROPIC_API_KEY=[redacted]');
+    expect.soft(screen.text(), 'the log view').toContain('export ANTHROPIC_API_KEY=sk-ant-…[redacted]');
 
     screen.write(previewKey);
-    await screen.waitForText(/^echoer · .*preview/m, { what: 'the preview of echoer' });
+    await screen.waitForText(/^echoer · .*live screen/m, { what: 'the preview of echoer' });
     await screen.waitForText('done echoing');
     expect.soft(screen.text(), 'the preview').not.toContain(secretParts[0]);
-    expect.soft(screen.text(), 'the preview').toContain('export ANTHROPIC_API_KEY=[redacted]');
+    expect.soft(screen.text(), 'the preview').toContain('export ANTHROPIC_API_KEY=sk-ant-…[redacted]');
   });
 });

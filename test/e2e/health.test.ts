@@ -75,12 +75,9 @@ describe('health: what each panel says, and how it knows', () => {
     await screen.waitForText(/^ muxctl · asks · 1 worker · 1 needs you/, { what: 'the header counting the waiting worker under "needs you"' });
 
     // Answer it in its pane, as a person attached to it would.
-    const answeredAt = Date.now();
     tmux(project, 'send-keys', '-t', '=asker:', 'y', 'Enter');
     await waitForPanel(screen, 'asker', /● working/, 10_000);
-    const answerMs = Date.now() - answeredAt;
     await screen.waitForNoText('needs you', { what: 'the header to stop counting it once answered', timeoutMs: 5_000 });
-    expect(answerMs, 'the badge should leave "waiting" soon after the answer').toBeLessThan(10_000);
   });
 
   it('a question answered in the pane stops being "waiting" though it is still among the last screen lines, when the worker\'s own events say it moved on', async () => {

@@ -28,7 +28,7 @@ function worker(name: string, lane: string, state: HealthState, lastActiveAt: nu
     summary:
       lastActiveAt === null
         ? null
-        : { prompt: null, tool: null, message: null, tokens: null, costUsd: null, errors: 0, lastError: null, malformed: 0, lastActiveAt, checkpoint: null, status: null },
+        : { prompt: null, tool: null, message: null, tokens: null, costUsd: null, errors: 0, lastError: null, malformed: 0, lastActiveAt, checkpoint: null, status: null, outcome: null },
   };
 }
 

@@ -75,7 +75,9 @@ describe('waitingLine', () => {
     ['Do you want to proceed?', 'Do you want to proceed?'],
     ['❯ 1. Yes', '1. Yes'],
     ['Apply edit? (Y)es/(N)o [Yes]:', 'Apply edit? (Y)es/(N)o [Yes]:'],
-    ['Allow command? git push', 'Allow command? git push'],
+    ['Allow command? git push', null],
+    ['? Allow Bash(make deploy)? [y/n] y', null],
+    ['Apply edit? (Y)es/(N)o [Yes]: y', null],
     ['Allowed commands: ls, cat', null],
     ['Allow command npm test?', 'Allow command npm test?'],
   ])('%j → %j', (line, expected) => {
