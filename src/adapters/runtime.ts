@@ -7,6 +7,7 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { redact } from '../core/redact.js';
 
 export interface WorkerRecord {
   desired: 'running' | 'stopped';
@@ -61,7 +62,8 @@ export class RuntimeDir {
 
   /** Appends one event line; a single write of a short line is atomic against other appenders. */
   record(event: Omit<ControlEvent, 'time'>, now = new Date()): ControlEvent {
-    const full: ControlEvent = { time: now.toISOString(), ...event };
+    // Reasons quote evidence (screen lines, log text): masked like everything muxctl writes.
+    const full: ControlEvent = { time: now.toISOString(), ...event, reason: redact(event.reason) };
     this.ensure();
     appendFileSync(join(this.dir, 'events.jsonl'), JSON.stringify(full) + '\n');
     return full;

@@ -48,3 +48,13 @@ it('says it runs inside a worker when run outside one', async () => {
   expect(result.exitCode).toBe(2);
   expect(result.stderr).toContain('muxctl emit runs inside a worker');
 });
+
+it('masks a secret in what it writes', async () => {
+  const file = join(project.repo.path, '.muxctl', 'logs', 'w3.events.jsonl');
+  const key = `sk-ant-api03-${'x9'.repeat(20)}`;
+  const result = await execa('node', [MUXCTL_BIN, 'emit', 'status', 'using', key], { reject: false, env: { MUXCTL_WORKER: 'w3', MUXCTL_AGENT_LOG: file } });
+  expect(result.exitCode, result.stderr).toBe(0);
+  const text = await readFile(file, 'utf8');
+  expect(text).toContain('[redacted]');
+  expect(text).not.toContain(key);
+});
