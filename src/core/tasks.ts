@@ -314,7 +314,7 @@ function scopeRefusal(task: Task, command: TaskCommand, actor: Actor, verb: stri
 /** Two claimers never both win; an expired lease is handed on by expireLease, never taken over silently. */
 function claimedAlready(task: Task, lease: Lease, verb: string, now: number): TaskResult {
   const until = new Date(lease.expiresAt).toISOString();
-  if (now < lease.expiresAt) return refuse('lease-held', `${verb}: it is ${task.state} by ${lease.holder}, whose lease is live until ${until}`);
+  if (now < lease.expiresAt) return refuse('lease-held', `${verb}: it is ${task.state} and held by ${lease.holder}, whose lease is live until ${until}`);
   return refuse('illegal-move', `${verb}: ${lease.holder}'s lease expired at ${until}; expire it first so its work is handed on`);
 }
 
