@@ -64,6 +64,10 @@ function watchShared(dir: string, onEvent: (event: string, name: string | null) 
 import { watch } from 'node:fs';
 import path from 'node:path';
 import { MuxctlError } from '../core/errors.js';
+import { LogPatternError, globMatcher } from '../core/glob.js';
+
+// Re-exported: both lived here before glob matching moved to src/core/glob.ts.
+export { LogPatternError, globMatcher } from '../core/glob.js';
 
 export type TailPick = 'all' | 'newest';
 export type TailResetReason = 'truncated' | 'rotated';
@@ -101,13 +105,6 @@ export interface TailStats {
   lines: number;
   /** Bytes held as unfinished last lines (each at most maxLineBytes). */
   pending: number;
-}
-
-/** The pattern cannot be followed as given. */
-export class LogPatternError extends MuxctlError {
-  constructor(pattern: string, why: string) {
-    super(`Cannot follow log path "${pattern}": ${why}`, 2);
-  }
 }
 
 /** A line longer than the limit was dropped (a binary file, or a log without newlines). */
@@ -583,41 +580,4 @@ async function nearestExistingAncestor(dir: string): Promise<string> {
   for (let at = path.dirname(dir); ; at = path.dirname(at)) {
     if ((await stat(at).catch(() => null))?.isDirectory() || at === path.dirname(at)) return at;
   }
-}
-
-/**
- * A matcher for one file-name glob: `*`, `?`, `[abc]`, `[!abc]`, `{a,b}`. Like a shell, `*` and `?`
- * do not match a leading dot (editor swap and lock files), unless the pattern starts with one.
- */
-export function globMatcher(glob: string): (name: string) => boolean {
-  let source = '';
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    const classEnd = c === '[' ? glob.indexOf(']', i + 2) : -1;
-    if (c === '*') {
-      source += '[^/]*';
-    } else if (c === '?') {
-      source += '[^/]';
-    } else if (c === '{') {
-      braces++;
-      source += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      source += ')';
-    } else if (c === ',' && braces > 0) {
-      source += '|';
-    } else if (classEnd !== -1) {
-      const body = glob.slice(i + 1, classEnd);
-      const negated = body.startsWith('!') || body.startsWith('^');
-      source += `[${negated ? '^' : ''}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, '\\$&')}]`;
-      i = classEnd;
-    } else {
-      source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    }
-  }
-  if (braces > 0) throw new LogPatternError(glob, 'a "{" has no matching "}".');
-  const regex = new RegExp(`^${source}$`);
-  const hidesDotfiles = !glob.startsWith('.');
-  return (name) => (!hidesDotfiles || !name.startsWith('.')) && regex.test(name);
 }
