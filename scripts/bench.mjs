@@ -251,12 +251,20 @@ async function ingest(runSeconds, label) {
       linesPerSecondPerWorker: ingestRate,
       dashboardCpuPct: pct(after.self - before.self),
       tmuxCallsCpuPct: pct(after.children - before.children),
-      rssMb: { median: Math.round(median(rss.map((r) => r.mb))), max: Math.round(Math.max(...rss.map((r) => r.mb))), warmFirst: Math.round(warm[0]?.mb ?? 0), warmLast: Math.round(warm.at(-1)?.mb ?? 0) },
+      rssMb: {
+        median: Math.round(median(rss.map((r) => r.mb))),
+        max: Math.round(Math.max(...rss.map((r) => r.mb))),
+        warmFirst: Math.round(warm[0]?.mb ?? 0),
+        warmLast: Math.round(warm.at(-1)?.mb ?? 0),
+        // The median of each quarter after warm-up: a leak climbs quarter after quarter, a heap that
+        // breathes does not.
+        quarters: [0, 1, 2, 3].map((q) => Math.round(median(warm.slice(Math.floor((q * warm.length) / 4), Math.floor(((q + 1) * warm.length) / 4)).map((r) => r.mb)) ?? 0)),
+      },
       lines: { expected: written, read, lost: written - read },
       screenKBPerSecond: Math.round(screenBytesPerSecond / 1024),
       displayDelayMs: { median: Math.round(median(finite)), max: Math.round(Math.max(...finite)), missed: delays.length - finite.length, samples: delays.length },
     };
-    say(`${label}, ${workerCount} workers × ${ingestRate} lines/s, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ tmux calls ${out.tmuxCallsCpuPct}%), RSS median ${out.rssMb.median} MB (max ${out.rssMb.max}; after warm-up ${out.rssMb.warmFirst} → ${out.rssMb.warmLast}), lines read ${read} of ${written} (lost ${out.lines.lost}), ${out.screenKBPerSecond} KB/s to the terminal, write→screen median ${out.displayDelayMs.median} ms, max ${out.displayDelayMs.max} ms (${out.displayDelayMs.samples} samples, ${out.displayDelayMs.missed} missed)`);
+    say(`${label}, ${workerCount} workers × ${ingestRate} lines/s, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ tmux calls ${out.tmuxCallsCpuPct}%), RSS median ${out.rssMb.median} MB (max ${out.rssMb.max}; after warm-up ${out.rssMb.warmFirst} → ${out.rssMb.warmLast}, quarter medians ${out.rssMb.quarters.join(' / ')}), lines read ${read} of ${written} (lost ${out.lines.lost}), ${out.screenKBPerSecond} KB/s to the terminal, write→screen median ${out.displayDelayMs.median} ms, max ${out.displayDelayMs.max} ms (${out.displayDelayMs.samples} samples, ${out.displayDelayMs.missed} missed)`);
     return out;
   } finally {
     project.cleanup();

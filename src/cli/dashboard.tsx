@@ -14,6 +14,7 @@ import { LogMonitor } from '../control/logMonitor.js';
 import { ControlPaneObserver } from '../control/paneObserver.js';
 import { ObservationLoop, type StateChange } from '../control/loop.js';
 import { workerPath } from '../core/config.js';
+import { minuteOf } from '../core/health.js';
 import { createRedactor } from '../core/redact.js';
 import type { ProjectConfig } from '../core/config.js';
 import { computeGrid } from '../core/layout.js';
@@ -43,7 +44,7 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     socket: ctx.config.tmuxSocket,
     configFile: ctx.config.file,
     size: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
-    now: Date.now(),
+    now: minuteOf(Date.now()),
   });
   const role = runtime.claimLeadership();
   const panes = new ControlPaneObserver(ctx.tmux);

@@ -4,7 +4,7 @@
  * already knows, without asking tmux again. A snapshot is handed on only when something a person would
  * see changed. The leader dashboard also applies restart policies. Idle, nothing else wakes up.
  */
-import { displayedTimeKey, type HealthState } from '../core/health.js';
+import { displayedTimeKey, minuteOf, type HealthState } from '../core/health.js';
 import type { LogLookup } from './supervisor.js';
 import type { ActionResult, Supervisor, WorkerSnapshot } from './supervisor.js';
 
@@ -114,7 +114,8 @@ export class ObservationLoop {
   }
 
   private publish(workers: WorkerSnapshot[]): void {
-    const now = this.options.now();
+    // Durations on screen count to the start of the minute, so they all tick over with the clock, once.
+    const now = minuteOf(this.options.now());
     this.alertOnChanges(workers);
     // Hand on only a change a person could see: new facts, or a duration on screen ticking over.
     const shown = JSON.stringify(workers) + displayedTimeKey([...workers.map((w) => w.health.since), ...workers.map((w) => w.upSince)], now);

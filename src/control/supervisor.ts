@@ -9,7 +9,7 @@ import type { ProjectConfig, WorkerConfig } from '../core/config.js';
 import { workerPath } from '../core/config.js';
 import { MuxctlError } from '../core/errors.js';
 import type { Activity } from '../core/activity.js';
-import { deriveHealth, type Health } from '../core/health.js';
+import { deriveHealth, minuteOf, type Health } from '../core/health.js';
 import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/liveness.js';
 import type { ActionResult, WorkerSnapshot, WorkerSummary } from '../core/snapshot.js';
 import { shellCommand, workerBranch } from '../core/names.js';
@@ -310,7 +310,7 @@ export class Supervisor {
   private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, now: number): Health {
     if (base.state !== 'running') return base;
     const rules = this.rules();
-    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, rules });
+    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules });
     const previous = this.settled.get(name) ?? null;
     const settled = settle(previous?.settled ?? null, live.state, now, this.config.health.settleMs);
     const evidence = settled.shown === live.state ? live.evidence : (previous?.evidence ?? live.evidence);

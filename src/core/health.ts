@@ -121,3 +121,8 @@ export function displayedTimeKey(sinces: readonly (number | null)[], now: number
 export function clockMinutes(epochMs: number): string {
   return clockTime(epochMs).slice(0, 5);
 }
+
+/** The start of the minute `now` is in: the time on-screen durations count to (see LivenessInput.shownNow). */
+export function minuteOf(now: number): number {
+  return Math.floor(now / 60_000) * 60_000;
+}

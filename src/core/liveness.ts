@@ -51,6 +51,12 @@ export interface LivenessInput {
   /** When the process started: a worker that never printed counts its quiet from here. */
   startedAt: number;
   now: number;
+  /**
+   * The time the evidence's durations are counted to: the start of the current minute, so that every
+   * worker's "quiet for 3m" ticks over together with the clock, once a minute, not each at its own
+   * second (twenty workers would redraw the grid twenty times a minute). @default now
+   */
+  shownNow?: number;
   rules: LivenessRules;
 }
 
@@ -65,6 +71,7 @@ export function assessLiveness(input: LivenessInput): Liveness {
   const { activity: a, now, rules } = input;
   const lastActiveAt = Math.max(input.startedAt, a.lastEventAt ?? 0, a.lastHeartbeatAt ?? 0, input.paneActivityAt ?? 0);
   const quiet = now - lastActiveAt;
+  const shownQuiet = (input.shownNow ?? now) - lastActiveAt;
 
   const asking = waitingLine(input.screen, rules);
   if (asking !== null) return { state: 'waiting', evidence: `asks: ${asking}`, lastActiveAt };
@@ -76,14 +83,14 @@ export function assessLiveness(input: LivenessInput): Liveness {
 
   const doing = a.lastTool?.open ? `running ${a.lastTool.name}` : null;
   if (a.turnOpen && quiet >= rules.stuckAfterMs) {
-    return { state: 'stuck', evidence: [`no output for ${shortDuration(quiet)}`, doing].filter(Boolean).join(' · '), lastActiveAt };
+    return { state: 'stuck', evidence: [`no output for ${shortDuration(shownQuiet)}`, doing].filter(Boolean).join(' · '), lastActiveAt };
   }
   if (a.turnOpen || quiet < rules.idleAfterMs) {
     const what = doing ?? (a.lastEventAt !== null && a.lastEventAt >= (input.paneActivityAt ?? 0) ? 'log active' : 'screen active');
-    return { state: 'working', evidence: `${what} ${shortDuration(quiet)} ago`, lastActiveAt };
+    return { state: 'working', evidence: `${what} ${shortDuration(shownQuiet)} ago`, lastActiveAt };
   }
   const finished = a.lastOutcome ? `${a.lastOutcome.ok === false ? 'turn failed' : 'turn done'} · ` : '';
-  return { state: 'idle', evidence: `${finished}quiet for ${shortDuration(quiet)}`, lastActiveAt };
+  return { state: 'idle', evidence: `${finished}quiet for ${shortDuration(shownQuiet)}`, lastActiveAt };
 }
 
 /** The screen line that puts a question to the person, if one of the last lines does. */

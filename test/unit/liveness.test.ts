@@ -70,6 +70,19 @@ describe('assessLiveness', () => {
   });
 });
 
+describe('evidence durations', () => {
+  it('count to the shown minute, so workers quiet since different seconds tick over together', () => {
+    const minute = Math.ceil(t0 / 60_000) * 60_000;
+    const at = (lastActive: number, now: number) =>
+      assessLiveness({ ...{ paneActivityAt: null, screen: [], rules: DEFAULT_LIVENESS_RULES }, activity: fold([ev('result')], EMPTY_ACTIVITY, lastActive), startedAt: lastActive, now, shownNow: Math.floor(now / 60_000) * 60_000 }).evidence;
+    // Quiet since 10 s and 50 s before a minute: at 50 s past, the real quiet times are 100 s and 60 s, both shown as of the minute.
+    expect(at(minute - 10_000, minute + 50_000)).toBe('turn done · quiet for <1m');
+    expect(at(minute - 50_000, minute + 50_000)).toBe('turn done · quiet for <1m');
+    expect(at(minute - 10_000, minute + 60_000)).toBe('turn done · quiet for 1m');
+    expect(at(minute - 50_000, minute + 60_000)).toBe('turn done · quiet for 1m');
+  });
+});
+
 describe('waitingLine', () => {
   it.each([
     ['Do you want to proceed?', 'Do you want to proceed?'],
