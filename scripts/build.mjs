@@ -10,7 +10,20 @@ const stub = join(root, 'dist', 'empty-stub.js');
 mkdirSync(dirname(stub), { recursive: true });
 writeFileSync(stub, 'export default {};\n');
 
+/** Ink's text-measuring cache never forgets: swap in the same module with a bounded cache (see the patch). */
+const boundInkMeasureCache = {
+  name: 'bound-ink-measure-cache',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]measure-text\.js$/ }, () => ({
+      contents: readFileSync(join(root, 'scripts/patches/ink-measure-text.js'), 'utf8'),
+      resolveDir: join(root, 'node_modules/ink/build'),
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
+  plugins: [boundInkMeasureCache],
   bundle: true,
   platform: 'node',
   format: 'esm',
