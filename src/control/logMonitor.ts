@@ -181,7 +181,7 @@ class WorkerLogs {
       const parsed = parser.push(line);
       if ('malformed' in parsed) {
         this.malformed += 1;
-        this.activity = { ...this.activity, malformed: this.malformed, lastEventAt: at };
+        this.activity = { ...this.activity, lastEventAt: at };
         this.ring.push({ at, source, kind: 'malformed', level: 'warn', text: this.options.redact(`unreadable line (${parsed.malformed})`) });
         continue;
       }

@@ -60,10 +60,7 @@ export class ObservationLoop {
   /** Starts at once: the first look at tmux is under way before the caller draws anything. */
   start(): void {
     this.running = true;
-    this.inFlight = this.tick().finally(() => {
-      this.inFlight = null;
-      if (this.running) this.schedule(this.options.intervalMs);
-    });
+    this.runTick();
   }
 
   async stop(): Promise<void> {
@@ -90,12 +87,15 @@ export class ObservationLoop {
   }
 
   private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.inFlight = this.tick().finally(() => {
-        this.inFlight = null;
-        if (this.running) this.schedule(this.options.intervalMs);
-      });
-    }, delayMs);
+    this.timer = setTimeout(() => this.runTick(), delayMs);
+  }
+
+  /** One tick, then the next one an interval later, for as long as the loop runs. */
+  private runTick(): void {
+    this.inFlight = this.tick().finally(() => {
+      this.inFlight = null;
+      if (this.running) this.schedule(this.options.intervalMs);
+    });
   }
 
   private async tick(): Promise<void> {

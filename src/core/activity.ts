@@ -23,7 +23,6 @@ export interface Activity {
   costUsd: number | null;
   errors: number;
   lastError: string | null;
-  malformed: number;
   /** A question or plan waiting for the person, from the log (AskUserQuestion, ExitPlanMode, a demo question). */
   pending: { kind: 'question' | 'plan'; text: string; at: number } | null;
   /** The last status a worker declared itself (`muxctl emit status …`). */
@@ -44,7 +43,6 @@ export const EMPTY_ACTIVITY: Activity = {
   costUsd: null,
   errors: 0,
   lastError: null,
-  malformed: 0,
   pending: null,
   status: null,
   checkpoint: null,
@@ -119,8 +117,4 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
       break;
   }
   return next;
-}
-
-export function countMalformed(a: Activity): Activity {
-  return { ...a, malformed: a.malformed + 1 };
 }
