@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 
 /** Asks before an action that ends a worker's process: the facts first, then y or n. */
-export function ConfirmDialog({ title, lines, width, height }: { title: string; lines: string[]; width: number; height: number }) {
+export function ConfirmDialog({ title, lines, width, height, extra }: { title: string; lines: string[]; width: number; height: number; extra?: { key: string; label: string } }) {
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="yellow" paddingX={1}>
       <Text bold color="yellow" wrap="truncate-end">
@@ -22,6 +22,15 @@ export function ConfirmDialog({ title, lines, width, height }: { title: string; 
           n
         </Text>
         /Esc no
+        {extra ? (
+          <Text>
+            {' · '}
+            <Text bold color="yellow">
+              {extra.key}
+            </Text>{' '}
+            {extra.label}
+          </Text>
+        ) : null}
       </Text>
     </Box>
   );

@@ -8,10 +8,12 @@ export interface GridProps {
   grid: GridGeometry;
   selected: number;
   now: number;
+  /** The task each worker holds, as one line ("T3 running · fix the login form"), when it holds one. */
+  taskLines?: Record<string, string>;
 }
 
 /** The panels, row by row, in the integer geometry computed for this terminal. */
-export function Grid({ workers, grid, selected, now }: GridProps) {
+export function Grid({ workers, grid, selected, now, taskLines = {} }: GridProps) {
   const shown = workers.slice(grid.first, grid.first + grid.shown);
   const rows: WorkerSnapshot[][] = [];
   for (let i = 0; i < shown.length; i += grid.perRow) rows.push(shown.slice(i, i + grid.perRow));
@@ -28,6 +30,7 @@ export function Grid({ workers, grid, selected, now }: GridProps) {
               bodyLines={grid.bodyLines}
               selected={grid.first + r * grid.perRow + c === selected}
               now={now}
+              {...(taskLines[worker.name] === undefined ? {} : { taskLine: taskLines[worker.name] })}
             />
           ))}
         </Box>

@@ -7,7 +7,7 @@ import { NEEDS_YOU } from './theme.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
 export function Header({ store, width }: { store: DashboardStore; width: number }) {
-  const { project, socket, total, trouble, now, follower, ready } = useStore(
+  const { project, socket, total, trouble, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
     store,
     useShallow((s) => ({
       project: s.project,
@@ -17,11 +17,16 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
       now: s.now,
       follower: s.follower,
       ready: s.ready,
+      queued: s.tasks.filter((t) => t.state === 'queued').length,
+      active: s.tasks.filter((t) => t.state === 'claimed' || t.state === 'running').length,
+      stuckTasks: s.tasks.filter((t) => t.state === 'failed' || t.state === 'blocked' || t.state === 'escalated').length,
+      paused: s.dispatchPaused,
     })),
   );
   // Before the first look at tmux the count would be a guess: say nothing rather than "0 workers".
   const left = ` muxctl · ${project}${ready ? ` · ${total} worker${total === 1 ? '' : 's'}` : ''}`;
   const attention = trouble > 0 ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you` : '';
+  const board = queued + active + stuckTasks > 0 || paused ? ` · tasks ${active} active, ${queued} queued${stuckTasks > 0 ? `, ${stuckTasks} need you` : ''}${paused ? ' · dispatch paused' : ''}` : '';
   const role = follower ? ` · watching (dashboard pid ${follower.leaderPid ?? '?'} acts)` : '';
   const right = `tmux -L ${socket}  ${clockMinutes(now)} `;
   return (
@@ -30,6 +35,7 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
         <Text bold wrap="truncate-end">
           {left}
           <Text color="red">{attention}</Text>
+          <Text color="magenta">{board}</Text>
           <Text dimColor>{role}</Text>
         </Text>
       </Box>

@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
 import { bindingsFor, type View } from '../src/core/keymap.js';
 
-const TITLES: Record<View, string> = { grid: 'Keys', log: 'Keys in the log view', preview: 'Keys in the preview' };
+const TITLES: Record<View, string> = { grid: 'Keys', log: 'Keys in the log view', preview: 'Keys in the preview', board: 'Keys on the task board' };
 const FOOTERS: Record<View, string> = {
   grid: 'Quitting leaves every worker running; reopening muxctl finds them again. ? or Esc closes this.',
   log: 'Lines come from the log file, muxctl emit events (evt) and the screen capture (scr). ? or Esc closes this.',
   preview: 'The screen is read a few times a second; ⏎ attaches to type into it. ? or Esc closes this.',
+  board: 'Workers and the CLI (muxctl task …) change the board too; it follows within a second. ? or Esc closes this.',
 };
 
 /** Every binding that works in the view the help was opened from, with what it does. */

@@ -31,7 +31,7 @@ const common = {
   // ESM bundles of CommonJS packages call require(): give them one.
   banner: { js: "import { createRequire as __muxctlCreateRequire } from 'node:module'; const require = __muxctlCreateRequire(import.meta.url);" },
   // Native addons cannot be bundled; they load from node_modules at run time.
-  external: ['node-pty'],
+  external: ['node-pty', 'better-sqlite3'],
   // Ink imports the devtools only when DEV is set; never ship it.
   alias: { 'react-devtools-core': stub },
   // Without this React runs its development build: slower and noisier.

@@ -284,6 +284,85 @@ export class Git {
     return 'deleted';
   }
 
+  // ── Task branches (issue 4): a task's work lives on its own branch, which moves between worktrees ──
+
+  /** The commit `rev` names, or null when it names none. */
+  async resolveCommit(rev: string, dir: string = this.path): Promise<string | null> {
+    const result = await run(dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+    return result.exitCode === 0 ? result.stdout.trim() : null;
+  }
+
+  /** Paths with uncommitted changes in a worktree, untracked files included. */
+  async dirtyFiles(worktree: string): Promise<string[]> {
+    return parseStatusZ(await runOk(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], `cannot read the state of ${worktree}`));
+  }
+
+  async currentBranch(worktree: string): Promise<string | null> {
+    const result = await run(worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    return result.exitCode === 0 ? result.stdout.trim() : null;
+  }
+
+  /** Commits on `to` that `from` does not have. */
+  async countCommits(from: string, to: string): Promise<number> {
+    const out = await runOk(this.path, ['rev-list', '--count', `${from}..${to}`, '--'], `cannot count the commits from ${from} to ${to}`);
+    return Number.parseInt(out.trim(), 10) || 0;
+  }
+
+  async isAncestor(commit: string, of: string): Promise<boolean> {
+    return runYesNo(this.path, ['merge-base', '--is-ancestor', commit, of], `cannot compare ${commit} with ${of}`);
+  }
+
+  /**
+   * Checks out a task's branch in a worktree, creating it from the base the first time. Returns the
+   * commit the branch started from when it was created here (null when it existed already). git refuses
+   * a branch checked out in another worktree: the caller lets go of it there first.
+   */
+  async checkoutTaskBranch(worktree: string, branch: string, base: string): Promise<{ created: boolean; baseSha: string | null }> {
+    const context = `cannot check out ${branch} in ${worktree}`;
+    if (await this.branchExists(branch)) {
+      await runOk(worktree, ['switch', '--quiet', branch], context);
+      return { created: false, baseSha: null };
+    }
+    const baseSha = await this.resolveCommit(base);
+    if (baseSha === null) throw new BaseBranchMissingError(base, await this.listBranches());
+    // --no-track: the task branch must not get the base as its upstream.
+    await runOk(worktree, ['switch', '--quiet', '--no-track', '-c', branch, baseSha], context);
+    return { created: true, baseSha };
+  }
+
+  /**
+   * Lets go of whatever branch a worktree has checked out, so another worktree can take it: back to the
+   * worker's own branch when it is free, else a detached HEAD at the same commit. Files are not touched
+   * beyond what the switch itself changes; the caller makes sure nothing is uncommitted first.
+   */
+  async releaseBranch(worktree: string, homeBranch: string): Promise<void> {
+    const holder = (await this.listWorktrees()).find((entry) => entry.branch === homeBranch);
+    const args = (await this.branchExists(homeBranch)) && holder === undefined ? ['switch', '--quiet', homeBranch] : ['switch', '--quiet', '--detach'];
+    await runOk(worktree, args, `cannot let go of the branch in ${worktree}`);
+  }
+
+  /**
+   * Commits everything in the worktree (untracked files too) on its current branch, as muxctl when the
+   * repository has no identity; returns the new commit, or null when there was nothing to commit.
+   */
+  async commitAll(worktree: string, message: string): Promise<string | null> {
+    const context = `cannot commit the work in ${worktree}`;
+    if ((await this.dirtyFiles(worktree)).length === 0) return null;
+    await runOk(worktree, ['add', '-A'], context);
+    const named = (await run(worktree, ['config', 'user.email'])).exitCode === 0;
+    const identity = named ? [] : ['-c', 'user.name=muxctl', '-c', 'user.email=muxctl@localhost'];
+    // --no-verify: a hook that fails must not make a WIP checkpoint lose the work it saves.
+    await runOk(worktree, [...identity, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', message], context);
+    return (await this.resolveCommit('HEAD', worktree)) ?? null;
+  }
+
+  /** Resets the worktree's branch and files to `sha`; the caller has saved a backup ref first. */
+  async resetWorktree(worktree: string, sha: string): Promise<void> {
+    const context = `cannot reset ${worktree}`;
+    await runOk(worktree, ['reset', '--quiet', '--hard', sha], context);
+    await runOk(worktree, ['clean', '-fdq'], context);
+  }
+
   /** Add `pattern` as a line of the repository's `info/exclude` unless it is there; true if added. */
   async ensureExcluded(repoRoot: string, pattern: string): Promise<boolean> {
     if (/[\r\n]/.test(pattern) || pattern.trim() === '') throw new Error(`exclude pattern must be one non-empty line: ${JSON.stringify(pattern)}`);

@@ -4,10 +4,10 @@
  * locks that keep two muxctl processes from racing. The tmux server stays the truth about what runs;
  * these files hold only what tmux cannot know.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redact } from '../core/redact.js';
+import { TaskStore } from './taskStore.js';
 
 export interface WorkerRecord {
   desired: 'running' | 'stopped';
@@ -20,7 +20,7 @@ export interface WorkerRecord {
 
 export interface ControlEvent {
   time: string;
-  actor: 'person' | 'policy' | 'config' | 'cli';
+  actor: 'person' | 'policy' | 'config' | 'cli' | 'dispatcher';
   action: 'start' | 'stop' | 'restart' | 'remove' | 'backup' | 'refuse';
   worker: string;
   reason: string;
@@ -28,6 +28,7 @@ export interface ControlEvent {
 
 export class RuntimeDir {
   readonly dir: string;
+  private opened: TaskStore | null = null;
 
   constructor(repoRoot: string) {
     this.dir = join(repoRoot, '.muxctl');
@@ -60,32 +61,43 @@ export class RuntimeDir {
     });
   }
 
-  /** Appends one event line; a single write of a short line is atomic against other appenders. */
-  record(event: Omit<ControlEvent, 'time'>, now = new Date()): ControlEvent {
-    // Reasons quote evidence (screen lines, log text): masked like everything muxctl writes.
-    const full: ControlEvent = { time: now.toISOString(), ...event, reason: redact(event.reason) };
-    this.ensure();
-    appendFileSync(join(this.dir, 'events.jsonl'), JSON.stringify(full) + '\n');
-    return full;
+  /** The board's database (`.muxctl/state.db`), opened on first use and shared by this process. */
+  store(): TaskStore {
+    if (this.opened === null) this.opened = TaskStore.open(join(this.dir, 'state.db'));
+    return this.opened;
   }
 
+  close(): void {
+    this.opened?.close();
+    this.opened = null;
+  }
+
+  /** Records a control action on a worker in the board's event history (masked by the store). */
+  record(event: Omit<ControlEvent, 'time'>, now = new Date()): ControlEvent {
+    const stored = this.store().record({
+      time: now.getTime(),
+      actor: { kind: event.actor },
+      kind: 'worker',
+      subject: event.worker,
+      action: event.action,
+      worker: event.worker,
+      reasons: [event.reason],
+    });
+    return { time: now.toISOString(), ...event, reason: stored.reasons[0] ?? '' };
+  }
+
+  /** The control actions on workers, oldest first. */
   readEvents(): ControlEvent[] {
-    let text = '';
-    try {
-      text = readFileSync(join(this.dir, 'events.jsonl'), 'utf8');
-    } catch {
-      return [];
-    }
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as ControlEvent];
-        } catch {
-          return [];
-        }
-      });
+    return this.store()
+      .events()
+      .filter((event) => event.kind === 'worker')
+      .map((event) => ({
+        time: new Date(event.time).toISOString(),
+        actor: event.actor.kind as ControlEvent['actor'],
+        action: event.action as ControlEvent['action'],
+        worker: event.subject,
+        reason: event.reasons.join('; '),
+      }));
   }
 
   /**

@@ -45,6 +45,12 @@ export interface RespawnSpec {
 export interface SessionSpec extends RespawnSpec {
   width?: number;
   height?: number;
+  /**
+   * Keys of `env` that belong to this one process, not to the session: `new-session -e` also sets the
+   * session's environment, which every later respawn inherits, so a task's MUXCTL_TASK_* would come back
+   * after a restart meant to leave the worker idle. These are unset from the session right after.
+   */
+  transientEnv?: readonly string[];
 }
 
 export interface TmuxOptions {
@@ -161,6 +167,7 @@ export class Tmux {
     const argv = chainCommands([
       ['set-option', '-g', 'remain-on-exit', 'on'],
       ['new-session', '-d', '-s', spec.name, '-c', escapeFormat(spec.cwd), ...size, ...envFlags(spec.env), ...shellCommand(spec.command)],
+      ...(spec.transientEnv ?? []).map((key) => ['set-environment', '-t', target(spec.name), '-u', key]),
       ...this.tagPane(spec),
       ...this.pipe(spec),
     ]);
@@ -311,13 +318,29 @@ export class Tmux {
    * @param clientPath the PATH to give the tmux client. tmux gives a new pane the PATH of the client
    * that asked for it (spawn.c), overriding `-e PATH=…`: so a pane's PATH is set by the client's.
    */
-  private async run(args: readonly string[], clientPath?: string): Promise<RunResult> {
+  /**
+   * Types `text` into the session's pane as one bracketed paste (so an agent's line editor takes the
+   * newlines as text, not as Enter), then presses Enter to submit it. The buffer is named per call and
+   * deleted by the paste, so two deliveries never cross.
+   */
+  async pasteText(name: string, text: string): Promise<void> {
+    const buffer = `muxctl-${randomBytes(4).toString('hex')}`;
+    const load = ['load-buffer', '-b', buffer, '-'];
+    const loaded = await this.run(load, undefined, text);
+    if (loaded.exitCode !== 0) throw this.failure(load, loaded, name);
+    const argv = chainCommands([['paste-buffer', '-d', '-p', '-b', buffer, '-t', target(name)]]);
+    const pasted = await this.run(argv);
+    if (pasted.exitCode !== 0) throw this.failure(argv, pasted, name);
+    await this.sendKeys(name, ['Enter']);
+  }
+
+  private async run(args: readonly string[], clientPath?: string, input?: string): Promise<RunResult> {
     const argv = ['-L', this.socket, '-f', '/dev/null', ...args];
     const env = tmuxClientEnv();
     if (clientPath !== undefined) env.PATH = clientPath;
     const result = await execa(this.binary, argv, {
       reject: false,
-      stdin: 'ignore',
+      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
       env,
       extendEnv: false,
       timeout: this.timeoutMs,

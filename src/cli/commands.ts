@@ -8,6 +8,7 @@ import type { ActionResult } from '../control/supervisor.js';
 import { MuxctlError } from '../core/errors.js';
 import { statusTable } from '../core/statusTable.js';
 import type { Context } from './context.js';
+import { taskControl } from './tasks.js';
 
 export function printResults(results: readonly ActionResult[], out: NodeJS.WritableStream = process.stdout): number {
   for (const r of results) out.write(`${r.ok ? '✔' : '✖'} ${r.worker}: ${r.outcome}\n`);
@@ -30,8 +31,26 @@ export async function downCommand(ctx: Context, names: string[], opts: { remove:
   return printResults(results);
 }
 
-export async function restartCommand(ctx: Context, name: string, reason: string): Promise<number> {
-  return printResults([await ctx.supervisor.restart(name, 'cli', reason)]);
+/**
+ * A restart goes through the checkpoint guard: it says what it will do and why before doing it; a
+ * reset of the worktree happens only with `--reset --confirm <worker>`, after a backup ref.
+ */
+export async function restartCommand(ctx: Context, name: string, opts: { reason: string; reset: boolean; confirmation: string | null }): Promise<number> {
+  const control = taskControl(ctx);
+  const outcome = await control.restart(name, {
+    actor: { kind: 'person', name: 'cli' },
+    reason: opts.reason,
+    destructive: opts.reset,
+    confirmation: opts.confirmation,
+  });
+  const { decision } = outcome;
+  const reasons = decision.reasons.map((reason) => `  · ${reason}\n`).join('');
+  if (!outcome.acted && decision.action === 'reset-needs-confirmation') {
+    process.stderr.write(`✖ ${name}: not reset\n${reasons}  Run again with --reset --confirm ${name}\n`);
+    return 1;
+  }
+  process.stdout.write(`✔ ${name}: ${outcome.message} (${decision.action})\n${reasons}`);
+  return 0;
 }
 
 export async function statusCommand(ctx: Context, json: boolean, redact = true): Promise<number> {

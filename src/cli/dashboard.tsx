@@ -22,6 +22,7 @@ import { createActions, type Commands } from '../state/actions.js';
 import { createDashboardStore, selectedIndex, shownWorkers, type DashboardStore } from '../state/store.js';
 import { App } from '../../components/App.js';
 import type { Context } from './context.js';
+import { createDashboardTasks } from './dashboardTasks.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -47,6 +48,16 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     now: minuteOf(Date.now()),
   });
   const role = runtime.claimLeadership();
+  /** A follower takes over when the leading dashboard is gone (its pid file names a dead process). */
+  const isLeader = (): boolean => {
+    if (role.leader) return true;
+    const again = runtime.claimLeadership();
+    if (!again.leader) return false;
+    role.leader = true;
+    role.otherPid = null;
+    store.setState({ follower: null, notice: { level: 'info', text: 'the other dashboard is gone: this one now acts on its own' } });
+    return true;
+  };
   const panes = new ControlPaneObserver(ctx.tmux);
   supervisor.usePaneSource(panes);
   if (!role.leader) store.setState({ follower: { leaderPid: role.otherPid } });
@@ -84,13 +95,15 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   };
 
   const logsReady = watchLogs();
+  const tasks = createDashboardTasks(ctx, store, () => loop.refresh());
   loop = new ObservationLoop(supervisor, {
+    leaderActions: (workers) => tasks.dispatcher.tick(workers),
     logsReady,
     intervalMs: TICK_MS,
     logSettleMs: LOG_SETTLE_MS,
     logs: (name) => logs.state(name),
     onAlert,
-    leader: role.leader,
+    leader: isLeader,
     now: Date.now,
     screenLines: () => {
       // Sized like the panels on screen: a filter that shows fewer panels makes each taller.
@@ -101,14 +114,17 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
     },
     onSnapshot: (workers, now) =>
       store.setState((s) => ({ workers, now, ready: true, selected: Math.min(s.selected, Math.max(0, workers.length - 1)) })),
-    onActions: (results) => store.setState({ notice: { level: 'info', text: results.map((r) => `${r.worker}: ${r.outcome} (restart policy)`).join(' · ') } }),
+    onActions: (results) => {
+      tasks.refresh();
+      store.setState({ notice: { level: results.every((r) => r.ok) ? 'info' : 'error', text: results.map((r) => `${r.worker}: ${r.outcome}`).join(' · ') } });
+    },
     onError: (error) => store.setState({ notice: { level: 'error', text: `observing failed: ${error instanceof Error ? error.message : String(error)}` } }),
   });
 
   const commands: Commands = {
     start: async (name) => after(await supervisor.up([name], 'person', 'started from the dashboard (u)')),
     stop: async (name) => after([await supervisor.stop(name, 'person', 'stopped from the dashboard (s)')]),
-    restart: async (name) => after([await supervisor.restart(name, 'person', 'restarted from the dashboard (r), confirmed')]),
+    ...tasks.commands,
     attach: (name) => void attach(name),
     watchDetail: (request) => detailFeed.watch(request),
     quit: () => finish(0),
@@ -190,6 +206,7 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   unmount();
   detailFeed.watch(null);
   await loop.stop();
+  tasks.stop();
   // For `npm run bench`: how many lines each worker's event log gave, to show none were lost.
   const statsFile = process.env.MUXCTL_STATS_FILE;
   if (statsFile) {

@@ -22,5 +22,5 @@ Options:
   -h, --help                      this help
   -v, --version                   muxctl's version
 
-Every start, stop and restart is recorded with its reason in .muxctl/events.jsonl.
+Every start, stop and restart is recorded with its reason in .muxctl/state.db (muxctl events prints them).
 `;

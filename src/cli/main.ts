@@ -6,6 +6,7 @@ import { openProject, type Context } from './context.js';
 import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
 import { emitCommand } from './emit.js';
 import { HELP } from './help.js';
+import { dispatchCommand, eventsCommand, exportCommand, reportCommand, taskCommand } from './tasks.js';
 
 declare const MUXCTL_VERSION: string | undefined;
 const VERSION = typeof MUXCTL_VERSION === 'string' ? MUXCTL_VERSION : '0.0.0-dev';
@@ -32,6 +33,21 @@ async function main(argv: string[]): Promise<number> {
         step: { type: 'string' },
         percent: { type: 'string' },
         'no-redact': { type: 'boolean', default: false },
+        lane: { type: 'string' },
+        priority: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        check: { type: 'string' },
+        prompt: { type: 'string' },
+        'prompt-file': { type: 'string' },
+        'max-attempts': { type: 'string' },
+        state: { type: 'string' },
+        follow: { type: 'boolean', short: 'f', default: false },
+        since: { type: 'string' },
+        about: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        'refuse-dirty': { type: 'boolean', default: false },
+        reset: { type: 'boolean', default: false },
+        confirm: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -74,7 +90,21 @@ async function main(argv: string[]): Promise<number> {
     case 'attach':
       return attachCommand(await openProject(values.config), one('attach'));
     case 'restart':
-      return restartCommand(await openProject(values.config), one('restart'), values.reason ?? 'restarted from the command line');
+      return restartCommand(await openProject(values.config), one('restart'), {
+        reason: values.reason ?? 'restarted from the command line',
+        reset: values.reset,
+        confirmation: values.confirm ?? null,
+      });
+    case 'task':
+      return taskCommand(await openProject(values.config), rest, values);
+    case 'events':
+      return eventsCommand(await openProject(values.config), values);
+    case 'report':
+      return reportCommand(await openProject(values.config), values);
+    case 'export':
+      return exportCommand(await openProject(values.config));
+    case 'dispatch':
+      return dispatchCommand(await openProject(values.config), rest);
     case 'emit':
       // Inside a worker, on every heartbeat: no config, tmux or git needed.
       return emitCommand(rest[0], rest.slice(1), { sha: values.sha, step: values.step, percent: values.percent });

@@ -31,8 +31,17 @@ export interface LoopOptions {
    * idle, then turn stuck, and ring.
    */
   logsReady?: Promise<unknown>;
-  /** Only the leading dashboard acts on its own. */
-  leader: boolean;
+  /**
+   * Only the leading dashboard acts on its own. A follower asks again each tick, so when the leader
+   * quits (or dies) another open dashboard takes over its duties.
+   */
+  leader: boolean | (() => boolean);
+  /**
+   * What the leader does on its own each tick (restart policies, the task dispatcher). It runs beside the
+   * observing, never blocking it: a delivery that waits on an agent's screen must not freeze the grid.
+   * @default the supervisor's restart policies
+   */
+  leaderActions?: (workers: WorkerSnapshot[]) => Promise<ActionResult[]>;
   onSnapshot: (workers: WorkerSnapshot[], now: number) => void;
   onActions: (results: ActionResult[]) => void;
   /** A worker became waiting, crashed or stuck (not reported for the states found at start). */
@@ -46,6 +55,7 @@ export class ObservationLoop {
   private logTimer: NodeJS.Timeout | undefined;
   private running = false;
   private inFlight: Promise<void> | null = null;
+  private acting: Promise<void> | null = null;
   private polled = false;
   private lastShown = '';
   private readonly states = new Map<string, HealthState>();
@@ -68,6 +78,7 @@ export class ObservationLoop {
     clearTimeout(this.timer);
     clearTimeout(this.logTimer);
     await this.inFlight;
+    await this.acting;
   }
 
   /** Polls tmux now (after an action), instead of waiting for the next tick. */
@@ -104,9 +115,17 @@ export class ObservationLoop {
       this.polled = true;
       const workers = this.supervisor.snapshot(this.options.logs);
       this.publish(workers);
-      if (this.options.leader) {
-        const results = await this.supervisor.applyRestartPolicies(workers);
-        if (results.length > 0) this.options.onActions(results);
+      const leader = typeof this.options.leader === 'function' ? this.options.leader() : this.options.leader;
+      if (leader && this.acting === null) {
+        const act = this.options.leaderActions ?? ((snaps: WorkerSnapshot[]) => this.supervisor.applyRestartPolicies(snaps));
+        this.acting = act(workers)
+          .then((results) => {
+            if (results.length > 0) this.options.onActions(results);
+          })
+          .catch((error: unknown) => this.options.onError(error))
+          .finally(() => {
+            this.acting = null;
+          });
       }
     } catch (error) {
       this.options.onError(error);

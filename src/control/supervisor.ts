@@ -100,6 +100,11 @@ export class Supervisor {
     return worker;
   }
 
+  /** What the person asked of each worker, and its automatic restarts so far. */
+  workerRecords(): Record<string, WorkerRecord> {
+    return this.deps.runtime.readWorkers();
+  }
+
   /** Resolves worker names given on a command line; none means all of them. */
   select(names: readonly string[]): WorkerConfig[] {
     return names.length === 0 ? [...this.config.workers] : names.map((n) => this.worker(n));
@@ -120,13 +125,14 @@ export class Supervisor {
     return results;
   }
 
-  private async start(worker: WorkerConfig, actor: Actor, reason: string): Promise<ActionResult> {
+  private async start(worker: WorkerConfig, actor: Actor, reason: string, launch: Launch = {}): Promise<ActionResult> {
     const worktree = workerPath(this.config, worker.name);
     // Worktree creation and session start for one worker happen under one lock, so two `up`s or two
     // dashboards never interleave; the tmux server is the final judge of duplicates either way.
     return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
       await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
-      const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree), ...SESSION_SIZE });
+      const transientEnv = Object.keys(launch.env ?? {});
+      const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree, launch), ...SESSION_SIZE, transientEnv });
       await this.deps.runtime.updateWorker(worker.name, (old) => ({
         ...old,
         desired: 'running',
@@ -139,12 +145,15 @@ export class Supervisor {
     });
   }
 
-  /** Restarts in place (the session and any attached client stay); starts it if it has no session. */
-  async restart(name: string, actor: Actor, reason: string): Promise<ActionResult> {
+  /**
+   * Restarts in place (the session and any attached client stay); starts it if it has no session.
+   * `launch` adds a task's environment or runs the worker's task command instead (see TaskControl).
+   */
+  async restart(name: string, actor: Actor, reason: string, launch: Launch = {}): Promise<ActionResult> {
     const worker = this.worker(name);
-    if (!(await this.deps.tmux.hasSession(worker.name))) return this.start(worker, actor, reason);
+    if (!(await this.deps.tmux.hasSession(worker.name))) return this.start(worker, actor, reason, launch);
     const worktree = workerPath(this.config, worker.name);
-    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree));
+    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch));
     await this.deps.runtime.updateWorker(worker.name, (old) => ({
       ...old,
       desired: 'running',
@@ -330,7 +339,10 @@ export class Supervisor {
   }
 
   /** Restarts that a worker's restart policy calls for now, with exponential backoff and a budget. */
-  async applyRestartPolicies(snapshots: readonly WorkerSnapshot[]): Promise<ActionResult[]> {
+  async applyRestartPolicies(
+    snapshots: readonly WorkerSnapshot[],
+    restart: (name: string, reason: string) => Promise<ActionResult> = (name, reason) => this.restart(name, 'policy', reason),
+  ): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
     const records = this.deps.runtime.readWorkers();
     for (const snap of snapshots) {
@@ -343,7 +355,7 @@ export class Supervisor {
       const delayMs = backoffSeconds * 1000 * 2 ** record.autoRestarts;
       if (snap.health.since !== null && this.deps.now() - snap.health.since < delayMs) continue;
       const reason = `restart policy ${policy}: ${snap.health.evidence} (attempt ${record.autoRestarts + 1}/${maxRestarts})`;
-      results.push(await this.restart(snap.name, 'policy', reason));
+      results.push(await restart(snap.name, reason));
     }
     return results;
   }
@@ -361,7 +373,7 @@ export class Supervisor {
     return (await this.deps.tmux.listPanes()).find((p) => p.session === name);
   }
 
-  private launchSpec(worker: WorkerConfig, worktree: string) {
+  private launchSpec(worker: WorkerConfig, worktree: string, launch: Launch = {}) {
     const env: Record<string, string> = {
       PATH: `${this.deps.binDir}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
       ...pick(process.env, ['HOME', 'USER', 'LANG', 'LC_ALL', 'SHELL']),
@@ -377,8 +389,10 @@ export class Supervisor {
       // worktree, so the log never shows up as uncommitted work.
       MUXCTL_AGENT_LOG: workerLogFiles(this.deps.runtime.dir, worker.name).events,
       ...worker.env,
+      ...launch.env,
     };
-    const command = typeof worker.command === 'string' ? worker.command : shellCommand(worker.command);
+    const given = launch.command ?? worker.command;
+    const command = typeof given === 'string' ? given : shellCommand(given);
     return {
       name: worker.name,
       worker: worker.name,
@@ -388,6 +402,12 @@ export class Supervisor {
       pipeTo: workerLogFiles(this.deps.runtime.dir, worker.name).screen,
     };
   }
+}
+
+/** What a task adds to a worker's launch: its MUXCTL_TASK_* environment, or a task command to run instead. */
+export interface Launch {
+  env?: Record<string, string>;
+  command?: string | string[];
 }
 
 export class UnknownWorkerError extends MuxctlError {

@@ -33,6 +33,33 @@ export interface WorkerConfig {
   log?: { path: string; format: LogFormat };
   restart: { policy: RestartPolicy; maxRestarts: number; backoffSeconds: number };
   stop: { keys: string[]; signal: StopSignal; graceSeconds: number };
+  task: TaskDelivery;
+}
+
+/**
+ * How a task reaches the worker. `paste` types the prompt into an interactive agent that is already
+ * running (Claude Code, Codex, Gemini CLI); `env` (re)starts the worker's command with the task in its
+ * environment (MUXCTL_TASK_*), or runs `command` instead with {id}, {title}, {prompt}, {branch} filled in.
+ */
+export interface TaskDelivery {
+  delivery: 'paste' | 'env';
+  command?: string | string[];
+}
+
+export interface RoutingRule {
+  lane: string;
+  /** A task with any of these labels goes to the lane. */
+  labels: string[];
+  /** A task whose title holds any of these words (case-insensitive, whole words) goes to the lane. */
+  words: string[];
+}
+
+export interface TasksConfig {
+  /** How long a claim lasts without activity from its worker; activity renews it. */
+  leaseSeconds: number;
+  /** Hand queued tasks to idle workers without being asked (can be paused from the dashboard). */
+  autoDispatch: boolean;
+  routing: RoutingRule[];
 }
 
 export interface ProjectConfig {
@@ -51,6 +78,7 @@ export interface ProjectConfig {
   alerts: { bell: boolean };
   hooks: { onStateChange: string | null };
   logs: { ringSize: number };
+  tasks: TasksConfig;
 }
 
 export interface HealthConfig {
@@ -68,6 +96,7 @@ export const PROJECT_DEFAULTS = {
   health: { idleAfterSeconds: 30, stuckAfterSeconds: 600, settleMs: 1500, waitingPatterns: [] as string[] },
   alerts: { bell: true },
   logs: { ringSize: 500 },
+  tasks: { leaseSeconds: 600, autoDispatch: true },
 } as const;
 
 export interface ConfigProblem {
@@ -88,7 +117,8 @@ export const WORKER_DEFAULTS = {
   logFormat: 'auto',
   restart: { policy: 'never', maxRestarts: 3, backoffSeconds: 5 },
   stop: { keys: [] as string[], signal: 'SIGTERM', graceSeconds: 5 },
-} as const satisfies { logFormat: LogFormat; restart: WorkerConfig['restart']; stop: WorkerConfig['stop'] };
+  task: { delivery: 'paste' },
+} as const satisfies { logFormat: LogFormat; restart: WorkerConfig['restart']; stop: WorkerConfig['stop']; task: WorkerConfig['task'] };
 
 // ── Schema ──────────────────────────────────────────────────────────────────────────────────────────
 // No zod `.default()`s: a worker's fields are merged over `defaults` first, and only then filled from
@@ -158,8 +188,19 @@ const stop = z
   })
   .meta({ description: 'How a worker is stopped: keys, then the signal, then SIGKILL.' });
 
+const task = z
+  .strictObject({
+    delivery: z.enum(['paste', 'env']).optional().meta({
+      default: WORKER_DEFAULTS.task.delivery,
+      description: 'paste: type the task into the running agent; env: (re)start the command with MUXCTL_TASK_* in its environment.',
+    }),
+    command: command.optional().meta({ description: 'With delivery env: run this instead of the worker command for a task; {id}, {title}, {prompt} and {branch} are filled in.' }),
+  })
+  .meta({ description: 'How a task reaches this worker.' });
+
 /** The worker fields `defaults` may also set; name, lane and command belong to each worker. */
 const sharedWorkerFields = {
+  task: task.optional(),
   env: z.record(envName, z.string()).optional().meta({ default: {}, description: 'Extra environment variables (values are strings).' }),
   cwd: relativeInside("the worker's worktree").optional().meta({ description: "Directory to run in, relative to the worker's worktree." }),
   log: log.optional(),
@@ -221,6 +262,23 @@ const configSchema = z
         }),
       })
       .optional(),
+    tasks: z
+      .strictObject({
+        leaseSeconds: z.number().min(5).max(86_400).optional().meta({ default: PROJECT_DEFAULTS.tasks.leaseSeconds, description: "How long a claim lasts without activity from its worker." }),
+        autoDispatch: z.boolean().optional().meta({ default: PROJECT_DEFAULTS.tasks.autoDispatch, description: 'Hand queued tasks to idle workers of their lane without being asked.' }),
+        routing: z
+          .array(
+            z.strictObject({
+              lane: z.string().min(1).meta({ description: 'A key of "lanes".' }),
+              labels: z.array(z.string().min(1)).optional().meta({ default: [], description: 'Tasks with any of these labels go to the lane.' }),
+              words: z.array(z.string().min(1)).optional().meta({ default: [], description: 'Tasks whose title has any of these words go to the lane.' }),
+            }),
+          )
+          .optional()
+          .meta({ description: 'Which lane a task without one goes to; the first rule that matches wins.' }),
+      })
+      .optional()
+      .meta({ description: 'The task board: leases, dispatch and routing.' }),
     logs: z
       .strictObject({ ringSize: z.number().int().min(10).max(100_000).optional().meta({ default: PROJECT_DEFAULTS.logs.ringSize, description: 'Log events kept in memory per worker for the log view.' }) })
       .optional(),
@@ -382,6 +440,14 @@ function crossFieldProblems(raw: unknown): RawProblem[] {
       });
     }
   });
+  const routing = isPlainObject(raw.tasks) && Array.isArray(raw.tasks.routing) ? raw.tasks.routing : [];
+  routing.forEach((rule: unknown, index) => {
+    if (lanes === undefined || lanes.length === 0 || !isPlainObject(rule) || typeof rule.lane !== 'string' || rule.lane === '' || lanes.includes(rule.lane)) return;
+    problems.push({
+      path: ['tasks', 'routing', index, 'lane'],
+      message: `expected one of the lanes ${lanes.join(', ')}; got ${JSON.stringify(rule.lane)}${didYouMean(rule.lane, lanes)}`,
+    });
+  });
   for (const field of ['repo', 'worktreeDir'] as const) {
     const value = raw[field];
     if (typeof value === 'string' && /^~(\/|$)/.test(value)) {
@@ -437,6 +503,11 @@ function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
     alerts: { bell: parsed.alerts?.bell ?? PROJECT_DEFAULTS.alerts.bell },
     hooks: { onStateChange: parsed.hooks?.onStateChange ?? null },
     logs: { ringSize: parsed.logs?.ringSize ?? PROJECT_DEFAULTS.logs.ringSize },
+    tasks: {
+      leaseSeconds: parsed.tasks?.leaseSeconds ?? PROJECT_DEFAULTS.tasks.leaseSeconds,
+      autoDispatch: parsed.tasks?.autoDispatch ?? PROJECT_DEFAULTS.tasks.autoDispatch,
+      routing: (parsed.tasks?.routing ?? []).map((rule) => ({ lane: rule.lane, labels: [...(rule.labels ?? [])], words: [...(rule.words ?? [])] })),
+    },
   };
 }
 
@@ -466,7 +537,10 @@ function mergeWorker(defaults: SharedFields, entry: ParsedWorker): WorkerConfig 
       signal: entry.stop?.signal ?? defaults.stop?.signal ?? WORKER_DEFAULTS.stop.signal,
       graceSeconds: entry.stop?.graceSeconds ?? defaults.stop?.graceSeconds ?? WORKER_DEFAULTS.stop.graceSeconds,
     },
+    task: { delivery: entry.task?.delivery ?? defaults.task?.delivery ?? WORKER_DEFAULTS.task.delivery },
   };
+  const taskCommand = entry.task?.command ?? defaults.task?.command;
+  if (taskCommand !== undefined) merged.task.command = Array.isArray(taskCommand) ? [...taskCommand] : taskCommand;
   const cwd = entry.cwd ?? defaults.cwd;
   if (cwd !== undefined) merged.cwd = cwd;
   const logPath = entry.log?.path ?? defaults.log?.path;

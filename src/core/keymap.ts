@@ -28,16 +28,22 @@ export type Action =
   | 'search'
   | 'back'
   | 'help'
-  | 'quit';
+  | 'quit'
+  | 'openBoard'
+  | 'assign'
+  | 'reassign'
+  | 'newTask'
+  | 'events'
+  | 'toggleDispatch';
 
 /**
  * Where a key works: the grid, the log view of one worker (`l`) or the live preview of its screen
  * (`p`). A key may mean different things in different views (j scrolls the log, moves in the grid),
  * never two things in one.
  */
-export type View = 'grid' | 'log' | 'preview';
+export type View = 'grid' | 'log' | 'preview' | 'board';
 
-export const VIEWS: readonly View[] = ['grid', 'log', 'preview'];
+export const VIEWS: readonly View[] = ['grid', 'log', 'preview', 'board'];
 
 /** The subset of Ink's key record that bindings look at (kept here so core stays free of Ink). */
 export interface KeyPress {
@@ -63,6 +69,8 @@ export type KeySpec =
 export interface SelectionContext {
   /** The selected worker's health state, or null when there are no workers. */
   state: string | null;
+  /** On the board: the selected task's state, or null when the board is empty. */
+  taskState?: string | null;
 }
 
 export interface Binding {
@@ -96,19 +104,23 @@ const needsSession = (ctx: SelectionContext): string | null => {
 
 const GRID: readonly View[] = ['grid'];
 const LOG: readonly View[] = ['log'];
-const DETAIL: readonly View[] = ['log', 'preview'];
+/** Views with a way back to the grid. */
+const AWAY: readonly View[] = ['log', 'preview', 'board'];
 /** Keys that act on a worker work wherever one worker is in front of the person: the selected one, or the one a view shows. */
-const ANY: readonly View[] = VIEWS;
+const ANY: readonly View[] = ['grid', 'log', 'preview'];
+/** Keys about tasks: on a worker in the grid, or on the selected card of the board. */
+const TASKS: readonly View[] = ['grid', 'board'];
+const needsTaskOrWorker = (ctx: SelectionContext): string | null => (ctx.taskState === undefined ? needsWorker(ctx) : ctx.taskState === null ? 'no task selected' : null);
 
 type Row = Omit<Binding, 'dangerous' | 'disabledReason'> & Partial<Pick<Binding, 'dangerous' | 'disabledReason'>>;
 const row = (r: Row): Binding => ({ dangerous: false, disabledReason: always, ...r });
 
 export const keymap: readonly Binding[] = [
   // The grid: move, open a worker's views, choose what the grid shows.
-  row({ action: 'moveUp', keys: [named('up'), char('k')], views: GRID, label: '↑/k', description: 'select the worker above', hint: null, disabledReason: needsWorker }),
-  row({ action: 'moveDown', keys: [named('down'), char('j')], views: GRID, label: '↓/j', description: 'select the worker below', hint: null, disabledReason: needsWorker }),
-  row({ action: 'moveLeft', keys: [named('left')], views: GRID, label: '←', description: 'select the worker to the left', hint: null, disabledReason: needsWorker }),
-  row({ action: 'moveRight', keys: [named('right')], views: GRID, label: '→', description: 'select the worker to the right', hint: null, disabledReason: needsWorker }),
+  row({ action: 'moveUp', keys: [named('up'), char('k')], views: TASKS, label: '↑/k', description: 'select the worker (or, on the board, the task) above', hint: null, disabledReason: needsTaskOrWorker }),
+  row({ action: 'moveDown', keys: [named('down'), char('j')], views: TASKS, label: '↓/j', description: 'select the worker (or task) below', hint: null, disabledReason: needsTaskOrWorker }),
+  row({ action: 'moveLeft', keys: [named('left')], views: TASKS, label: '←', description: 'select the worker (or task) to the left', hint: null, disabledReason: needsTaskOrWorker }),
+  row({ action: 'moveRight', keys: [named('right')], views: TASKS, label: '→', description: 'select the worker (or task) to the right', hint: null, disabledReason: needsTaskOrWorker }),
   row({ action: 'attach', keys: [named('enter')], views: ANY, label: '⏎', description: "attach to the worker's terminal (Ctrl-Q or tmux's detach comes back)", hint: 'attach', hintViews: ['grid', 'preview'], disabledReason: needsSession }),
   row({ action: 'openLog', keys: [char('l')], views: ['grid', 'preview'], label: 'l', description: "the worker's log: every event, with level filter and search", hint: 'log', disabledReason: needsWorker }),
   row({ action: 'openPreview', keys: [char('p')], views: ['grid', 'log'], label: 'p', description: "a live preview of the worker's screen", hint: 'preview', disabledReason: needsWorker }),
@@ -117,6 +129,13 @@ export const keymap: readonly Binding[] = [
   row({ action: 'restart', keys: [char('r')], views: ANY, label: 'r', description: 'restart the worker', hint: 'restart', hintViews: GRID, dangerous: true, disabledReason: needsWorker }),
   row({ action: 'stop', keys: [char('s')], views: ANY, label: 's', description: 'stop the worker gracefully (its worktree is kept)', hint: 'stop', hintViews: GRID, disabledReason: needsSession }),
   row({ action: 'start', keys: [char('u')], views: ANY, label: 'u', description: 'start the worker (or bring a missing one back)', hint: 'start', hintViews: GRID, disabledReason: needsWorker }),
+  // Tasks: the board, and the task moves on a worker or a card.
+  row({ action: 'openBoard', keys: [char('t')], views: GRID, label: 't', description: 'the task board: a column per state, drift marked', hint: 'tasks' }),
+  row({ action: 'newTask', keys: [char('n')], views: TASKS, label: 'n', description: 'add a task: title, lane, priority, acceptance check', hint: 'new task', hintViews: ['board'] }),
+  row({ action: 'assign', keys: [char('a')], views: TASKS, label: 'a', description: 'assign a queued task to the worker, or (board) the task to a worker', hint: 'assign', hintViews: ['board'], disabledReason: needsTaskOrWorker }),
+  row({ action: 'reassign', keys: [char('R')], views: TASKS, label: 'R', description: 'move a task to another worker, its uncommitted work with it', hint: 'reassign', hintViews: ['board'], dangerous: true, disabledReason: needsTaskOrWorker }),
+  row({ action: 'events', keys: [char('e')], views: TASKS, label: 'e', description: 'what happened to the worker (or task), with the reasons', hint: 'events', disabledReason: needsTaskOrWorker }),
+  row({ action: 'toggleDispatch', keys: [char('P')], views: TASKS, label: 'P', description: 'pause or resume handing queued tasks to idle workers', hint: null }),
   // The log view: scroll, follow, filter.
   row({ action: 'scrollUp', keys: [named('up'), char('k')], views: LOG, label: '↑/k', description: 'scroll up a line (stops following)', hint: null }),
   row({ action: 'scrollDown', keys: [named('down'), char('j')], views: LOG, label: '↓/j', description: 'scroll down a line', hint: null }),
@@ -127,11 +146,11 @@ export const keymap: readonly Binding[] = [
   row({ action: 'cycleLevel', keys: [char('e')], views: LOG, label: 'e', description: 'lowest level shown: all → info → warn → error', hint: 'level' }),
   row({ action: 'search', keys: [char('/')], views: LOG, label: '/', description: 'search: type, ⏎ applies (nothing typed clears it), Esc cancels', hint: 'search' }),
   // Everywhere.
-  row({ action: 'back', keys: [named('escape'), char('q')], views: DETAIL, label: 'Esc/q', description: 'back to the grid', hint: 'back' }),
-  row({ action: 'help', keys: [char('?')], views: ANY, label: '?', description: 'show or hide this help', hint: 'help' }),
+  row({ action: 'back', keys: [named('escape'), char('q')], views: AWAY, label: 'Esc/q', description: 'back to the grid', hint: 'back' }),
+  row({ action: 'help', keys: [char('?')], views: VIEWS, label: '?', description: 'show or hide this help', hint: 'help' }),
   row({ action: 'quit', keys: [char('q'), ctrl('c')], views: GRID, label: 'q/Ctrl-C', description: 'quit the dashboard (workers keep running)', hint: 'quit' }),
   // In a detail view q goes back to the grid; Ctrl-C still quits from anywhere.
-  row({ action: 'quit', keys: [ctrl('c')], views: DETAIL, label: 'Ctrl-C', description: 'quit the dashboard (workers keep running)', hint: null }),
+  row({ action: 'quit', keys: [ctrl('c')], views: AWAY, label: 'Ctrl-C', description: 'quit the dashboard (workers keep running)', hint: null }),
 ];
 
 /** The bindings that work in a view, in table order. */
@@ -140,7 +159,7 @@ export function bindingsFor(view: View, table: readonly Binding[] = keymap): Bin
 }
 
 /** Movement keys, shown in the hints bar as one group rather than one hint each. */
-const HINT_GROUPS: Record<View, string | null> = { grid: '←↑↓→ move', log: '↑↓ scroll', preview: null };
+const HINT_GROUPS: Record<View, string | null> = { grid: '←↑↓→ move', log: '↑↓ scroll', preview: null, board: '←↑↓→ move' };
 
 /** Hints the bar never drops for lack of room: the way to every other key, and the way out. */
 const KEPT_HINTS: readonly Action[] = ['help', 'quit', 'back'];
@@ -198,7 +217,7 @@ export function bindingFor(input: string, key: KeyPress, view: View = 'grid', ta
   return table.find((binding) => binding.views.includes(view) && binding.keys.some((spec) => matchesKey(spec, input, key)));
 }
 
-const VIEW_NAMES: Record<View, string> = { grid: 'grid', log: 'log view', preview: 'preview' };
+const VIEW_NAMES: Record<View, string> = { grid: 'grid', log: 'log view', preview: 'preview', board: 'board' };
 
 function whereText(views: readonly View[]): string {
   return VIEWS.every((v) => views.includes(v)) ? 'everywhere' : views.map((v) => VIEW_NAMES[v]).join(', ');

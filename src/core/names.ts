@@ -77,3 +77,20 @@ export function shellCommand(argv: readonly string[]): string {
   if (argv.length === 0) throw new Error('shellCommand: argv must name a command (got an empty array)');
   return `exec ${argv.map(shellQuote).join(' ')}`;
 }
+
+const TASK_SLUG_MAX = 32;
+
+/**
+ * The branch a task's work lives on: `task/T12-fix-the-login-form`. Kept apart from the workers'
+ * `muxctl/<worker>` branches so a task branch can move from one worker to another.
+ */
+export function taskBranchName(id: string, title: string): string {
+  const slug = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, TASK_SLUG_MAX)
+    .replace(/-+$/, '');
+  return slug === '' ? `task/${id}` : `task/${id}-${slug}`;
+}

@@ -36,18 +36,32 @@ export interface Task {
   /** The acceptance command run in the worktree (e.g. `npm test`), or null when the task has none. */
   check: string | null;
   branch: string | null;
+  /** The base commit the task branch was made from: "landed" means the tip moved past it and is in the base. */
+  baseSha: string | null;
   assignee: string | null;
   /** How many times the task has been claimed; the budget for lease expiries. */
   attempts: number;
   maxAttempts: number;
   lease: Lease | null;
   checkpoints: Checkpoint[];
+  /** What came back when the task finished: filled in by the dispatcher from the worker's log and tree. */
+  outcome: TaskOutcome | null;
   createdAt: number;
   updatedAt: number;
 }
 
+export interface TaskOutcome {
+  /** The agent's last message, as its log gave it. */
+  message?: string;
+  commits: number;
+  tokens?: number;
+  costUsd?: number;
+  /** The last lines of the acceptance check's output, when it ran and failed. */
+  checkTail?: string;
+}
+
 export interface Actor {
-  kind: 'person' | 'dispatcher' | 'policy' | 'worker';
+  kind: 'person' | 'dispatcher' | 'policy' | 'worker' | 'inbox';
   name?: string;
 }
 
@@ -90,7 +104,7 @@ export interface TaskEvent {
 }
 
 /** Why a command was refused, for the CLI's exit code and the dashboard's wording. */
-export type TaskRefusal = 'illegal-move' | 'out-of-scope' | 'not-holder' | 'lease-held' | 'lease-live' | 'tree-disagrees' | 'budget-spent';
+export type TaskRefusal = 'not-found' | 'illegal-move' | 'out-of-scope' | 'not-holder' | 'lease-held' | 'lease-live' | 'tree-disagrees' | 'budget-spent';
 
 export type TaskResult =
   | { ok: true; task: Task; event: TaskEvent }
@@ -103,9 +117,9 @@ export const LEGAL: Readonly<Record<TaskCommandType, readonly TaskState[]>> = {
   renew: ['claimed', 'running'],
   checkpoint: ['claimed', 'running'],
   finish: ['running'],
-  fail: ['running'],
-  block: ['running'],
-  escalate: ['running'],
+  fail: ['claimed', 'running'],
+  block: ['claimed', 'running'],
+  escalate: ['claimed', 'running'],
   cancel: OPEN_STATES,
   retry: ['failed', 'blocked', 'escalated'],
   expireLease: ['claimed', 'running'],
@@ -161,11 +175,13 @@ export function newTask(init: NewTask, now: number): Task {
     labels: init.labels ?? [],
     check: init.check ?? null,
     branch: init.branch ?? null,
+    baseSha: null,
     assignee: null,
     attempts: 0,
     maxAttempts: Math.max(1, init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
     lease: null,
     checkpoints: [],
+    outcome: null,
     createdAt: now,
     updatedAt: now,
   };

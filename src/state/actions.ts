@@ -7,13 +7,13 @@ import type { Action } from '../core/keymap.js';
 import { keymap } from '../core/keymap.js';
 import { moveSelection } from '../core/layout.js';
 import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/logView.js';
-import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore } from './store.js';
+import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type Overlay } from './store.js';
+import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActions.js';
 
 /** The control plane as the dashboard's keys see it. Each command resolves to a line for the person. */
-export interface Commands {
+export interface Commands extends TaskCommands {
   start(worker: string): Promise<string>;
   stop(worker: string): Promise<string>;
-  restart(worker: string): Promise<string>;
   /** Hands the terminal to the worker's session; the dashboard comes back when the person detaches. */
   attach(worker: string): void;
   /**
@@ -31,6 +31,12 @@ export interface Actions {
   closeOverlay(): void;
   /** A key typed while a log search is being written (after `/`). */
   editSearch(edit: DraftEdit): void;
+  /** The extra answer of a confirmation dialog (e.g. x: reset instead). */
+  answerExtra(): void;
+  /** Moves the highlighted option of a pick dialog, or picks it. */
+  pick(move: 'up' | 'down' | 'choose'): void;
+  /** A key typed into a form dialog. */
+  editForm(edit: { kind: 'type'; text: string } | { kind: 'erase' } | { kind: 'next' } | { kind: 'previous' } | { kind: 'submit' }): void;
 }
 
 export function createActions(store: DashboardStore, commands: Commands): Actions {
@@ -42,7 +48,9 @@ export function createActions(store: DashboardStore, commands: Commands): Action
       (error: unknown) => notify(`${label} failed: ${error instanceof Error ? error.message : String(error)}`, 'error'),
     );
   };
+  const tasks = createTaskHandlers(store, commands, notify, perform);
   const move = (direction: 'up' | 'down' | 'left' | 'right'): void => {
+    if (currentView(store.getState()) === 'board') return tasks.moveOnBoard(direction);
     const state = store.getState();
     const shown = shownWorkers(state);
     const next = moveSelection(selectedIndex(state, shown), shown.length, state.perRow, direction);
@@ -92,26 +100,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
       pinSelection();
       store.setState((s) => ({ gridView: { ...s.gridView, sort: nextSort(s.gridView.sort) } }));
     },
-    restart: () => {
-      const worker = focusedWorker(store.getState());
-      if (!worker) return;
-      store.setState({
-        overlay: {
-          kind: 'confirm',
-          title: `Restart ${worker.name}?`,
-          lines: [
-            `Now: ${worker.health.badge} · ${worker.health.evidence}`,
-            worker.upSince !== null
-              ? 'Its process is ended and its command started again in the same session.'
-              : worker.health.state === 'missing' || worker.health.state === 'stopped'
-                ? 'It has no tmux session: a new one is started with its command.'
-                : 'Its command is started again in the same session (the old process has ended).',
-            `Its worktree (${worker.worktree}) is kept as it is: nothing in it is reset.`,
-          ],
-          onYes: () => perform(`restarting ${worker.name}`, () => commands.restart(worker.name)),
-        },
-      });
-    },
+    restart: tasks.restart,
     stop: onFocused((name) => perform(`stopping ${name}`, () => commands.stop(name))),
     start: onFocused((name) => perform(`starting ${name}`, () => commands.start(name))),
     scrollUp: () => scroll(() => ({ by: -1 })),
@@ -123,9 +112,16 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     cycleLevel: () => store.setState((s) => ({ logView: withFilter(s.logView, { minLevel: nextMinLevel(s.logView.minLevel) }) })),
     search: () => store.setState((s) => ({ logView: { ...s.logView, draft: '' } })),
     back: () => {
+      if (store.getState().detail === null) return store.setState({ board: false });
       store.setState((s) => ({ detail: null, logView: { ...INITIAL_LOG_VIEW, minLevel: s.logView.minLevel } }));
       commands.watchDetail(null);
     },
+    openBoard: tasks.openBoard,
+    assign: tasks.assign,
+    reassign: tasks.reassign,
+    newTask: tasks.newTask,
+    events: tasks.events,
+    toggleDispatch: tasks.toggleDispatch,
     help: () => store.setState((s) => ({ overlay: s.overlay?.kind === 'help' ? null : { kind: 'help' } })),
     quit: () => commands.quit(),
   };
@@ -136,7 +132,8 @@ export function createActions(store: DashboardStore, commands: Commands): Action
       const view = currentView(state);
       const binding = keymap.find((b) => b.action === action && b.views.includes(view)) ?? keymap.find((b) => b.action === action);
       const worker = focusedWorker(state);
-      const reason = binding?.disabledReason({ state: worker?.health.state ?? null }) ?? null;
+      const onBoard = view === 'board';
+      const reason = binding?.disabledReason({ state: worker?.health.state ?? null, ...(onBoard ? { taskState: selectedTask(state)?.state ?? null } : {}) }) ?? null;
       if (reason !== null) {
         notify(`${binding?.label ?? action}: ${reason}`);
         return;
@@ -151,8 +148,52 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     closeOverlay() {
       store.setState({ overlay: null });
     },
+    answerExtra() {
+      const overlay = store.getState().overlay;
+      store.setState({ overlay: null });
+      if (overlay?.kind === 'confirm') overlay.extra?.onKey();
+    },
+    pick(move) {
+      const overlay = store.getState().overlay;
+      if (overlay?.kind !== 'pick') return;
+      if (move === 'choose') {
+        const option = overlay.options[overlay.index];
+        store.setState({ overlay: null });
+        if (option) overlay.onPick(option.value);
+        return;
+      }
+      const index = Math.max(0, Math.min(overlay.options.length - 1, overlay.index + (move === 'up' ? -1 : 1)));
+      store.setState({ overlay: { ...overlay, index } });
+    },
+    editForm(edit) {
+      const overlay = store.getState().overlay;
+      if (overlay?.kind !== 'form') return;
+      const set = (next: Partial<Extract<Overlay, { kind: 'form' }>>): void => store.setState({ overlay: { ...overlay, ...next } });
+      const field = overlay.fields[overlay.index];
+      switch (edit.kind) {
+        case 'type':
+        case 'erase': {
+          if (!field) return;
+          const value = edit.kind === 'type' ? field.value + edit.text : [...field.value].slice(0, -1).join('');
+          return set({ fields: overlay.fields.map((f, i) => (i === overlay.index ? { ...f, value } : f)), error: null });
+        }
+        case 'next':
+          return set({ index: (overlay.index + 1) % overlay.fields.length });
+        case 'previous':
+          return set({ index: (overlay.index - 1 + overlay.fields.length) % overlay.fields.length });
+        case 'submit': {
+          const values = Object.fromEntries(overlay.fields.map((f) => [f.name, f.value.trim()]));
+          const problem = overlay.onSubmit(values);
+          // The submit may have opened the next step's dialog: close only the form that was answered.
+          if (problem !== null) set({ error: problem });
+          else if (store.getState().overlay === overlay) store.setState({ overlay: null });
+          return;
+        }
+      }
+    },
     editSearch(edit) {
       store.setState((s) => ({ logView: editDraft(s.logView, edit) }));
     },
   };
 }
+

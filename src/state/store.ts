@@ -7,10 +7,37 @@ import { INITIAL_GRID_VIEW, resolveSelection, visibleWorkers, type GridView } fr
 import type { View } from '../core/keymap.js';
 import { INITIAL_LOG_VIEW, type LogLine, type LogViewState } from '../core/logView.js';
 import type { WorkerSnapshot } from '../core/snapshot.js';
+import type { Task } from '../core/tasks.js';
+
+export interface PickOption {
+  label: string;
+  value: string;
+  /** Dimmed after the label: why this one, or why not. */
+  note?: string;
+}
+
+export interface FormField {
+  name: string;
+  label: string;
+  value: string;
+  /** Shown dimmed while the field is empty. */
+  placeholder?: string;
+}
 
 export type Overlay =
   | { kind: 'help' }
-  | { kind: 'confirm'; title: string; lines: string[]; onYes: () => Promise<void> | void };
+  | {
+      kind: 'confirm';
+      title: string;
+      lines: string[];
+      onYes: () => Promise<void> | void;
+      /** A second answer besides yes and no, e.g. x: reset instead. */
+      extra?: { key: string; label: string; onKey: () => void };
+    }
+  | { kind: 'pick'; title: string; lines: string[]; options: PickOption[]; index: number; onPick: (value: string) => void }
+  /** `onSubmit` returns a problem to show (the form stays open), or null when it was accepted. */
+  | { kind: 'form'; title: string; lines: string[]; fields: FormField[]; index: number; error: string | null; onSubmit: (values: Record<string, string>) => string | null }
+  | { kind: 'events'; title: string; lines: string[] };
 
 /** One line of the log view (the control layer's DisplayEvent, as plain data). */
 export type { LogLine } from '../core/logView.js';
@@ -66,6 +93,13 @@ export interface DashboardModel {
    * opens at once) and the dashboard's feed fills its events or screen.
    */
   detail: Detail | null;
+  /** The task board, read from the store (`.muxctl/state.db`) whenever it changes. */
+  tasks: Task[];
+  /** The board is open (`t`). */
+  board: boolean;
+  /** The selected card on the board, by task id. */
+  boardSelected: string | null;
+  dispatchPaused: boolean;
 }
 
 export type DashboardStore = StoreApi<DashboardModel>;
@@ -84,6 +118,10 @@ export function createDashboardStore(initial: Pick<DashboardModel, 'project' | '
     follower: null,
     ready: false,
     detail: null,
+    tasks: [],
+    board: false,
+    boardSelected: null,
+    dispatchPaused: false,
     ...initial,
   }));
 }
@@ -105,8 +143,13 @@ export function selectedWorker(model: DashboardModel): WorkerSnapshot | undefine
 }
 
 /** Which view the keys work in. */
-export function currentView(model: Pick<DashboardModel, 'detail'>): View {
-  return model.detail?.mode ?? 'grid';
+export function currentView(model: Pick<DashboardModel, 'detail' | 'board'>): View {
+  return model.detail?.mode ?? (model.board ? 'board' : 'grid');
+}
+
+/** The task a worker holds now (claimed or running), if any. */
+export function taskOf(model: Pick<DashboardModel, 'tasks'>, worker: string): Task | undefined {
+  return model.tasks.find((task) => task.assignee === worker && (task.state === 'claimed' || task.state === 'running'));
 }
 
 /** The worker the keys act on: the one a detail view shows, else the selected one. */

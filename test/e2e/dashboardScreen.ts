@@ -7,10 +7,11 @@
  * land in the middle of a redraw.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { makeProject, MUXCTL_BIN, type TestProject, type WorkerJson } from '../helpers/project.js';
+import { RuntimeDir } from '../../src/adapters/runtime.js';
 import { disposeAllPtys, spawnInPty, type PtyScreen } from '../helpers/pty.js';
 
 /** A worker that prints a line a second, so its panel always has something of its own to show. */
@@ -215,7 +216,11 @@ export function escapeRegExp(text: string): string {
 }
 
 export function events(project: TestProject): Array<Record<string, string>> {
-  const file = join(project.repo.path, '.muxctl', 'events.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>);
+  if (!existsSync(join(project.repo.path, '.muxctl', 'state.db'))) return [];
+  const runtime = new RuntimeDir(project.repo.path);
+  try {
+    return runtime.readEvents() as unknown as Array<Record<string, string>>;
+  } finally {
+    runtime.close();
+  }
 }

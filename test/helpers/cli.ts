@@ -4,11 +4,10 @@
  * Shared so that every CLI test asks tmux and muxctl the same question the same way.
  */
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { makeProject, type TestProject, type WorkerJson } from './project.js';
 import { waitFor } from './waitFor.js';
+import { RuntimeDir } from '../../src/adapters/runtime.js';
 
 /** `makeProject` for one test file: every project made is cleaned up after the test that made it. */
 export function projectsCleanedUpAfterEach(): typeof makeProject {
@@ -81,7 +80,7 @@ export function processAlive(pid: number): boolean {
 
 // ── What muxctl recorded and reports ────────────────────────────────────────────────────────────────
 
-/** One line of the project's .muxctl/events.jsonl: the fields the tests look at. */
+/** One control event from the project's .muxctl/state.db: the fields the tests look at. */
 export interface ControlEvent {
   actor: string;
   action: string;
@@ -91,10 +90,12 @@ export interface ControlEvent {
 
 /** Every event muxctl recorded for the project, in the order written. */
 export function events(p: TestProject): ControlEvent[] {
-  return readFileSync(join(p.repo.path, '.muxctl', 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as ControlEvent);
+  const runtime = new RuntimeDir(p.repo.path);
+  try {
+    return runtime.readEvents();
+  } finally {
+    runtime.close();
+  }
 }
 
 /** One worker as `muxctl status --json` reports it: the fields the tests look at. */

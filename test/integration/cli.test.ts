@@ -141,7 +141,8 @@ describe('muxctl restart', () => {
     await screenShows(p.socket, 'w1', `run ${now?.pid}`);
 
     const restarts = events(p).filter((e) => e.action === 'restart');
-    expect(restarts).toEqual([expect.objectContaining({ actor: 'cli', worker: 'w1', reason: 'fresh start please' })]);
+    // The person's reason first, then the checkpoint guard's decision on it.
+    expect(restarts).toEqual([expect.objectContaining({ actor: 'cli', worker: 'w1', reason: 'fresh start please: the worker has no task; the worker comes back idle' })]);
   });
 
   it('takes exactly one worker name: none is a usage error', async () => {

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { bindingFor, bindingsFor, hintsLine, keymap, keyTableMarkdown, VIEWS, type Action, type View } from '../../src/core/keymap.js';
 
 const ALL_ACTIONS: Action[] = [
+  'openBoard',
+  'assign',
+  'reassign',
+  'newTask',
+  'events',
+  'toggleDispatch',
   'moveUp',
   'moveDown',
   'moveLeft',
@@ -98,7 +104,11 @@ describe('keymap', () => {
       expect(bindingFor('f', {}, view)).toBeUndefined();
     }
     expect(bindingFor('', { escape: true }, 'grid')).toBeUndefined();
-    expect(bindingFor('e', {}, 'grid')).toBeUndefined();
+    // e means one thing per view: the worker's events in the grid, the level filter in the log view.
+    expect(bindingFor('e', {}, 'grid')?.action).toBe('events');
+    expect(bindingFor('e', {}, 'log')?.action).toBe('cycleLevel');
+    expect(bindingFor('q', {}, 'board')?.action).toBe('back');
+    expect(bindingFor('t', {}, 'board')).toBeUndefined();
   });
 
   it('does not take a plain c for Ctrl-C, Ctrl-R for r, or Ctrl-U for u', () => {
@@ -145,8 +155,9 @@ describe('keymap', () => {
   it('renders a README table with a row per binding and where it works', () => {
     const table = keyTableMarkdown();
     expect(table.split('\n')).toHaveLength(keymap.length + 2);
-    expect(table).toContain('| r | everywhere | restart the worker — asks first |');
-    expect(table).toContain('| Esc/q | log view, preview | back to the grid |');
+    expect(table).toContain('| r | grid, log view, preview | restart the worker — asks first |');
+    expect(table).toContain('| Esc/q | log view, preview, board | back to the grid |');
+    expect(table).toContain('| ? | everywhere |');
     expect(table).toContain('| q/Ctrl-C | grid | quit the dashboard (workers keep running) |');
   });
 });

@@ -61,9 +61,10 @@ const LEGAL_MOVES: Record<TaskCommandType, Partial<Record<TaskState, TaskState>>
   renew: { claimed: 'claimed', running: 'running' },
   checkpoint: { claimed: 'claimed', running: 'running' },
   finish: { running: 'done' },
-  fail: { running: 'failed' },
-  block: { running: 'blocked' },
-  escalate: { running: 'escalated' },
+  // Also from claimed: a delivery that never reached the agent, or a crash loop before it started.
+  fail: { claimed: 'failed', running: 'failed' },
+  block: { claimed: 'blocked', running: 'blocked' },
+  escalate: { claimed: 'escalated', running: 'escalated' },
   cancel: { queued: 'canceled', claimed: 'canceled', running: 'canceled', failed: 'canceled', blocked: 'canceled', escalated: 'canceled' },
   retry: { failed: 'queued', blocked: 'queued', escalated: 'queued' },
   expireLease: { claimed: 'queued', running: 'queued' },
@@ -81,9 +82,9 @@ const VERB: Record<TaskCommandType, string> = {
 describe('the full state × command matrix', () => {
   const cells = TASK_STATES.flatMap((state) => (Object.keys(COMMANDS) as TaskCommandType[]).map((type) => ({ state, type })));
 
-  it('covers 8 states × 14 commands, of which 31 are legal', () => {
+  it('covers 8 states × 14 commands, of which 34 are legal', () => {
     expect(cells).toHaveLength(112);
-    expect(cells.filter(({ state, type }) => LEGAL_MOVES[type][state] !== undefined)).toHaveLength(31);
+    expect(cells.filter(({ state, type }) => LEGAL_MOVES[type][state] !== undefined)).toHaveLength(34);
   });
 
   it.each(cells)('$type from $state', ({ state, type }) => {
@@ -349,7 +350,8 @@ describe('newTask', () => {
   it('starts queued, unassigned, with defaults and a budget of at least one attempt', () => {
     expect(newTask({ id: 'T9', title: 'write docs', lane: 'docs', maxAttempts: 0 }, NOW)).toEqual({
       id: 'T9', state: 'queued', title: 'write docs', prompt: 'write docs', lane: 'docs', priority: 2, labels: [], check: null,
-      branch: null, assignee: null, attempts: 0, maxAttempts: 1, lease: null, checkpoints: [], createdAt: NOW, updatedAt: NOW,
+      branch: null, baseSha: null, assignee: null, attempts: 0, maxAttempts: 1, lease: null, checkpoints: [], outcome: null,
+      createdAt: NOW, updatedAt: NOW,
     });
   });
 });

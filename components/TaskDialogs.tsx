@@ -1,0 +1,93 @@
+import { Box, Text } from 'ink';
+import { fitWidth } from '../src/core/textWidth.js';
+import type { Overlay } from '../src/state/store.js';
+
+type Pick = Extract<Overlay, { kind: 'pick' }>;
+type Form = Extract<Overlay, { kind: 'form' }>;
+type Events = Extract<Overlay, { kind: 'events' }>;
+
+/** Choose one of a list (a task to assign, a worker to move a task to): ↑↓ and ⏎, Esc cancels. */
+export function PickDialog({ overlay, width, height }: { overlay: Pick; width: number; height: number }) {
+  const inner = Math.max(10, width - 4);
+  const room = Math.max(1, height - 4 - overlay.lines.length);
+  const first = Math.max(0, Math.min(overlay.index - room + 1, overlay.options.length - room));
+  const shown = overlay.options.slice(first, first + room);
+  return (
+    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="cyan" paddingX={1}>
+      <Text bold color="cyan" wrap="truncate-end">
+        {overlay.title}
+      </Text>
+      {overlay.lines.map((line, i) => (
+        <Text key={`l${i}`} dimColor wrap="truncate-end">
+          {fitWidth(line, inner)}
+        </Text>
+      ))}
+      {shown.map((option, i) => {
+        const chosen = first + i === overlay.index;
+        const text = fitWidth(`${chosen ? '›' : ' '} ${option.label}${option.note ? `  (${option.note})` : ''}`, inner);
+        return (
+          <Text key={option.value} inverse={chosen} wrap="truncate-end">
+            {text}
+          </Text>
+        );
+      })}
+      <Text dimColor>↑↓ choose · ⏎ pick · Esc cancel</Text>
+    </Box>
+  );
+}
+
+/** A small form: one line per field, the current one marked; the problem with the last submit in red. */
+export function FormDialog({ overlay, width, height }: { overlay: Form; width: number; height: number }) {
+  const inner = Math.max(10, width - 4);
+  const labelWidth = Math.max(...overlay.fields.map((f) => f.label.length));
+  return (
+    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="cyan" paddingX={1}>
+      <Text bold color="cyan" wrap="truncate-end">
+        {overlay.title}
+      </Text>
+      {overlay.lines.map((line, i) => (
+        <Text key={`l${i}`} dimColor wrap="wrap">
+          {line}
+        </Text>
+      ))}
+      <Text> </Text>
+      {overlay.fields.map((field, i) => {
+        const current = i === overlay.index;
+        const label = `${current ? '›' : ' '} ${field.label.padEnd(labelWidth)}  `;
+        const shown = field.value === '' && !current ? (field.placeholder ?? '') : field.value;
+        return (
+          <Text key={field.name} wrap="truncate-end">
+            <Text bold={current}>{label}</Text>
+            <Text dimColor={field.value === ''}>{fitWidth(shown, Math.max(1, inner - label.length - 1))}</Text>
+            {current ? <Text inverse> </Text> : null}
+          </Text>
+        );
+      })}
+      <Text> </Text>
+      {overlay.error !== null ? (
+        <Text color="red" wrap="wrap">
+          {overlay.error}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+/** What happened to a worker or a task, newest at the bottom (as many as fit). */
+export function EventsDialog({ overlay, width, height }: { overlay: Events; width: number; height: number }) {
+  const inner = Math.max(10, width - 4);
+  const room = Math.max(1, height - 4);
+  return (
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor="gray" paddingX={1}>
+      <Text bold wrap="truncate-end">
+        {overlay.title}
+      </Text>
+      {overlay.lines.slice(-room).map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {fitWidth(line, inner)}
+        </Text>
+      ))}
+      <Text dimColor>Esc/e close</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,429 @@
+/**
+ * The board's durable state: tasks and events in SQLite (`.muxctl/state.db`, WAL mode). The dashboard,
+ * the CLI and workers running `muxctl task …` write at the same time; every mutation is one IMMEDIATE
+ * transaction that reads, decides with the pure state machine, and writes the task and its event
+ * together, so no two writers both win and a killed process leaves either all of a change or none.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BoardEvent, NewBoardEvent } from '../core/events.js';
+import { MuxctlError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { applyTask, compareQueueOrder, newTask } from '../core/tasks.js';
+import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskState } from '../core/tasks.js';
+
+/** Each entry moves the schema one version up; `PRAGMA user_version` says how many have run. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE tasks (
+     id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL UNIQUE,
+     state TEXT NOT NULL,
+     title TEXT NOT NULL,
+     prompt TEXT NOT NULL,
+     lane TEXT NOT NULL,
+     priority INTEGER NOT NULL,
+     labels TEXT NOT NULL,
+     check_cmd TEXT,
+     branch TEXT,
+     base_sha TEXT,
+     assignee TEXT,
+     attempts INTEGER NOT NULL,
+     max_attempts INTEGER NOT NULL,
+     lease_holder TEXT,
+     lease_expires INTEGER,
+     checkpoints TEXT NOT NULL,
+     outcome TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX tasks_by_state ON tasks (state, lane, priority, created_at);
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     time INTEGER NOT NULL,
+     actor_kind TEXT NOT NULL,
+     actor_name TEXT,
+     kind TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     action TEXT NOT NULL,
+     from_state TEXT,
+     to_state TEXT,
+     worker TEXT,
+     reasons TEXT NOT NULL
+   );
+   CREATE INDEX events_by_subject ON events (subject, id);
+   CREATE INDEX events_by_worker ON events (worker, id);
+   CREATE INDEX events_by_time ON events (time);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** How long a writer waits for another's transaction before giving up; a transaction takes milliseconds. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+interface TaskRow {
+  id: string;
+  seq: number;
+  state: string;
+  title: string;
+  prompt: string;
+  lane: string;
+  priority: number;
+  labels: string;
+  check_cmd: string | null;
+  branch: string | null;
+  base_sha: string | null;
+  assignee: string | null;
+  attempts: number;
+  max_attempts: number;
+  lease_holder: string | null;
+  lease_expires: number | null;
+  checkpoints: string;
+  outcome: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface EventRow {
+  id: number;
+  time: number;
+  actor_kind: string;
+  actor_name: string | null;
+  kind: string;
+  subject: string;
+  action: string;
+  from_state: string | null;
+  to_state: string | null;
+  worker: string | null;
+  reasons: string;
+}
+
+export interface TaskFilter {
+  states?: readonly TaskState[];
+  lane?: string;
+  assignee?: string;
+}
+
+export interface EventQuery {
+  /** Only events after this id (for following). */
+  afterId?: number;
+  /** Only events at or after this time, epoch ms. */
+  since?: number;
+  /** Events about this task or worker: as the subject, or as the worker a task event concerns. */
+  about?: string;
+  /** The newest `limit` events, still returned oldest first. */
+  limit?: number;
+}
+
+/** Fields the control plane sets beside the state machine's moves (the branch's base, the outcome). */
+export interface TaskAnnotation {
+  baseSha?: string | null;
+  branch?: string | null;
+  outcome?: TaskOutcome | null;
+  checkpoints?: Task['checkpoints'];
+}
+
+export class TaskStore {
+  private readonly db: Database.Database;
+  private ownWrites = 0;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating and migrating) the database; a newer schema than this muxctl knows is refused. */
+  static open(file: string): TaskStore {
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a killed process never corrupts the database or splits a transaction;
+      // only a power cut can drop the last commits, which a task board can live with.
+      db.pragma('synchronous = NORMAL');
+      migrate(db, file);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new TaskStore(db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Changes when another connection commits: the dashboard polls this (one cheap pragma) to see
+   * writes from the CLI and workers within a second without re-reading the board.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /**
+   * Changes whenever anything was written, by this process (counted here) or another (SQLite's
+   * data_version moves on another connection's commit): the board's cheap "anything new?".
+   */
+  changeMark(): string {
+    return `${this.dataVersion()}:${this.ownWrites}`;
+  }
+
+  add(init: Omit<NewTask, 'id'>, actor: Actor, now = Date.now()): Task {
+    return this.immediate(() => {
+      const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM tasks').get() as { next: number }).next;
+      const task = newTask({ ...init, id: `T${seq}` }, now);
+      this.insertTask(task, seq);
+      this.insertEvent({ time: now, actor, kind: 'task', subject: task.id, action: 'add', to: 'queued', reasons: [`lane ${task.lane}, priority ${task.priority}`] });
+      return task;
+    });
+  }
+
+  get(id: string): Task | null {
+    const row = this.db.prepare('SELECT * FROM tasks WHERE id = ? COLLATE NOCASE').get(id) as TaskRow | undefined;
+    return row === undefined ? null : fromRow(row);
+  }
+
+  list(filter: TaskFilter = {}): Task[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.states !== undefined) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ') || "''"})`);
+      args.push(...filter.states);
+    }
+    if (filter.lane !== undefined) {
+      where.push('lane = ?');
+      args.push(filter.lane);
+    }
+    if (filter.assignee !== undefined) {
+      where.push('assignee = ?');
+      args.push(filter.assignee);
+    }
+    const sql = `SELECT * FROM tasks${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+    return (this.db.prepare(sql).all(...args) as TaskRow[]).map(fromRow);
+  }
+
+  /** The task a worker holds (claimed or running), if any. */
+  heldBy(worker: string): Task | null {
+    const row = this.db.prepare("SELECT * FROM tasks WHERE assignee = ? AND state IN ('claimed', 'running') ORDER BY seq LIMIT 1").get(worker) as TaskRow | undefined;
+    return row === undefined ? null : fromRow(row);
+  }
+
+  /**
+   * Applies one command in one transaction: read, decide with the state machine, write the task and its
+   * event. `annotate` adds control-plane fields (the branch's base) to a move that succeeded.
+   */
+  apply(id: string, command: TaskCommand, actor: Actor, now = Date.now(), annotate?: (task: Task) => TaskAnnotation): TaskResult {
+    return this.immediate(() => this.applyInside(id, command, actor, now, annotate));
+  }
+
+  /**
+   * Claims for a worker the first queued task of its lane, by priority then age; null when there is
+   * none. A worker that already holds a task gets that refused, so one worker never holds two.
+   */
+  claimNext(worker: string, lane: string, leaseMs: number, actor: Actor, now = Date.now(), branchFor?: (task: Task) => string): TaskResult | null {
+    return this.immediate(() => {
+      const held = this.heldBy(worker);
+      if (held !== null) return { ok: false, code: 'lease-held', error: `${worker} already holds ${held.id} (${held.state})`, reasons: [`${worker} already holds ${held.id}`] };
+      const next = this.list({ states: ['queued'], lane }).sort(compareQueueOrder)[0];
+      if (next === undefined) return null;
+      const branch = branchFor?.(next);
+      return this.applyInside(next.id, { type: 'claim', worker, leaseMs, ...(branch === undefined ? {} : { branch }) }, actor, now);
+    });
+  }
+
+  /** Sets control-plane fields without a state move (the outcome after a finish, the base after a branch). */
+  annotate(id: string, fields: TaskAnnotation, now = Date.now()): Task | null {
+    return this.immediate(() => {
+      const task = this.get(id);
+      if (task === null) return null;
+      const next: Task = { ...task, ...fields, updatedAt: now } as Task;
+      this.writeTask(next);
+      return next;
+    });
+  }
+
+  /** Records an event that is not a task move (a restart, a refusal, a pause of the dispatcher). */
+  record(event: NewBoardEvent): BoardEvent {
+    return this.immediate(() => this.insertEvent(event));
+  }
+
+  events(query: EventQuery = {}): BoardEvent[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.afterId !== undefined) {
+      where.push('id > ?');
+      args.push(query.afterId);
+    }
+    if (query.since !== undefined) {
+      where.push('time >= ?');
+      args.push(query.since);
+    }
+    if (query.about !== undefined) {
+      where.push('(subject = ? OR worker = ?)');
+      args.push(query.about, query.about);
+    }
+    const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+    const sql =
+      query.limit === undefined
+        ? `SELECT * FROM events${filter} ORDER BY id`
+        : `SELECT * FROM (SELECT * FROM events${filter} ORDER BY id DESC LIMIT ${Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : -1}) ORDER BY id`;
+    return (this.db.prepare(sql).all(...args) as EventRow[]).map(eventFromRow);
+  }
+
+  getSetting(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  /** Changes a board setting and records who did it and why, in one transaction. */
+  setSetting(key: string, value: string, event: NewBoardEvent): void {
+    this.immediate(() => {
+      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+      this.insertEvent(event);
+    });
+  }
+
+  /** For tests and the doctor: SQLite's own consistency check. */
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  private applyInside(id: string, command: TaskCommand, actor: Actor, now: number, annotate?: (task: Task) => TaskAnnotation): TaskResult {
+    const task = this.get(id);
+    if (task === null) return { ok: false, code: 'not-found', error: `no task ${id}`, reasons: [`no task ${id}`] };
+    const result = applyTask(task, command, actor, now);
+    if (!result.ok) return result;
+    const next = annotate === undefined ? result.task : ({ ...result.task, ...annotate(result.task) } as Task);
+    this.writeTask(next);
+    const { event } = result;
+    this.insertEvent({
+      time: event.time,
+      actor: event.actor,
+      kind: 'task',
+      subject: event.task,
+      action: event.action,
+      from: event.from,
+      to: event.to,
+      ...(event.worker === undefined ? {} : { worker: event.worker }),
+      reasons: event.reasons,
+    });
+    // The caller prints the event: masked like the stored copy.
+    return { ...result, task: next, event: { ...event, reasons: event.reasons.map((reason) => redact(reason)) } };
+  }
+
+  private immediate<T>(fn: () => T): T {
+    const result = this.db.transaction(fn).immediate();
+    this.ownWrites += 1;
+    return result;
+  }
+
+  private insertTask(task: Task, seq: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO tasks (id, seq, state, title, prompt, lane, priority, labels, check_cmd, branch, base_sha, assignee, attempts,
+           max_attempts, lease_holder, lease_expires, checkpoints, outcome, created_at, updated_at)
+         VALUES (@id, @seq, @state, @title, @prompt, @lane, @priority, @labels, @check_cmd, @branch, @base_sha, @assignee, @attempts,
+           @max_attempts, @lease_holder, @lease_expires, @checkpoints, @outcome, @created_at, @updated_at)`,
+      )
+      .run({ ...toRow(task), seq });
+  }
+
+  private writeTask(task: Task): void {
+    this.db
+      .prepare(
+        `UPDATE tasks SET state = @state, title = @title, prompt = @prompt, lane = @lane, priority = @priority, labels = @labels,
+           check_cmd = @check_cmd, branch = @branch, base_sha = @base_sha, assignee = @assignee, attempts = @attempts,
+           max_attempts = @max_attempts, lease_holder = @lease_holder, lease_expires = @lease_expires,
+           checkpoints = @checkpoints, outcome = @outcome, updated_at = @updated_at
+         WHERE id = @id`,
+      )
+      .run(toRow(task));
+  }
+
+  private insertEvent(event: NewBoardEvent): BoardEvent {
+    // Reasons quote evidence (screen lines, log text, check output): masked like everything muxctl writes.
+    const reasons = event.reasons.map((reason) => redact(reason));
+    const info = this.db
+      .prepare(
+        `INSERT INTO events (time, actor_kind, actor_name, kind, subject, action, from_state, to_state, worker, reasons)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(event.time, event.actor.kind, event.actor.name ?? null, event.kind, event.subject, event.action, event.from ?? null, event.to ?? null, event.worker ?? null, JSON.stringify(reasons));
+    return { ...event, reasons, id: Number(info.lastInsertRowid) };
+  }
+}
+
+function migrate(db: Database.Database, file: string): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new MuxctlError(`${file} has schema version ${version}, newer than this muxctl knows (${MIGRATIONS.length}): upgrade muxctl.`, 1);
+    }
+    for (let next = version; next < MIGRATIONS.length; next += 1) db.exec(MIGRATIONS[next] ?? '');
+    if (version !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function toRow(task: Task): Omit<TaskRow, 'seq'> {
+  return {
+    id: task.id,
+    state: task.state,
+    title: task.title,
+    prompt: task.prompt,
+    lane: task.lane,
+    priority: task.priority,
+    labels: JSON.stringify(task.labels),
+    check_cmd: task.check,
+    branch: task.branch,
+    base_sha: task.baseSha,
+    assignee: task.assignee,
+    attempts: task.attempts,
+    max_attempts: task.maxAttempts,
+    lease_holder: task.lease?.holder ?? null,
+    lease_expires: task.lease?.expiresAt ?? null,
+    checkpoints: JSON.stringify(task.checkpoints),
+    outcome: task.outcome === null ? null : JSON.stringify(task.outcome),
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+  };
+}
+
+function fromRow(row: TaskRow): Task {
+  return {
+    id: row.id,
+    state: row.state as TaskState,
+    title: row.title,
+    prompt: row.prompt,
+    lane: row.lane,
+    priority: row.priority,
+    labels: JSON.parse(row.labels) as string[],
+    check: row.check_cmd,
+    branch: row.branch,
+    baseSha: row.base_sha,
+    assignee: row.assignee,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lease: row.lease_holder === null || row.lease_expires === null ? null : { holder: row.lease_holder, expiresAt: row.lease_expires },
+    checkpoints: JSON.parse(row.checkpoints) as Task['checkpoints'],
+    outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as TaskOutcome),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function eventFromRow(row: EventRow): BoardEvent {
+  const event: BoardEvent = {
+    id: row.id,
+    time: row.time,
+    actor: row.actor_name === null ? { kind: row.actor_kind as BoardEvent['actor']['kind'] } : { kind: row.actor_kind as BoardEvent['actor']['kind'], name: row.actor_name },
+    kind: row.kind as BoardEvent['kind'],
+    subject: row.subject,
+    action: row.action,
+    reasons: JSON.parse(row.reasons) as string[],
+  };
+  if (row.from_state !== null) event.from = row.from_state;
+  if (row.to_state !== null) event.to = row.to_state;
+  if (row.worker !== null) event.worker = row.worker;
+  return event;
+}

@@ -1,0 +1,86 @@
+/**
+ * The dashboard's task side: the keys' task commands over TaskControl, the leader's dispatcher, and the
+ * board kept current from `.muxctl/state.db` — read again only when something was written there (by
+ * this dashboard, the CLI or a worker), checked once a second with one cheap query.
+ */
+import type { TaskControl } from '../control/taskControl.js';
+import { Dispatcher } from '../control/dispatcher.js';
+import { formatEvent } from '../core/events.js';
+import type { Actor } from '../core/tasks.js';
+import type { TaskCommands } from '../state/taskActions.js';
+import type { DashboardStore } from '../state/store.js';
+import type { Context } from './context.js';
+import { taskControl } from './tasks.js';
+
+const PERSON: Actor = { kind: 'person', name: 'dashboard' };
+const BOARD_POLL_MS = 1000;
+
+export interface DashboardTasks {
+  control: TaskControl;
+  dispatcher: Dispatcher;
+  commands: TaskCommands;
+  /** Reads the board into the UI store now if it changed; `refresh()` after an action of our own. */
+  refresh(): void;
+  stop(): void;
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toTimeString().slice(0, 8);
+}
+
+export function createDashboardTasks(ctx: Context, store: DashboardStore, afterAction: () => void): DashboardTasks {
+  const control = taskControl(ctx);
+  const db = control.store;
+  const dispatcher = new Dispatcher({ control, supervisor: ctx.supervisor, store: db, stateDir: ctx.runtime.dir, config: () => ctx.supervisor.project, now: Date.now });
+  let mark = '';
+  const refresh = (): void => {
+    const next = db.changeMark();
+    if (next === mark) return;
+    mark = next;
+    store.setState({ tasks: db.list(), dispatchPaused: dispatcher.paused() });
+  };
+  const timer = setInterval(refresh, BOARD_POLL_MS);
+  refresh();
+  const done = (message: string): string => {
+    refresh();
+    afterAction();
+    return message;
+  };
+
+  const commands: TaskCommands = {
+    assign: async (taskId, worker) => done((await control.assign(taskId, worker, PERSON)).message),
+    reassign: async (taskId, worker, laneConfirmed) => {
+      const outcome = await control.reassign(taskId, worker, PERSON, { laneConfirmed });
+      done(outcome.message);
+      return outcome.ok ? { message: outcome.message } : { message: outcome.message, ...(outcome.askLane === true ? { askLane: true } : {}) };
+    },
+    addTask: (input) => {
+      const priority = input.priority === '' ? undefined : Number(input.priority);
+      if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > 9)) return `priority: expected a whole number 0–9, got "${input.priority}"`;
+      const outcome = control.add(
+        {
+          title: input.title,
+          ...(input.lane === '' ? {} : { lane: input.lane }),
+          ...(priority === undefined ? {} : { priority }),
+          ...(input.check === '' ? {} : { check: input.check }),
+        },
+        PERSON,
+      );
+      if (!outcome.ok) return outcome.message;
+      store.setState({ notice: { level: 'info', text: outcome.message }, boardSelected: outcome.task?.id ?? null });
+      done(outcome.message);
+      return null;
+    },
+    restartDecision: (worker, options) => control.restartDecision(worker, { ...options, automatic: false }),
+    restartGuarded: async (worker, options) => {
+      const outcome = await control.restart(worker, { actor: PERSON, reason: 'restarted from the dashboard (r), confirmed', ...options });
+      return done(`${worker}: ${outcome.message} · ${outcome.decision.reasons[0] ?? ''}`);
+    },
+    eventLines: (about) => db.events({ about, limit: 200 }).map((event) => formatEvent(event, clock)),
+    setDispatchPaused: (paused) => {
+      dispatcher.setPaused(paused, PERSON, paused ? 'paused from the dashboard (P)' : 'resumed from the dashboard (P)');
+      refresh();
+    },
+  };
+  return { control, dispatcher, commands, refresh, stop: () => clearInterval(timer) };
+}
