@@ -43,6 +43,8 @@ export function App({ store, actions }: { store: DashboardStore; actions: Action
 
   const tasks = useStore(store, (s) => s.tasks);
   const boardSelected = useStore(store, (s) => s.boardSelected);
+  const drift = useStore(store, (s) => s.drift);
+  const lastEvents = useStore(store, (s) => s.lastEvents);
 
   useInput((input, key) => {
     if (overlay?.kind === 'confirm') {
@@ -100,9 +102,9 @@ export function App({ store, actions }: { store: DashboardStore; actions: Action
   else if (!ready) body = <Text dimColor> looking at the tmux server…</Text>;
   else if (view === 'log') body = <LogView store={store} width={size.columns} height={bodyHeight} />;
   else if (view === 'preview') body = <Preview store={store} width={size.columns} height={bodyHeight} />;
-  else if (view === 'board') body = <Board model={boardModel({ tasks, size, boardSelected }, now)} />;
+  else if (view === 'board') body = <Board model={boardModel({ tasks, size, boardSelected, drift }, now)} />;
   else if (shown.length === 0) body = <Text dimColor wrap="truncate-end">{` ${emptyGridText(gridView.filter, workers.length)}`}</Text>;
-  else body = <Grid workers={shown} grid={grid} selected={selected} now={now} taskLines={taskLines(tasks)} />;
+  else body = <Grid workers={shown} grid={grid} selected={selected} now={now} taskLines={taskLines(tasks)} lastEvents={lastEvents} />;
 
   const status =
     view === 'grid'

@@ -10,10 +10,12 @@ export interface GridProps {
   now: number;
   /** The task each worker holds, as one line ("T3 running · fix the login form"), when it holds one. */
   taskLines?: Record<string, string>;
+  /** The latest control event of each worker, for the panel's last fact line. */
+  lastEvents?: Record<string, string>;
 }
 
 /** The panels, row by row, in the integer geometry computed for this terminal. */
-export function Grid({ workers, grid, selected, now, taskLines = {} }: GridProps) {
+export function Grid({ workers, grid, selected, now, taskLines = {}, lastEvents = {} }: GridProps) {
   const shown = workers.slice(grid.first, grid.first + grid.shown);
   const rows: WorkerSnapshot[][] = [];
   for (let i = 0; i < shown.length; i += grid.perRow) rows.push(shown.slice(i, i + grid.perRow));
@@ -31,6 +33,7 @@ export function Grid({ workers, grid, selected, now, taskLines = {} }: GridProps
               selected={grid.first + r * grid.perRow + c === selected}
               now={now}
               {...(taskLines[worker.name] === undefined ? {} : { taskLine: taskLines[worker.name] })}
+              {...(lastEvents[worker.name] === undefined ? {} : { lastEvent: lastEvents[worker.name] })}
             />
           ))}
         </Box>

@@ -13,6 +13,8 @@ export interface WorkerPanelProps {
   now: number;
   /** The board's task for this worker, shown first: what it is doing, as the board records it. */
   taskLine?: string;
+  /** muxctl's last control action on the worker, with its reason: "restart 14:03: crashed (exit 1) …". */
+  lastEvent?: string;
 }
 
 interface Line {
@@ -25,12 +27,15 @@ interface Line {
  * One worker: who it is, its state and the evidence for it; then what its logs say (task, last tool,
  * last message, tokens, cost, errors); then as many of its screen's last lines as fit.
  */
-export function WorkerPanel({ worker, width, height, bodyLines, selected, now, taskLine }: WorkerPanelProps) {
+export function WorkerPanel({ worker, width, height, bodyLines, selected, now, taskLine, lastEvent }: WorkerPanelProps) {
   const style = stateStyle[worker.health.state];
   const title = `${worker.name} · ${worker.lane}`;
   const badge = `${style.symbol} ${worker.health.badge}`;
   const inner = width - 2;
-  const board: Line[] = taskLine === undefined ? [] : [{ text: `◆ ${taskLine}`, color: 'magenta' }];
+  const board: Line[] = [
+    ...(taskLine === undefined ? [] : [{ text: `◆ ${taskLine}`, color: 'magenta' }]),
+    ...(lastEvent === undefined ? [] : [{ text: `↻ ${lastEvent}`, dim: true }]),
+  ];
   const facts = [...board, ...(worker.summary ? summaryLines(worker.summary, now) : [])].slice(0, bodyLines);
   const screen = lastLines(worker.screen, bodyLines - facts.length).map((text): Line => ({ text, dim: facts.length > 0 }));
   const evidence = [worker.health.evidence, ageText(worker, now), restartsText(worker)].filter(Boolean).join(' · ');

@@ -21,7 +21,8 @@ export interface WorkerRecord {
 export interface ControlEvent {
   time: string;
   actor: 'person' | 'policy' | 'config' | 'cli' | 'dispatcher';
-  action: 'start' | 'stop' | 'restart' | 'remove' | 'backup' | 'refuse';
+  /** `deliver`: the worker's command (re)started to hand it a task; not counted as a restart. */
+  action: 'start' | 'stop' | 'restart' | 'deliver' | 'remove' | 'backup' | 'refuse';
   worker: string;
   reason: string;
 }

@@ -95,7 +95,15 @@ export async function runDashboard(ctx: Context, options: DashboardOptions): Pro
   };
 
   const logsReady = watchLogs();
-  const tasks = createDashboardTasks(ctx, store, () => loop.refresh());
+  const tasks = createDashboardTasks(
+    ctx,
+    store,
+    () => loop.refresh(),
+    (task) => {
+      if (supervisor.project.alerts.bell && !attached) stdout.write('\x07');
+      store.setState({ notice: { level: 'error', text: `${task.id} ${task.state}: needs you (t shows the board, e the reasons)` } });
+    },
+  );
   loop = new ObservationLoop(supervisor, {
     leaderActions: (workers) => tasks.dispatcher.tick(workers),
     logsReady,

@@ -6,7 +6,7 @@
 import type { TaskControl } from '../control/taskControl.js';
 import { Dispatcher } from '../control/dispatcher.js';
 import { formatEvent } from '../core/events.js';
-import type { Actor } from '../core/tasks.js';
+import type { Actor, Task } from '../core/tasks.js';
 import type { TaskCommands } from '../state/taskActions.js';
 import type { DashboardStore } from '../state/store.js';
 import type { Context } from './context.js';
@@ -14,6 +14,11 @@ import { taskControl } from './tasks.js';
 
 const PERSON: Actor = { kind: 'person', name: 'dashboard' };
 const BOARD_POLL_MS = 1000;
+/** Drift is read from git: at most this often, and when the board changed. */
+const DRIFT_EVERY_MS = 15_000;
+/** The control actions worth a line in a worker's panel (a plain start is not news). */
+const PANEL_ACTIONS: ReadonlySet<string> = new Set(['restart', 'escalate', 'skip', 'refuse', 'backup', 'commit-wip']);
+const PANEL_EVENTS_SCANNED = 500;
 
 export interface DashboardTasks {
   control: TaskControl;
@@ -28,16 +33,47 @@ function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
 
-export function createDashboardTasks(ctx: Context, store: DashboardStore, afterAction: () => void): DashboardTasks {
+/** Task states that hand the task to a person: reaching one is worth an alert, like a worker that waits. */
+const NEEDS_PERSON: ReadonlySet<string> = new Set(['escalated', 'blocked', 'failed']);
+
+export function createDashboardTasks(ctx: Context, store: DashboardStore, afterAction: () => void, onNeedsPerson: (task: Task) => void = () => {}): DashboardTasks {
   const control = taskControl(ctx);
   const db = control.store;
   const dispatcher = new Dispatcher({ control, supervisor: ctx.supervisor, store: db, stateDir: ctx.runtime.dir, config: () => ctx.supervisor.project, now: Date.now });
   let mark = '';
+  let known = false;
+  let driftAt = 0;
+  let driftRunning = false;
+  const readDrift = (): void => {
+    if (driftRunning) return;
+    driftRunning = true;
+    driftAt = Date.now();
+    control
+      .driftFindings(store.getState().tasks)
+      .then((drift) => store.setState({ drift }))
+      .catch(() => {})
+      .finally(() => {
+        driftRunning = false;
+      });
+  };
   const refresh = (): void => {
     const next = db.changeMark();
-    if (next === mark) return;
+    if (next === mark) {
+      if (Date.now() - driftAt >= DRIFT_EVERY_MS) readDrift();
+      return;
+    }
     mark = next;
-    store.setState({ tasks: db.list(), dispatchPaused: dispatcher.paused() });
+    const lastEvents: Record<string, string> = {};
+    for (const event of db.events({ limit: PANEL_EVENTS_SCANNED })) {
+      if (event.kind === 'worker' && PANEL_ACTIONS.has(event.action)) lastEvents[event.subject] = `${event.action} ${clock(event.time).slice(0, 5)}: ${event.reasons.join('; ')}`;
+    }
+    const tasks = db.list();
+    const before = new Map(store.getState().tasks.map((task) => [task.id, task.state]));
+    // Not for what the board already showed when the dashboard opened: only a change is news.
+    if (mark !== '' && known) for (const task of tasks) if (NEEDS_PERSON.has(task.state) && before.get(task.id) !== task.state) onNeedsPerson(task);
+    known = true;
+    store.setState({ tasks, dispatchPaused: dispatcher.paused(), lastEvents });
+    readDrift();
   };
   const timer = setInterval(refresh, BOARD_POLL_MS);
   refresh();

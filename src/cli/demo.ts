@@ -9,7 +9,39 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Git } from '../adapters/git.js';
 import { loadConfig } from '../adapters/configFile.js';
+import { inboxDir } from '../adapters/inbox.js';
 import { RuntimeDir } from '../adapters/runtime.js';
+
+interface DemoTask {
+  file: string;
+  title: string;
+  lane: string;
+  priority: number;
+  prompt: string;
+}
+
+/**
+ * The board's first tasks, dropped into a new demo project's inbox for the dashboard's dispatcher to
+ * take in and hand out. Two for infra: flaky infra-1 takes the first and crash-loops on it until the
+ * guard escalates it to the person, while steady infra-2 finishes the second (and the first, once retried).
+ */
+const DEMO_TASKS: readonly DemoTask[] = [
+  { file: '01-health-endpoint.md', title: 'Add a health endpoint', lane: 'app', priority: 1, prompt: 'GET /health answers 200 with the version and the uptime, for the load balancer.' },
+  { file: '02-cache-npm.md', title: 'Cache npm in CI', lane: 'infra', priority: 2, prompt: 'Cache ~/.npm between CI runs, keyed on package-lock.json.' },
+  { file: '03-pin-node.md', title: 'Pin the Node version in CI', lane: 'infra', priority: 3, prompt: 'Read the Node version from .nvmrc in every CI job instead of "latest".' },
+  { file: '04-review-login.md', title: 'Review the login change', lane: 'review', priority: 2, prompt: 'Read the login branch and list anything that would block merging it.' },
+];
+
+function inboxFile(task: DemoTask): string {
+  // JSON strings are YAML strings too: a title with ": " in it stays one value.
+  return ['---', `title: ${JSON.stringify(task.title)}`, `lane: ${task.lane}`, `priority: ${task.priority}`, '---', '', task.prompt, ''].join('\n');
+}
+
+function dropDemoTasks(repo: string): void {
+  const inbox = inboxDir(new RuntimeDir(repo).dir);
+  mkdirSync(inbox, { recursive: true });
+  for (const task of DEMO_TASKS) writeFileSync(join(inbox, task.file), inboxFile(task));
+}
 
 export function demoDir(env = process.env): string {
   return env.MUXCTL_DEMO_DIR ?? join(tmpdir(), `muxctl-demo-${userInfo().username}`);
@@ -22,6 +54,8 @@ export async function prepareDemo(dir: string): Promise<string> {
   if (!existsSync(join(repo, '.git'))) {
     mkdirSync(repo, { recursive: true });
     await Git.initScratchRepo(repo, 'main');
+    // Only with a new repo: a demo run again keeps its board as it was left.
+    dropDemoTasks(repo);
   }
   if (!existsSync(file)) {
     const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -140,7 +140,7 @@ export class Supervisor {
         stoppedAt: null,
         autoRestarts: actor === 'policy' ? old.autoRestarts : 0,
       }));
-      if (outcome === 'created') this.deps.runtime.record({ actor, action: 'start', worker: worker.name, reason });
+      if (outcome === 'created') this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'start', worker: worker.name, reason });
       return { worker: worker.name, ok: true, outcome: outcome === 'created' ? 'started' : 'already running' };
     });
   }
@@ -161,7 +161,7 @@ export class Supervisor {
       stoppedAt: null,
       autoRestarts: actor === 'policy' ? old.autoRestarts + 1 : 0,
     }));
-    this.deps.runtime.record({ actor, action: 'restart', worker: worker.name, reason });
+    this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'restart', worker: worker.name, reason });
     this.captured.delete(worker.name);
     return { worker: worker.name, ok: true, outcome: 'restarted' };
   }
@@ -408,6 +408,8 @@ export class Supervisor {
 export interface Launch {
   env?: Record<string, string>;
   command?: string | string[];
+  /** Recorded as a delivery of a task rather than a restart (reports count restarts as trouble). */
+  delivery?: boolean;
 }
 
 export class UnknownWorkerError extends MuxctlError {

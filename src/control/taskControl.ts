@@ -14,7 +14,7 @@ import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/
 import { decideReassign, decideRestart, type RestartDecision } from '../core/guards.js';
 import { taskBranchName, workerBranch } from '../core/names.js';
 import { routeLane } from '../core/routing.js';
-import { plural } from '../core/tasks.js';
+import { drift, plural } from '../core/tasks.js';
 import type { Actor, Checkpoint, Task, TaskResult } from '../core/tasks.js';
 import type { Launch, Supervisor } from './supervisor.js';
 import type { ControlEvent } from '../adapters/runtime.js';
@@ -151,7 +151,7 @@ export class TaskControl {
       return this.handBack(current, worker.name, actor, `could not check out ${branch} in ${worktree}: ${(error as Error).message}`);
     }
     const context = await this.deliveryContext(current);
-    const delivered = await this.deliver(current, worker, context, actor, `task ${current.id}: ${current.title}`);
+    const delivered = await this.deliver(current, worker, context, actor, `delivers ${current.id}: ${current.title}`);
     if (!delivered.ok) return this.handBack(current, worker.name, actor, delivered.message);
     const started = this.deps.store.apply(current.id, { type: 'start', worker: worker.name }, actor, this.deps.now());
     if (!started.ok) return refusal(started);
@@ -163,9 +163,10 @@ export class TaskControl {
    * Gives the task to the worker's process: `env` restarts the command with MUXCTL_TASK_*; `paste` types
    * the prompt into the running agent and confirms it arrived on the screen.
    */
-  async deliver(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, reason: string): Promise<Outcome> {
+  async deliver(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, reason: string, kind: 'deliver' | 'restart' = 'deliver'): Promise<Outcome> {
     if (worker.task.delivery === 'env') {
-      const launch: Launch = { env: taskEnv(task, context) };
+      // A hand-out is a delivery; a restart carrying the task on (the guard's resume) is a restart.
+      const launch: Launch = { env: taskEnv(task, context), delivery: kind === 'deliver' };
       if (worker.task.command !== undefined) launch.command = taskCommand(worker.task.command, task, context);
       const result = await this.deps.supervisor.restart(worker.name, controlActor(actor), reason, launch);
       return result.ok ? { ok: true, message: result.outcome } : refused(result.outcome);
@@ -287,7 +288,7 @@ export class TaskControl {
         if (decision.action === 'fresh') context.resume = false;
         const delivered =
           worker.task.delivery === 'env'
-            ? await this.deliver(task, worker, context, request.actor, why)
+            ? await this.deliver(task, worker, context, request.actor, why, 'restart')
             : await this.restartThenPaste(task, worker, context, request.actor, why);
         return { decision, acted: true, message: delivered.ok ? `restarted (${decision.action}) with ${task.id}` : delivered.message };
       }
@@ -376,6 +377,29 @@ export class TaskControl {
     return { checkpoint: { at: this.deps.now(), sha: sha.slice(0, 12), note: `WIP from ${from.name}: ${why}` } };
   }
 
+  /**
+   * Where the record and the tree disagree (tasks.drift): a done task whose worktree is dirty or whose
+   * work is neither on its branch nor landed, an open task whose branch already landed. Read from git,
+   * never from the record, for the board's drift marks.
+   */
+  async driftFindings(tasks: readonly Task[]): Promise<Record<string, string[]>> {
+    const findings: Record<string, string[]> = {};
+    for (const task of tasks) {
+      if (task.branch === null || task.state === 'canceled' || task.state === 'queued') continue;
+      const worktree = task.assignee === null ? null : workerPath(this.config, task.assignee);
+      const here = worktree !== null && (await this.deps.git.currentBranch(worktree).catch(() => null)) === task.branch;
+      const tree = {
+        dirtyFiles: here && worktree !== null ? await this.deps.git.dirtyFiles(worktree).catch(() => []) : [],
+        checkPassed: null,
+        commitsOnBranch: await this.commitsOnBranch(task).catch(() => 0),
+        landed: await this.landed(task).catch(() => false),
+      };
+      const found = drift(task, tree);
+      if (found.length > 0) findings[task.id] = found;
+    }
+    return findings;
+  }
+
   /** Tasks done, failed or handed back get what the worker's tree says about them. */
   async commitsOnBranch(task: Task): Promise<number> {
     if (task.branch === null || !(await this.deps.git.branchExists(task.branch))) return 0;
@@ -399,7 +423,7 @@ export class TaskControl {
   private async restartThenPaste(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, why: string): Promise<Outcome> {
     await this.deps.supervisor.restart(worker.name, controlActor(actor), why);
     await this.waitForQuietScreen(worker.name);
-    return this.deliver(task, worker, context, actor, why);
+    return this.deliver(task, worker, context, actor, why, 'restart');
   }
 
   /** The worker's worktree exists and holds nothing uncommitted that belongs to no task. */

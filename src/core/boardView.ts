@@ -172,6 +172,12 @@ function detailSegments(task: Task, input: BoardInput, showState: boolean, drift
   else if (task.state === 'queued') segments.push({ text: `lane ${task.lane}`, tone: 'dim' });
   if (task.lease !== null) segments.push(leaseSegment(task.lease.expiresAt, input.now));
   if (task.attempts > 0) segments.push({ text: `${task.attempts}/${task.maxAttempts}`, tone: task.attempts >= task.maxAttempts ? 'warning' : 'dim' });
+  // What came back from a finished task: its commits and what it cost, when the log said.
+  const outcome = task.outcome;
+  if (outcome !== null && task.state !== 'claimed' && task.state !== 'running') {
+    segments.push({ text: `${outcome.commits} commit${outcome.commits === 1 ? '' : 's'}`, tone: 'dim' });
+    if (outcome.costUsd !== undefined) segments.push({ text: `$${outcome.costUsd.toFixed(2)}`, tone: 'dim' });
+  }
   return segments;
 }
 

@@ -87,7 +87,9 @@ const TASK_SLUG_MAX = 32;
 export function taskBranchName(id: string, title: string): string {
   const slug = title
     .toLowerCase()
+    // é → e: decompose, then drop the accents rather than turning each into a dash.
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, TASK_SLUG_MAX)

@@ -4,16 +4,18 @@
  * the I/O: the terminal, the JSONL event log, stdin answers, delays and signals. It is an executable —
  * an adapter of its own — which is why it, alone under src/demo, touches the file system.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import {
-  AGENT_USAGE, AgentUsageError, demoScript, describeCall, parseAgentOptions, parseAnswer,
+  AGENT_USAGE, AgentUsageError, demoScript, describeCall, parseAgentOptions, parseAnswer, planTask,
   type AgentOptions, type DemoStep, type ToolCall,
 } from './script.js';
 
-type EventType = 'message' | 'prompt' | 'tool_start' | 'tool_end' | 'question' | 'answer' | 'result' | 'error' | 'heartbeat';
+type EventType = 'message' | 'prompt' | 'tool_start' | 'tool_end' | 'question' | 'answer' | 'result' | 'error' | 'heartbeat' | 'status' | 'checkpoint';
 
 /** Every optional field of muxctl's own event format; `time`, `type` and `worker` are filled in. */
 interface EventFields {
@@ -24,7 +26,14 @@ interface EventFields {
   tokens?: { input: number; output: number };
   costUsd?: number;
   turn?: number;
+  sha?: string;
+  step?: string;
 }
+
+const execFileAsync = promisify(execFile);
+
+/** Only for a repository with no identity of its own: the demo's scratch repo has one. */
+const DEMO_IDENTITY = ['-c', 'user.name=muxctl-demo', '-c', 'user.email=demo@muxctl.invalid'];
 
 const HEARTBEAT_MS = 5_000;
 /** Heartbeats stay this far apart even at --speed 0, so a fast test run does not flood its log. */
@@ -121,17 +130,94 @@ async function ask(step: Extract<DemoStep, { kind: 'question' }>, options: Agent
   process.stdout.write(`${dim("  OK, I won't run that. Carrying on without it.")}\n`);
 }
 
+async function git(args: readonly string[]): Promise<string> {
+  return (await execFileAsync('git', [...args])).stdout;
+}
+
+async function gitSucceeds(args: readonly string[]): Promise<boolean> {
+  try {
+    await execFileAsync('git', [...args]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes the work file and commits it on the branch checked out here; returns the commit's sha. */
+async function commitWork(step: Extract<DemoStep, { kind: 'commit' }>, log: EventLog): Promise<string> {
+  const command = `git add ${step.file} && git commit -m ${JSON.stringify(step.message)}`;
+  const input = { command };
+  process.stdout.write(`${cyan('▸')} Bash ${command}\n`);
+  log('tool_start', { turn: step.turn, tool: 'Bash', input, text: `Bash ${command}` });
+  mkdirSync(dirname(step.file), { recursive: true });
+  writeFileSync(step.file, step.content);
+  await git(['add', '--', step.file]);
+  // A resumed task may find its file committed already, word for word: then there is nothing to commit.
+  const staged = !(await gitSucceeds(['diff', '--cached', '--quiet']));
+  if (staged) {
+    const named = (await gitSucceeds(['config', 'user.name'])) && (await gitSucceeds(['config', 'user.email']));
+    await git([...(named ? [] : DEMO_IDENTITY), 'commit', '--quiet', '-m', step.message]);
+  }
+  const sha = (await git(['rev-parse', 'HEAD'])).trim();
+  const output = `[${sha.slice(0, 7)}] ${staged ? step.message : 'nothing new to commit'}`;
+  process.stdout.write(`  ${dim('⎿')} ${dim(output)}\n`);
+  log('tool_end', { turn: step.turn, tool: 'Bash', input, ok: true, text: output });
+  process.stdout.write(`${green('●')} checkpoint ${sha.slice(0, 7)} · committed\n`);
+  log('checkpoint', { turn: step.turn, sha, step: 'committed', text: step.message });
+  return sha;
+}
+
+/** Runs muxctl with the terminal as its output, so its answer is on the worker's screen. */
+function runMuxctl(args: readonly string[]): Promise<{ ok: boolean; detail: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn('muxctl', [...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', (error) => resolveRun({ ok: false, detail: error.message }));
+    child.once('close', (code, signal) => resolveRun({ ok: code === 0, detail: code === null ? `killed by ${signal ?? 'a signal'}` : `exit ${code}` }));
+  });
+}
+
+/**
+ * Tells the board the task is done. Logs no tool events: the turn closed with the result, and an open
+ * turn would keep the worker from ever looking idle to the dispatcher.
+ */
+async function finishTask(step: Extract<DemoStep, { kind: 'finish' }>, log: EventLog): Promise<void> {
+  process.stdout.write(`${cyan('▸')} muxctl task done\n`);
+  const done = await runMuxctl(['task', 'done']);
+  if (done.ok) {
+    process.stdout.write(`${dim(`task ${step.taskId} finished; waiting for the next one`)}\n`);
+    log('status', { turn: step.turn, text: `task ${step.taskId} finished; waiting for the next one` });
+    return;
+  }
+  const problem = `muxctl task done did not succeed (${done.detail}); ${step.taskId} stays with this worker`;
+  process.stderr.write(`${red(problem)}\n`);
+  log('error', { turn: step.turn, text: problem });
+}
+
+/** Stays alive without doing anything: no heartbeats, no output, so the worker shows idle. */
+function waitQuietly(): Promise<never> {
+  // A long timer only to keep the event loop (and so the process) alive until a signal ends it.
+  return new Promise(() => setInterval(() => undefined, 2 ** 30));
+}
+
 async function run(options: AgentOptions): Promise<void> {
   const log = createEventLog(resolve(options.logPath), options.worker);
   let turn = 0;
   installSignalHandlers(log, () => turn);
+  const header = `muxctl-demo-agent · profile ${options.profile} · seed ${options.seed}`;
+  if (options.task === undefined && options.awaitTask) {
+    process.stdout.write(`${dim(header)}\n${dim('no task yet; waiting for one from the board')}\n`);
+    // A status, not a message: a message opens a turn, and a worker with a turn open is never idle.
+    log('status', { text: `demo agent started (profile ${options.profile}, seed ${options.seed}); waiting for a task` });
+    return waitQuietly();
+  }
   const heartbeat = setInterval(() => log('heartbeat', { turn }), Math.max(MIN_HEARTBEAT_MS, HEARTBEAT_MS * options.speed));
   heartbeat.unref();
   let readLine: (() => Promise<string | undefined>) | undefined;
 
-  process.stdout.write(`${dim(`muxctl-demo-agent · profile ${options.profile} · seed ${options.seed}`)}\n`);
+  process.stdout.write(`${dim(options.task === undefined ? header : `${header} · task ${options.task.id}`)}\n`);
   log('message', { text: `demo agent started (profile ${options.profile}, seed ${options.seed})` });
-  for (const step of demoScript(options.profile, options.seed)) {
+  const script = options.task === undefined ? demoScript(options.profile, options.seed) : planTask(options.profile, options.seed, options.task);
+  for (const step of script) {
     // No await for a zero delay: a heartbeat could slip in between quick's result and its exit, and
     // "the last event of a finished run is its result" is what a log reader relies on.
     if (step.delayMs > 0) await sleep(step.delayMs * options.speed);
@@ -158,6 +244,13 @@ async function run(options: AgentOptions): Promise<void> {
         log('result', { turn, ok: true, text: step.title, tokens: step.tokens, costUsd: step.costUsd });
         break;
       }
+      case 'commit':
+        await commitWork(step, log);
+        break;
+      case 'finish':
+        await finishTask(step, log);
+        clearInterval(heartbeat);
+        return waitQuietly();
       case 'exit':
         if (step.error !== undefined) {
           process.stderr.write(`${red(step.error)}\n`);

@@ -30,7 +30,23 @@ export type DemoStep =
   | { kind: 'question'; turn: number; call: ToolCall; prompt: string; output: string; delayMs: number; durationMs: number }
   | { kind: 'result'; turn: number; title: string; tokens: Tokens; costUsd: number; delayMs: number }
   /** The last step: exit with `code`; `error` is printed to stderr and logged first. */
-  | { kind: 'exit'; turn: number; code: number; error?: string; delayMs: number };
+  | { kind: 'exit'; turn: number; code: number; error?: string; delayMs: number }
+  /** Task mode: write `content` to `file` and commit it on the task branch; a checkpoint names the commit. */
+  | { kind: 'commit'; turn: number; file: string; content: string; message: string; delayMs: number }
+  /** Task mode, the last step: `muxctl task done`, then wait, alive and quiet, for the next task. */
+  | { kind: 'finish'; turn: number; taskId: string; delayMs: number };
+
+/** The task muxctl gave this run in MUXCTL_TASK_*: it replaces the made-up work. */
+export interface AgentTask {
+  id: string;
+  title: string;
+  /** The task branch, already checked out in the working directory. */
+  branch: string;
+  /** Worked on before (commits on the branch, a checkpoint, another worker's WIP): carry on, say so. */
+  resume: boolean;
+  /** The last checkpoint in words ("committed, 3f2a9c1d"), when there is one. */
+  checkpoint?: string;
+}
 
 interface MadeUpTask {
   title: string;
@@ -77,6 +93,10 @@ const CLOSERS = ['Checks pass. Wrapping up.', 'Done; the change is ready for rev
 /** Dollars per token, roughly a mid-size model's list price: only so the dashboard has a cost to show. */
 const USD_PER_INPUT_TOKEN = 3 / 1_000_000;
 const USD_PER_OUTPUT_TOKEN = 15 / 1_000_000;
+
+function costOf(tokens: Tokens): number {
+  return Math.round((tokens.input * USD_PER_INPUT_TOKEN + tokens.output * USD_PER_OUTPUT_TOKEN) * 10_000) / 10_000;
+}
 
 /** FNV-1a: a stable 32-bit number from a string (a worker's name becomes its default seed). */
 export function hashString(text: string): number {
@@ -183,9 +203,63 @@ export function planTurn(profile: DemoProfile, seed: number, turn: number): Demo
   }
   if (!quick) steps.push({ kind: 'message', turn, text: dice.pick(CLOSERS), delayMs: dice.int(800, 2000) });
   const tokens = { input: dice.int(2_000, 8_000) * steps.length, output: dice.int(80, 600) * steps.length };
-  const costUsd = Math.round((tokens.input * USD_PER_INPUT_TOKEN + tokens.output * USD_PER_OUTPUT_TOKEN) * 10_000) / 10_000;
-  steps.push({ kind: 'result', turn, title: task.title, tokens, costUsd, delayMs: dice.int(300, 800) });
+  steps.push({ kind: 'result', turn, title: task.title, tokens, costUsd: costOf(tokens), delayMs: dice.int(300, 800) });
   if (quick) steps.push({ kind: 'exit', turn, code: 0, delayMs: 0 });
+  return steps;
+}
+
+/** Where task mode writes its work, relative to the worktree: one file per task. */
+export function workFilePath(taskId: string): string {
+  // The id comes from the environment: whatever it holds, the file stays inside demo-work/.
+  return `demo-work/${taskId.replace(/[^A-Za-z0-9._-]/g, '-')}.md`;
+}
+
+/** A work step as one line of the task's work file. */
+function workLine(step: DemoStep): string | null {
+  if (step.kind === 'message') return step.text;
+  if (step.kind !== 'tool') return null;
+  const description = describeCall(step.call);
+  return step.output === '' ? description : `${description}: ${step.output}`;
+}
+
+/**
+ * A board task from start to `finish`: the profile's kind of work at its pace, then a real commit of the
+ * work file. flaky crashes (exit 3) before committing, every time, so its restarts run into the crash-loop
+ * guard; asks asks a y/n question before finishing. The random stream is the task's own, so a restarted
+ * run of the same task does the same steps.
+ */
+export function planTask(profile: DemoProfile, seed: number, task: AgentTask): DemoStep[] {
+  const turn = 1;
+  const dice = new Dice(seededRandom(hashString(`${seed}:${task.id}`)));
+  const quick = profile === 'quick';
+  // The tool steps are pretend; files and a pattern from a made-up task make them read like real work.
+  const scenery = dice.pick(TASKS);
+  const work: MadeUpTask = { title: task.title, files: scenery.files, pattern: scenery.pattern };
+  const resumedFrom = task.checkpoint ?? 'the work on its branch';
+  const steps: DemoStep[] = [];
+  if (task.resume) steps.push({ kind: 'message', turn, text: `resuming ${task.id} from ${resumedFrom}`, delayMs: 0 });
+  steps.push({ kind: 'task', turn, title: `${task.id} ${task.title}`, delayMs: dice.int(300, 1000) });
+  if (!quick) steps.push({ kind: 'message', turn, text: dice.pick(OPENERS), delayMs: dice.int(800, 2000) });
+  const workCount = quick ? dice.int(2, 3) : dice.int(3, 5);
+  const crashAfter = profile === 'flaky' ? dice.int(1, Math.min(3, workCount - 1)) : -1;
+  const lines: string[] = [];
+  for (let position = 0; position < workCount; position++) {
+    if (position === crashAfter) {
+      steps.push({ kind: 'exit', turn, code: 3, error: dice.pick(CRASHES), delayMs: dice.int(500, 1500) });
+      return steps;
+    }
+    const step = workStep(dice, turn, work, position);
+    steps.push(step);
+    const line = workLine(step);
+    if (line !== null) lines.push(line);
+  }
+  const content = [`# ${task.id}: ${task.title}`, '', ...(task.resume ? [`Resumed from ${resumedFrom}.`, ''] : []), ...lines.map((line) => `- ${line}`), ''];
+  steps.push({ kind: 'commit', turn, file: workFilePath(task.id), content: content.join('\n'), message: `${task.id}: ${task.title}`, delayMs: dice.int(500, 1500) });
+  if (profile === 'asks') steps.push(questionStep(dice, turn));
+  if (!quick) steps.push({ kind: 'message', turn, text: dice.pick(CLOSERS), delayMs: dice.int(800, 2000) });
+  const tokens = { input: dice.int(2_000, 8_000) * steps.length, output: dice.int(80, 600) * steps.length };
+  steps.push({ kind: 'result', turn, title: `${task.id} ${task.title}`, tokens, costUsd: costOf(tokens), delayMs: dice.int(300, 800) });
+  steps.push({ kind: 'finish', turn, taskId: task.id, delayMs: dice.int(300, 800) });
   return steps;
 }
 
@@ -216,14 +290,21 @@ export interface AgentOptions {
   logPath: string;
   /** MUXCTL_WORKER: the name muxctl gave this worker, written into every event. */
   worker: string | undefined;
+  /** --await-task: with no task given, wait quietly for one (so the board sees an idle worker) instead of making up work. */
+  awaitTask: boolean;
+  /** MUXCTL_TASK_*: the board's task, worked on instead of made-up ones. */
+  task?: AgentTask;
 }
 
-export const AGENT_USAGE = `usage: muxctl-demo-agent [--profile steady|asks|flaky|quick] [--seed N] [--speed X] [--log PATH]
-  --profile  steady: works forever · asks: sometimes waits for y/n on stdin
-             flaky: crashes with exit code 3 after a few steps · quick: finishes one task, exits 0
-  --seed     replays the same run (default: from $MUXCTL_WORKER, else the clock)
-  --speed    multiplies every delay (default 1; 0.01 is nearly instant)
-  --log      JSONL event log (default: $MUXCTL_AGENT_LOG, else .muxctl-agent/events.jsonl)`;
+export const AGENT_USAGE = `usage: muxctl-demo-agent [--profile steady|asks|flaky|quick] [--seed N] [--speed X] [--log PATH] [--await-task]
+  --profile     steady: works forever · asks: sometimes waits for y/n on stdin
+                flaky: crashes with exit code 3 after a few steps · quick: finishes one task, exits 0
+  --seed        replays the same run (default: from $MUXCTL_WORKER, else the clock)
+  --speed       multiplies every delay (default 1; 0.01 is nearly instant)
+  --log         JSONL event log (default: $MUXCTL_AGENT_LOG, else .muxctl-agent/events.jsonl)
+  --await-task  with no $MUXCTL_TASK_ID, wait quietly for a task instead of making up work
+With $MUXCTL_TASK_ID set (muxctl's env task delivery) it works on that task: commits demo-work/<id>.md
+on the task branch, runs \`muxctl task done\` and waits for the next task. flaky crashes before committing.`;
 
 export class AgentUsageError extends Error {
   readonly exitCode = 2;
@@ -252,7 +333,7 @@ export function parseAgentOptions(
       args: [...argv],
       options: {
         profile: { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' },
-        log: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        log: { type: 'string' }, 'await-task': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -277,5 +358,23 @@ export function parseAgentOptions(
     }
   }
   const logPath = values.log ?? (env['MUXCTL_AGENT_LOG'] || '.muxctl-agent/events.jsonl');
-  return { profile, seed, speed, logPath, worker };
+  const options: AgentOptions = { profile, seed, speed, logPath, worker, awaitTask: values['await-task'] === true };
+  const task = taskFromEnv(env);
+  if (task !== undefined) options.task = task;
+  return options;
+}
+
+/** The task of muxctl's env delivery, or undefined when MUXCTL_TASK_ID is unset or empty. */
+function taskFromEnv(env: Readonly<Record<string, string | undefined>>): AgentTask | undefined {
+  const id = env['MUXCTL_TASK_ID']?.trim();
+  if (id === undefined || id === '') return undefined;
+  const task: AgentTask = {
+    id,
+    title: env['MUXCTL_TASK_TITLE']?.trim() || id,
+    branch: env['MUXCTL_TASK_BRANCH'] ?? '',
+    resume: env['MUXCTL_TASK_RESUME'] === '1',
+  };
+  const checkpoint = env['MUXCTL_TASK_CHECKPOINT']?.trim();
+  if (checkpoint) task.checkpoint = checkpoint;
+  return task;
 }

@@ -100,6 +100,10 @@ export interface DashboardModel {
   /** The selected card on the board, by task id. */
   boardSelected: string | null;
   dispatchPaused: boolean;
+  /** Where a task's record and its tree disagree, by task id (the board marks them). */
+  drift: Record<string, string[]>;
+  /** The latest control event of each worker, as a line for its panel ("restart 14:03: crashed …"). */
+  lastEvents: Record<string, string>;
 }
 
 export type DashboardStore = StoreApi<DashboardModel>;
@@ -122,6 +126,8 @@ export function createDashboardStore(initial: Pick<DashboardModel, 'project' | '
     board: false,
     boardSelected: null,
     dispatchPaused: false,
+    drift: {},
+    lastEvents: {},
     ...initial,
   }));
 }

@@ -27,8 +27,8 @@ type Perform = (label: string, work: () => Promise<string>) => void;
 
 const BOARD_CHROME_ROWS = 3;
 
-export function boardModel(state: Pick<DashboardModel, 'tasks' | 'size' | 'boardSelected'>, now: number) {
-  return boardView({ tasks: state.tasks, width: state.size.columns, height: Math.max(state.size.rows - BOARD_CHROME_ROWS, 3), selectedId: state.boardSelected, now });
+export function boardModel(state: Pick<DashboardModel, 'tasks' | 'size' | 'boardSelected' | 'drift'>, now: number) {
+  return boardView({ tasks: state.tasks, width: state.size.columns, height: Math.max(state.size.rows - BOARD_CHROME_ROWS, 3), selectedId: state.boardSelected, drift: state.drift, now });
 }
 
 export function selectedTask(state: DashboardModel): Task | undefined {
@@ -194,7 +194,8 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
       const state = store.getState();
       const about = onBoard() ? selectedTask(state)?.id : focusedWorker(state)?.name;
       if (about === undefined) return;
-      const lines = commands.eventLines(about);
+      const drifted = (state.drift[about] ?? []).map((finding) => `⚠ drift: ${finding}`);
+      const lines = [...drifted, ...commands.eventLines(about)];
       store.setState({ overlay: { kind: 'events', title: `What happened to ${about}`, lines: lines.length > 0 ? lines : ['nothing recorded yet'] } });
     },
     toggleDispatch: (): void => {

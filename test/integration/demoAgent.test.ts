@@ -3,12 +3,13 @@
  * and checks what it writes to its event log, its exit codes, and — in a pty — what a person sees.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { git, makeRepo, type TestRepo } from '../helpers/gitRepo.js';
 import { disposeAllPtys, keys, spawnInPty } from '../helpers/pty.js';
 
 const AGENT = resolve(import.meta.dirname, '../../src/demo/agent.ts');
@@ -31,6 +32,8 @@ interface AgentEvent {
   type: string;
   worker?: string;
   text?: string;
+  sha?: string;
+  step?: string;
   tool?: string;
   input?: Record<string, string>;
   ok?: boolean;
@@ -204,3 +207,120 @@ describe('demo agent, in a terminal', () => {
     expect(events.at(-1)).toMatchObject({ text: 'interrupted (SIGINT)' });
   });
 });
+
+describe('demo agent, in task mode (MUXCTL_TASK_ID set)', () => {
+  const BRANCH = 'task/T3-add-a-health-endpoint';
+  const repos: TestRepo[] = [];
+  afterAll(async () => {
+    for (const repo of repos) await repo.cleanup();
+  });
+
+  /**
+   * A repository with the task branch checked out, like a worker's worktree after a claim, and a fake
+   * `muxctl` first on PATH that records its argv. HOME is a scratch directory, so neither the machine's
+   * git identity nor its signing setup is seen.
+   */
+  async function taskWorktree(): Promise<{ repo: TestRepo; env: Record<string, string>; muxctlCalls: () => string[] }> {
+    const repo = await makeRepo();
+    repos.push(repo);
+    await repo.commit('README.md', '# demo\n', 'Initial commit');
+    await git(repo.path, 'checkout', '-q', '-b', BRANCH);
+    const bin = join(repo.scratch, 'bin');
+    const calls = join(repo.scratch, 'muxctl-calls.txt');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'muxctl'), `#!/bin/sh\necho "$*" >> '${calls}'\necho "fake muxctl: $*"\nexit 0\n`);
+    chmodSync(join(bin, 'muxctl'), 0o755);
+    const env = {
+      PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+      HOME: repo.scratch,
+      GIT_CONFIG_NOSYSTEM: '1',
+      MUXCTL_WORKER: 'app-1',
+      MUXCTL_TASK_ID: 'T3',
+      MUXCTL_TASK_TITLE: 'Add a health endpoint',
+      MUXCTL_TASK_PROMPT: 'Task T3: Add a health endpoint',
+      MUXCTL_TASK_BRANCH: BRANCH,
+      MUXCTL_TASK_CHECK: '',
+      MUXCTL_TASK_RESUME: '0',
+    };
+    const muxctlCalls = (): string[] => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter((line) => line !== '') : []);
+    return { repo, env, muxctlCalls };
+  }
+
+  it('commits demo-work/<id>.md on the task branch, runs `muxctl task done`, and stays alive, quiet, for the next task', async () => {
+    const { repo, env, muxctlCalls } = await taskWorktree();
+    const agent = startAgent(['--profile', 'steady'], { cwd: repo.path, env });
+    const finished = await waitForEvents(agent, 'the task to finish', (events) => events.find((e) => e.type === 'status' && e.text === 'task T3 finished; waiting for the next one'));
+    expect(muxctlCalls()).toEqual(['task done']);
+    // muxctl's answer is on the worker's screen.
+    expect(agent.stdout()).toContain('fake muxctl: task done');
+    expect(agent.stdout()).toContain('task T3 finished; waiting for the next one');
+
+    expect((await git(repo.path, 'log', '-1', '--format=%s|%ae', BRANCH)).trim()).toBe('T3: Add a health endpoint|demo@muxctl.invalid');
+    const committed = await git(repo.path, 'show', `${BRANCH}:demo-work/T3.md`);
+    expect(committed.split('\n')[0]).toBe('# T3: Add a health endpoint');
+    expect(committed).toMatch(/^- .+/m);
+    expect(await git(repo.path, 'status', '--porcelain')).toBe('');
+    expect(await git(repo.path, 'ls-tree', '--name-only', 'main')).toBe('README.md');
+
+    const events = readEvents(agent.logPath);
+    expect(events.find((e) => e.type === 'prompt')?.text).toBe('T3 Add a health endpoint');
+    const head = (await git(repo.path, 'rev-parse', BRANCH)).trim();
+    expect(events.find((e) => e.type === 'checkpoint')).toMatchObject({ sha: head, step: 'committed' });
+    const resultAt = events.findIndex((e) => e.type === 'result');
+    expect(resultAt).toBeGreaterThan(events.findIndex((e) => e.type === 'checkpoint'));
+    // After the result only the final status: nothing that reopens a turn, so the worker can look idle.
+    expect(events.slice(resultAt + 1).filter((e) => e.type !== 'heartbeat')).toEqual([finished]);
+
+    expect(agent.child.exitCode).toBeNull();
+    agent.child.kill('SIGTERM');
+    // 143 is the agent's own SIGTERM handler: it was alive and waiting, not gone.
+    expect(await agent.exited).toEqual({ code: 143, signal: null });
+    const all = readEvents(agent.logPath);
+    const afterFinish = all.slice(all.findIndex((e) => e.type === 'status') + 1);
+    expect(afterFinish.map((e) => e.type)).toEqual(['message']);
+  });
+
+  it('a resumed task says so first and commits with the repository\'s own identity', async () => {
+    const { repo, env, muxctlCalls } = await taskWorktree();
+    await git(repo.path, 'config', 'user.name', 'Demo Person');
+    await git(repo.path, 'config', 'user.email', 'person@muxctl.invalid');
+    const agent = startAgent(['--profile', 'quick'], { cwd: repo.path, env: { ...env, MUXCTL_TASK_RESUME: '1', MUXCTL_TASK_CHECKPOINT: 'committed, abc1234' } });
+    await waitForEvents(agent, 'the task to finish', (events) => events.find((e) => e.type === 'status'));
+    expect(agent.stdout()).toMatch(/resuming T3 from committed, abc1234[\s\S]*▶ T3 Add a health endpoint/);
+    expect((await git(repo.path, 'log', '-1', '--format=%ae', BRANCH)).trim()).toBe('person@muxctl.invalid');
+    expect(await git(repo.path, 'show', `${BRANCH}:demo-work/T3.md`)).toContain('Resumed from committed, abc1234.');
+    expect(muxctlCalls()).toEqual(['task done']);
+    expect(agent.child.exitCode).toBeNull();
+  });
+
+  it('flaky crashes with exit 3 before committing and never says it is done', async () => {
+    const { repo, env, muxctlCalls } = await taskWorktree();
+    const agent = startAgent(['--profile', 'flaky'], { cwd: repo.path, env });
+    expect((await agent.exited).code).toBe(3);
+    expect(readEvents(agent.logPath).at(-1)?.type).toBe('error');
+    expect((await git(repo.path, 'rev-list', '--count', `main..${BRANCH}`)).trim()).toBe('0');
+    expect(existsSync(join(repo.path, 'demo-work'))).toBe(false);
+    expect(muxctlCalls()).toEqual([]);
+  });
+});
+
+describe('demo agent, --await-task with no task', () => {
+  it('waits quietly: a status event, no turn opened, no heartbeats, alive until signalled', async () => {
+    const agent = startAgent(['--profile', 'flaky', '--await-task']);
+    const waiting = await waitForEvents(agent, 'the waiting status', (events) => events.find((e) => e.type === 'status'));
+    expect(waiting.text).toMatch(/waiting for a task$/);
+    await screenShows(agent, 'no task yet; waiting for one from the board');
+    expect(agent.child.exitCode).toBeNull();
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toEqual({ code: 143, signal: null });
+    expect(readEvents(agent.logPath).map((e) => e.type)).toEqual(['status', 'message']);
+  });
+});
+
+async function screenShows(agent: RunningAgent, text: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!agent.stdout().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for "${text}" on stdout:\n${agent.stdout()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

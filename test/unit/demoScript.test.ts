@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AgentUsageError, DEMO_PROFILES, demoScript, describeCall, hashString, parseAgentOptions, parseAnswer, planTurn, stepAt,
-  type DemoProfile, type DemoStep,
+  AgentUsageError, DEMO_PROFILES, demoScript, describeCall, hashString, parseAgentOptions, parseAnswer, planTask, planTurn, stepAt,
+  workFilePath, type AgentTask, type DemoProfile, type DemoStep,
 } from '../../src/demo/script.js';
 
 /** The first `limit` steps (an endless profile never ends on its own). */
@@ -110,11 +110,94 @@ describe('demo script', () => {
   });
 });
 
+const TASK: AgentTask = { id: 'T3', title: 'Add a health endpoint', branch: 'task/T3-add-a-health-endpoint', resume: false };
+
+function commitOf(steps: readonly DemoStep[]): Extract<DemoStep, { kind: 'commit' }> {
+  const commit = steps.find((step) => step.kind === 'commit');
+  if (commit?.kind !== 'commit') throw new Error(`no commit step in ${steps.map((step) => step.kind).join(', ')}`);
+  return commit;
+}
+
+describe('demo script, task mode', () => {
+  it('works on the task: a "T3 …" prompt, tool steps, a commit of its work file, a result, then finish', () => {
+    for (const seed of SEEDS) {
+      const steps = planTask('steady', seed, TASK);
+      expect(steps[0]).toMatchObject({ kind: 'task', title: 'T3 Add a health endpoint' });
+      expect(steps.slice(-3).map((step) => step.kind)).toEqual(['message', 'result', 'finish']);
+      expect(steps.at(-1)).toMatchObject({ kind: 'finish', taskId: 'T3' });
+      const tools = steps.filter((step) => step.kind === 'tool');
+      expect(tools.length).toBeGreaterThanOrEqual(2);
+      const commit = commitOf(steps);
+      expect(commit).toMatchObject({ file: 'demo-work/T3.md', message: 'T3: Add a health endpoint' });
+      const lines = commit.content.split('\n');
+      expect(lines[0]).toBe('# T3: Add a health endpoint');
+      for (const tool of tools) expect(lines.some((line) => line.startsWith(`- ${describeCall(tool.call)}`))).toBe(true);
+      // Every step before the commit is in the file: a line per step.
+      const workBefore = steps.slice(0, steps.indexOf(commit)).filter((step) => step.kind === 'tool' || step.kind === 'message').length;
+      expect(lines.filter((line) => line.startsWith('- '))).toHaveLength(workBefore - 1); // the opener is talk, not work
+    }
+  });
+
+  it('never asks in steady and quick; asks asks once, after the commit and before finishing', () => {
+    for (const seed of SEEDS) {
+      expect(planTask('steady', seed, TASK).some((step) => step.kind === 'question')).toBe(false);
+      const quick = planTask('quick', seed, TASK);
+      expect(quick.some((step) => step.kind === 'question' || step.kind === 'exit')).toBe(false);
+      expect(quick.filter((step) => step.kind === 'tool' || step.kind === 'message').length).toBeLessThanOrEqual(3);
+      const asks = planTask('asks', seed, TASK);
+      const kinds = asks.map((step) => step.kind);
+      expect(kinds.filter((kind) => kind === 'question')).toHaveLength(1);
+      expect(kinds.indexOf('question')).toBeGreaterThan(kinds.indexOf('commit'));
+      expect(kinds.indexOf('question')).toBeLessThan(kinds.indexOf('finish'));
+    }
+  });
+
+  it('flaky crashes with exit 3 before committing, the same way on every run of the task', () => {
+    for (const seed of SEEDS) {
+      const steps = planTask('flaky', seed, TASK);
+      expect(steps.at(-1)).toMatchObject({ kind: 'exit', code: 3, error: expect.stringMatching(/Error/) });
+      expect(steps.some((step) => step.kind === 'commit' || step.kind === 'finish' || step.kind === 'result')).toBe(false);
+      expect(steps.some((step) => step.kind === 'tool')).toBe(true);
+      expect(planTask('flaky', seed, TASK)).toEqual(steps);
+    }
+  });
+
+  it('a resumed task says where it resumes from first, and writes it into the work file', () => {
+    const steps = planTask('steady', 5, { ...TASK, resume: true, checkpoint: 'committed, 3f2a9c1d' });
+    expect(steps[0]).toMatchObject({ kind: 'message', text: 'resuming T3 from committed, 3f2a9c1d' });
+    expect(commitOf(steps).content).toContain('Resumed from committed, 3f2a9c1d.');
+    expect(planTask('steady', 5, { ...TASK, resume: true })[0]).toMatchObject({ text: 'resuming T3 from the work on its branch' });
+    expect(planTask('steady', 5, TASK)[0]?.kind).toBe('task');
+  });
+
+  it('each task has its own random stream; the work file stays inside demo-work/', () => {
+    expect(planTask('steady', 1, TASK)).toEqual(planTask('steady', 1, TASK));
+    expect(planTask('steady', 1, TASK)).not.toEqual(planTask('steady', 1, { ...TASK, id: 'T4' }));
+    expect(workFilePath('T12')).toBe('demo-work/T12.md');
+    expect(workFilePath('../../etc/x')).toBe('demo-work/..-..-etc-x.md');
+  });
+});
+
 describe('demo agent options', () => {
-  it('defaults: steady, speed 1, seed from the clock, log in the working directory', () => {
+  it('defaults: steady, speed 1, seed from the clock, log in the working directory, no task', () => {
     expect(parseAgentOptions([], {}, 77)).toEqual({
-      profile: 'steady', seed: 77, speed: 1, logPath: '.muxctl-agent/events.jsonl', worker: undefined,
+      profile: 'steady', seed: 77, speed: 1, logPath: '.muxctl-agent/events.jsonl', worker: undefined, awaitTask: false,
     });
+    expect(parseAgentOptions(['--await-task'], {}, 77)).toMatchObject({ awaitTask: true });
+  });
+
+  it('reads the task from MUXCTL_TASK_*; an empty MUXCTL_TASK_ID means no task', () => {
+    const env = {
+      MUXCTL_TASK_ID: 'T3', MUXCTL_TASK_TITLE: 'Add a health endpoint', MUXCTL_TASK_BRANCH: 'task/T3-x',
+      MUXCTL_TASK_RESUME: '1', MUXCTL_TASK_CHECKPOINT: 'committed, abc1234', MUXCTL_TASK_PROMPT: 'ignored', MUXCTL_TASK_CHECK: '',
+    };
+    expect(parseAgentOptions([], env, 1)).toMatchObject({
+      task: { id: 'T3', title: 'Add a health endpoint', branch: 'task/T3-x', resume: true, checkpoint: 'committed, abc1234' },
+    });
+    const fresh = parseAgentOptions([], { MUXCTL_TASK_ID: 'T4', MUXCTL_TASK_RESUME: '0' }, 1);
+    expect(fresh).toMatchObject({ task: { id: 'T4', title: 'T4', branch: '', resume: false } });
+    expect(fresh !== 'help' && fresh.task).not.toHaveProperty('checkpoint');
+    expect(parseAgentOptions([], { MUXCTL_TASK_ID: '' }, 1)).not.toHaveProperty('task');
   });
 
   it('takes the seed from MUXCTL_WORKER and the log from MUXCTL_AGENT_LOG; flags win', () => {
