@@ -75,7 +75,7 @@ function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Run git in `dir`; a failure to start git at all becomes GitMissingError, anything else is returned. */
-async function run(dir: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function run(dir: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const result = await execa('git', ['-C', dir, ...args], {
     reject: false,
     stdin: 'ignore',
@@ -87,7 +87,7 @@ async function run(dir: string, args: readonly string[], options: RunOptions = {
 }
 
 /** Run git and return stdout, or throw GitCommandError carrying git's own words. */
-async function runOk(dir: string, args: readonly string[], context?: string, options: RunOptions = {}): Promise<string> {
+export async function runOk(dir: string, args: readonly string[], context?: string, options: RunOptions = {}): Promise<string> {
   const result = await run(dir, args, options);
   if (result.exitCode !== 0) throw new GitCommandError(args, result.exitCode, result.stderr, context);
   return result.stdout;

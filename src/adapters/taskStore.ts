@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { BoardEvent, NewBoardEvent } from '../core/events.js';
 import { MuxctlError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { applyTask, compareQueueOrder, newTask } from '../core/tasks.js';
+import { applyTask, compareQueueOrder, dependencyCycle, newTask, waitingOn } from '../core/tasks.js';
 import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskState } from '../core/tasks.js';
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` says how many have run. */
@@ -55,6 +55,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX events_by_subject ON events (subject, id);
    CREATE INDEX events_by_worker ON events (worker, id);
    CREATE INDEX events_by_time ON events (time);`,
+  // Issue 5: tasks that wait on others, chains of steps, and named locks (one lander at a time).
+  `ALTER TABLE tasks ADD COLUMN after_ids TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE tasks ADD COLUMN chain TEXT;
+   CREATE TABLE locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, pid INTEGER NOT NULL, since INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -81,6 +85,8 @@ interface TaskRow {
   lease_expires: number | null;
   checkpoints: string;
   outcome: string | null;
+  after_ids: string;
+  chain: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -122,6 +128,7 @@ export interface TaskAnnotation {
   branch?: string | null;
   outcome?: TaskOutcome | null;
   checkpoints?: Task['checkpoints'];
+  after?: string[];
 }
 
 export class TaskStore {
@@ -170,13 +177,77 @@ export class TaskStore {
   }
 
   add(init: Omit<NewTask, 'id'>, actor: Actor, now = Date.now()): Task {
+    return this.addMany([init], actor, now)[0] as Task;
+  }
+
+  /**
+   * Adds tasks in one transaction (a chain's steps: all or none). `after` may name tasks added earlier in
+   * the same call by their position, as `#0`, `#1`…; every other id must exist. A wait that would close
+   * a cycle is refused with the path, and nothing is added.
+   */
+  addMany(inits: readonly Omit<NewTask, 'id'>[], actor: Actor, now = Date.now()): Task[] {
     return this.immediate(() => {
-      const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM tasks').get() as { next: number }).next;
-      const task = newTask({ ...init, id: `T${seq}` }, now);
-      this.insertTask(task, seq);
-      this.insertEvent({ time: now, actor, kind: 'task', subject: task.id, action: 'add', to: 'queued', reasons: [`lane ${task.lane}, priority ${task.priority}`] });
-      return task;
+      const added: Task[] = [];
+      for (const init of inits) {
+        const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM tasks').get() as { next: number }).next;
+        const id = `T${seq}`;
+        const after = (init.after ?? []).map((ref) => (/^#\d+$/.test(ref) ? (added[Number(ref.slice(1))]?.id ?? ref) : ref.toUpperCase()));
+        for (const dep of after) {
+          if (this.get(dep) === null) throw new MuxctlError(`cannot add "${init.title}": it waits on ${dep}, which does not exist`, 1);
+        }
+        const cycle = dependencyCycle(this.list(), id, after);
+        if (cycle !== null) throw new MuxctlError(`cannot add "${init.title}": waiting on ${after.join(', ')} would close a cycle (${cycle.join(' → ')})`, 1);
+        const task = newTask({ ...init, after, id }, now);
+        this.insertTask(task, seq);
+        const waits = after.length > 0 ? [`waits on ${after.join(', ')}`] : [];
+        const chain = task.chain === null ? [] : [`step ${task.chain.step} of chain ${task.chain.name}`];
+        this.insertEvent({ time: now, actor, kind: 'task', subject: task.id, action: 'add', to: 'queued', reasons: [`lane ${task.lane}, priority ${task.priority}`, ...chain, ...waits] });
+        added.push(task);
+      }
+      return added;
     });
+  }
+
+  /**
+   * Changes what a queued task waits on. Every id must exist, and a wait that would close a cycle (the
+   * task waiting, through others, on itself) is refused with the path.
+   */
+  setAfter(id: string, after: readonly string[], actor: Actor, now = Date.now()): Task {
+    return this.immediate(() => {
+      const task = this.get(id);
+      if (task === null) throw new MuxctlError(`no task ${id}`, 1);
+      if (task.state !== 'queued') throw new MuxctlError(`cannot change what ${task.id} waits on: it is ${task.state}, not queued`, 1);
+      const ids = after.map((ref) => ref.toUpperCase());
+      for (const dep of ids) if (this.get(dep) === null) throw new MuxctlError(`cannot make ${task.id} wait on ${dep}: there is no ${dep}`, 1);
+      const cycle = dependencyCycle(this.list(), task.id, ids);
+      if (cycle !== null) throw new MuxctlError(`cannot make ${task.id} wait on ${ids.join(', ')}: that closes a cycle (${cycle.join(' → ')})`, 1);
+      const next: Task = { ...task, after: ids, updatedAt: now };
+      this.writeTask(next);
+      this.insertEvent({ time: now, actor, kind: 'task', subject: task.id, action: 'after', from: task.state, to: task.state, reasons: [ids.length > 0 ? `waits on ${ids.join(', ')}` : 'waits on nothing'] });
+      return next;
+    });
+  }
+
+  /**
+   * Takes a named lock (the lander's) for this process, or says who holds it. A holder whose pid is dead
+   * on this machine is stale: its lock is taken over, so a killed lander never wedges the next one.
+   */
+  tryLock(name: string, holder: string, now = Date.now()): { ok: true } | { ok: false; holder: string; pid: number; since: number } {
+    return this.immediate(() => {
+      const row = this.db.prepare('SELECT holder, pid, since FROM locks WHERE name = ?').get(name) as { holder: string; pid: number; since: number } | undefined;
+      if (row !== undefined && row.pid !== process.pid && pidAlive(row.pid)) return { ok: false, ...row };
+      this.db.prepare('INSERT INTO locks (name, holder, pid, since) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, since = excluded.since').run(name, holder, process.pid, now);
+      return { ok: true };
+    });
+  }
+
+  unlock(name: string): void {
+    this.immediate(() => this.db.prepare('DELETE FROM locks WHERE name = ? AND pid = ?').run(name, process.pid));
+  }
+
+  lockHolder(name: string): { holder: string; pid: number; since: number; alive: boolean } | null {
+    const row = this.db.prepare('SELECT holder, pid, since FROM locks WHERE name = ?').get(name) as { holder: string; pid: number; since: number } | undefined;
+    return row === undefined ? null : { ...row, alive: pidAlive(row.pid) };
   }
 
   get(id: string): Task | null {
@@ -225,7 +296,8 @@ export class TaskStore {
     return this.immediate(() => {
       const held = this.heldBy(worker);
       if (held !== null) return { ok: false, code: 'lease-held', error: `${worker} already holds ${held.id} (${held.state})`, reasons: [`${worker} already holds ${held.id}`] };
-      const next = this.list({ states: ['queued'], lane }).sort(compareQueueOrder)[0];
+      const all = this.list();
+      const next = all.filter((task) => task.state === 'queued' && task.lane === lane && waitingOn(task, all).length === 0).sort(compareQueueOrder)[0];
       if (next === undefined) return null;
       const branch = branchFor?.(next);
       return this.applyInside(next.id, { type: 'claim', worker, leaseMs, ...(branch === undefined ? {} : { branch }) }, actor, now);
@@ -322,9 +394,9 @@ export class TaskStore {
     this.db
       .prepare(
         `INSERT INTO tasks (id, seq, state, title, prompt, lane, priority, labels, check_cmd, branch, base_sha, assignee, attempts,
-           max_attempts, lease_holder, lease_expires, checkpoints, outcome, created_at, updated_at)
+           max_attempts, lease_holder, lease_expires, checkpoints, outcome, after_ids, chain, created_at, updated_at)
          VALUES (@id, @seq, @state, @title, @prompt, @lane, @priority, @labels, @check_cmd, @branch, @base_sha, @assignee, @attempts,
-           @max_attempts, @lease_holder, @lease_expires, @checkpoints, @outcome, @created_at, @updated_at)`,
+           @max_attempts, @lease_holder, @lease_expires, @checkpoints, @outcome, @after_ids, @chain, @created_at, @updated_at)`,
       )
       .run({ ...toRow(task), seq });
   }
@@ -335,7 +407,7 @@ export class TaskStore {
         `UPDATE tasks SET state = @state, title = @title, prompt = @prompt, lane = @lane, priority = @priority, labels = @labels,
            check_cmd = @check_cmd, branch = @branch, base_sha = @base_sha, assignee = @assignee, attempts = @attempts,
            max_attempts = @max_attempts, lease_holder = @lease_holder, lease_expires = @lease_expires,
-           checkpoints = @checkpoints, outcome = @outcome, updated_at = @updated_at
+           checkpoints = @checkpoints, outcome = @outcome, after_ids = @after_ids, chain = @chain, updated_at = @updated_at
          WHERE id = @id`,
       )
       .run(toRow(task));
@@ -351,6 +423,15 @@ export class TaskStore {
       )
       .run(event.time, event.actor.kind, event.actor.name ?? null, event.kind, event.subject, event.action, event.from ?? null, event.to ?? null, event.worker ?? null, JSON.stringify(reasons));
     return { ...event, reasons, id: Number(info.lastInsertRowid) };
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -384,6 +465,8 @@ function toRow(task: Task): Omit<TaskRow, 'seq'> {
     lease_expires: task.lease?.expiresAt ?? null,
     checkpoints: JSON.stringify(task.checkpoints),
     outcome: task.outcome === null ? null : JSON.stringify(task.outcome),
+    after_ids: JSON.stringify(task.after),
+    chain: task.chain === null ? null : JSON.stringify(task.chain),
     created_at: task.createdAt,
     updated_at: task.updatedAt,
   };
@@ -407,6 +490,8 @@ function fromRow(row: TaskRow): Task {
     lease: row.lease_holder === null || row.lease_expires === null ? null : { holder: row.lease_holder, expiresAt: row.lease_expires },
     checkpoints: JSON.parse(row.checkpoints) as Task['checkpoints'],
     outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as TaskOutcome),
+    after: JSON.parse(row.after_ids) as string[],
+    chain: row.chain === null ? null : (JSON.parse(row.chain) as Task['chain']),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

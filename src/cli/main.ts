@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
         prompt: { type: 'string' },
         'prompt-file': { type: 'string' },
         'max-attempts': { type: 'string' },
+        after: { type: 'string' },
         state: { type: 'string' },
         follow: { type: 'boolean', short: 'f', default: false },
         since: { type: 'string' },

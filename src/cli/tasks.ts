@@ -11,7 +11,8 @@ import { writeBridgeFiles } from '../control/bridge.js';
 import { MuxctlError } from '../core/errors.js';
 import { formatEvent, type BoardEvent } from '../core/events.js';
 import { buildReport, formatReport, parseSince } from '../core/report.js';
-import { TASK_STATES, type Actor, type Task, type TaskState } from '../core/tasks.js';
+import { parseChainFile } from '../core/chains.js';
+import { TASK_STATES, waitingOn, type Actor, type Task, type TaskState } from '../core/tasks.js';
 import type { Context } from './context.js';
 
 export interface TaskFlags {
@@ -23,6 +24,7 @@ export interface TaskFlags {
   prompt?: string | undefined;
   'prompt-file'?: string | undefined;
   'max-attempts'?: string | undefined;
+  after?: string | undefined;
   state?: string | undefined;
   reason?: string | undefined;
   sha?: string | undefined;
@@ -74,7 +76,7 @@ function checkEnv(): Record<string, string> {
 
 export async function taskCommand(ctx: Context, args: string[], flags: TaskFlags): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined) throw new TaskUsageError('muxctl task needs a subcommand: add, list, show, assign, reassign, retry, cancel, done, fail, block, claim, start, checkpoint, renew, priority.');
+  if (sub === undefined) throw new TaskUsageError('muxctl task needs a subcommand: add, chain add, after, list, show, assign, reassign, retry, cancel, done, fail, block, claim, start, checkpoint, renew, priority.');
   const actor = cliActor(ctx);
   if (actor.kind === 'worker' && !WORKER_COMMANDS.has(sub)) {
     process.stderr.write(`muxctl: worker ${actor.name} may not run \`task ${sub}\`: that belongs to the person at the board. A worker may ${[...WORKER_COMMANDS].join(', ')}.\n`);
@@ -102,11 +104,31 @@ export async function taskCommand(ctx: Context, args: string[], flags: TaskFlags
             ...(flags.label === undefined ? {} : { labels: flags.label.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean) }),
             ...(flags.check === undefined ? {} : { check: flags.check }),
             ...(flags['max-attempts'] === undefined ? {} : { maxAttempts: intFlag('--max-attempts', flags['max-attempts'], 1, 20) }),
+            ...(flags.after === undefined ? {} : { after: parseIds('--after', flags.after) }),
           },
           actor,
         ),
         flags.json,
       );
+    }
+    case 'chain': {
+      const [verb, file] = rest;
+      if (verb !== 'add' || file === undefined) throw new TaskUsageError('muxctl task chain add FILE (a YAML or JSON file: name, steps).');
+      const parsed = parseChainFile(readFileSync(file, 'utf8'), file, Object.keys(ctx.config.lanes));
+      if (!parsed.ok) {
+        for (const problem of parsed.problems) process.stderr.write(`✖ ${problem}\n`);
+        process.stderr.write('Nothing was added.\n');
+        return REFUSED;
+      }
+      const added = store.addMany(parsed.chain.steps, actor);
+      if (flags.json) process.stdout.write(`${JSON.stringify(added)}\n`);
+      else for (const task of added) process.stdout.write(`✔ ${task.id} step ${task.chain?.step ?? '?'} of ${parsed.chain.name}: ${task.title}${task.after.length > 0 ? ` (after ${task.after.join(', ')})` : ''}\n`);
+      return 0;
+    }
+    case 'after': {
+      const id = one(rest.slice(0, 1), 'after');
+      const task = store.setAfter(id, rest[1] === undefined || rest[1] === '-' ? [] : parseIds('after', rest[1]), actor);
+      return report({ ok: true, message: `${task.id} waits on ${task.after.length > 0 ? task.after.join(', ') : 'nothing'}`, task }, flags.json);
     }
     case 'list': {
       const states = flags.state === undefined ? undefined : parseStates(flags.state);
@@ -272,6 +294,13 @@ function intFlag(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
+function parseIds(flag: string, text: string): string[] {
+  const ids = text.split(',').map((id) => id.trim().toUpperCase()).filter(Boolean);
+  const bad = ids.find((id) => !/^T\d+$/.test(id));
+  if (bad !== undefined) throw new TaskUsageError(`${flag} expects task ids such as T3,T7; got ${JSON.stringify(bad)}.`);
+  return ids;
+}
+
 function parseStates(text: string): TaskState[] {
   const states = text.split(',').map((s) => s.trim());
   for (const state of states) {
@@ -293,7 +322,11 @@ function dateTime(ms: number): string {
 }
 
 function taskTable(tasks: readonly Task[], now: number): string {
-  const rows = tasks.map((t) => [t.id, t.state, `P${t.priority}`, t.lane, t.assignee ?? '', t.lease ? leaseLeft(t.lease.expiresAt, now) : '', t.title]);
+  const rows = tasks.map((t) => {
+    const waits = t.state === 'queued' ? waitingOn(t, tasks) : [];
+    const title = `${t.title}${t.chain ? ` [${t.chain.name} ${t.chain.step}]` : ''}${waits.length > 0 ? ` (waits on ${waits.join(', ')})` : ''}`;
+    return [t.id, t.state, `P${t.priority}`, t.lane, t.assignee ?? '', t.lease ? leaseLeft(t.lease.expiresAt, now) : '', title];
+  });
   const header = ['ID', 'STATE', 'PRI', 'LANE', 'WORKER', 'LEASE', 'TITLE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');

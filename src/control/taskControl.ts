@@ -14,7 +14,7 @@ import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/
 import { decideReassign, decideRestart, type RestartDecision } from '../core/guards.js';
 import { taskBranchName, workerBranch } from '../core/names.js';
 import { routeLane } from '../core/routing.js';
-import { drift, plural } from '../core/tasks.js';
+import { drift, plural, waitingOn } from '../core/tasks.js';
 import type { Actor, Checkpoint, Task, TaskResult } from '../core/tasks.js';
 import type { Launch, Supervisor } from './supervisor.js';
 import type { ControlEvent } from '../adapters/runtime.js';
@@ -40,6 +40,8 @@ export interface AddInput {
   labels?: string[];
   check?: string | null;
   maxAttempts?: number;
+  /** Tasks that must be done first (`--after T3,T7`). */
+  after?: string[];
 }
 
 export interface RestartRequest {
@@ -100,11 +102,13 @@ export class TaskControl {
         ...(input.priority === undefined ? {} : { priority: input.priority }),
         ...(input.check === undefined ? {} : { check: input.check }),
         ...(input.maxAttempts === undefined ? {} : { maxAttempts: input.maxAttempts }),
+        ...(input.after === undefined || input.after.length === 0 ? {} : { after: input.after }),
       },
       actor,
       this.deps.now(),
     );
-    return { ok: true, message: `added ${task.id} to lane ${task.lane}: ${task.title}`, task };
+    const waits = task.after.length > 0 ? ` (waits on ${task.after.join(', ')})` : '';
+    return { ok: true, message: `added ${task.id} to lane ${task.lane}: ${task.title}${waits}`, task };
   }
 
   /** A person (or the dispatcher) gives a queued task to a worker: claim, branch, deliver, start. */
@@ -113,6 +117,8 @@ export class TaskControl {
     const task = this.deps.store.get(taskId);
     if (task === null) return refused(`no task ${taskId}`);
     if (task.state !== 'queued') return refused(`${task.id} is ${task.state}, not queued${task.assignee ? ` (${task.assignee} has it)` : ''}`);
+    const waits = waitingOn(task, this.deps.store.list());
+    if (waits.length > 0) return refused(`${task.id} is not ready: it waits on ${waits.join(', ')}`);
     const busy = this.deps.store.heldBy(worker.name);
     if (busy !== null) return refused(`${worker.name} is busy with ${busy.id}`);
     const prepared = await this.prepareWorktree(worker);

@@ -88,7 +88,7 @@ interface ColumnSpec {
 }
 
 const QUEUED: ColumnSpec = { key: 'queued', label: 'queued', states: ['queued'] };
-const DONE: ColumnSpec = { key: 'done', label: 'done', states: ['done'] };
+const DONE: ColumnSpec = { key: 'done', label: 'done', states: ['done', 'landed'] };
 const NEEDS_YOU: ColumnSpec = { key: 'needsYou', label: 'needs you', states: ['failed', 'blocked', 'escalated'] };
 const MERGED: readonly ColumnSpec[] = [QUEUED, { key: 'active', label: 'active', states: ['claimed', 'running'] }, DONE, NEEDS_YOU];
 const SPLIT: readonly ColumnSpec[] = [
@@ -135,7 +135,8 @@ function layoutColumn(spec: ColumnSpec, tasks: readonly Task[], input: BoardInpu
   const hidden = tasks.length - shown;
   const more = hidden === 0 ? null : fitWidth(`+${hidden} more${top > 0 ? ` (${top} above)` : ''}`, width);
   // The state word tells apart the states a column holds more than one of.
-  const showState = spec.states.length > 1;
+  // In the done column only "landed" is worth the room: done is what the column says already.
+  const showState = spec.states.length > 1 && spec.key !== 'done';
   const cards = tasks.slice(top, top + shown).map((task) => card(task, input, width, showState));
   return { key: spec.key, header: fitWidth(`${spec.label} ${tasks.length}`, width), count: tasks.length, ids, top, cards, more };
 }
@@ -159,12 +160,12 @@ function card(task: Task, input: BoardInput, width: number, showState: boolean):
   return { id: task.id, state: task.state, title, detail, selected: task.id === input.selectedId, drift };
 }
 
-const STATE_TONES: Partial<Record<TaskState, BoardTone>> = { claimed: 'info', running: 'good', failed: 'error', blocked: 'warning', escalated: 'error' };
+const STATE_TONES: Partial<Record<TaskState, BoardTone>> = { claimed: 'info', running: 'good', landed: 'good', failed: 'error', blocked: 'warning', escalated: 'error' };
 
 /** What needs the person first (drift, waits), then who holds the task and for how long. */
 function detailSegments(task: Task, input: BoardInput, showState: boolean, drift: boolean): BoardSegment[] {
   const segments: BoardSegment[] = [];
-  if (showState) segments.push({ text: task.state, tone: STATE_TONES[task.state] ?? 'plain' });
+  if (showState || task.state === 'landed') segments.push({ text: task.state, tone: STATE_TONES[task.state] ?? 'plain' });
   if (drift) segments.push({ text: '⚠ drift', tone: 'warning' });
   const waits = input.blockedBy?.[task.id] ?? [];
   if (waits.length > 0) segments.push({ text: `waits on ${waits.join(', ')}`, tone: 'warning' });

@@ -54,6 +54,20 @@ export interface RoutingRule {
   words: string[];
 }
 
+/** The merge queue (issue 5): how finished work lands on the base branch. */
+export interface LandConfig {
+  /** The project's check, run in the integration worktree before the base moves; null: none. */
+  check: string | null;
+  /** How a task branch is brought onto the current base: a merge commit, or its commits replayed. */
+  strategy: 'merge' | 'rebase';
+  /** Push the base to this remote after it moved (never forced); null: do not push. */
+  push: string | null;
+  /** The leading dashboard lands done tasks without being asked. */
+  auto: boolean;
+  /** Land up to this many entries together, one check for all; a failure is found by halves. */
+  batch: number;
+}
+
 export interface TasksConfig {
   /** How long a claim lasts without activity from its worker; activity renews it. */
   leaseSeconds: number;
@@ -79,6 +93,7 @@ export interface ProjectConfig {
   hooks: { onStateChange: string | null };
   logs: { ringSize: number };
   tasks: TasksConfig;
+  land: LandConfig;
 }
 
 export interface HealthConfig {
@@ -97,6 +112,7 @@ export const PROJECT_DEFAULTS = {
   alerts: { bell: true },
   logs: { ringSize: 500 },
   tasks: { leaseSeconds: 600, autoDispatch: true },
+  land: { check: null, strategy: 'merge', push: null, auto: false, batch: 1 },
 } as const;
 
 export interface ConfigProblem {
@@ -279,6 +295,16 @@ const configSchema = z
       })
       .optional()
       .meta({ description: 'The task board: leases, dispatch and routing.' }),
+    land: z
+      .strictObject({
+        check: z.string().min(1).optional().meta({ description: 'The project check run before the base moves, e.g. "npm test".' }),
+        strategy: z.enum(['merge', 'rebase']).optional().meta({ default: PROJECT_DEFAULTS.land.strategy, description: 'merge: a merge commit on the base; rebase: the task commits replayed onto it.' }),
+        push: z.string().min(1).optional().meta({ description: 'A remote to push the base to after it moved (never forced).' }),
+        auto: z.boolean().optional().meta({ default: PROJECT_DEFAULTS.land.auto, description: 'Land done tasks without being asked (the leading dashboard).' }),
+        batch: z.int().min(1).max(50).optional().meta({ default: PROJECT_DEFAULTS.land.batch, description: 'Land this many entries together; a failure is found by halves.' }),
+      })
+      .optional()
+      .meta({ description: 'The merge queue: how finished work lands on the base branch.' }),
     logs: z
       .strictObject({ ringSize: z.number().int().min(10).max(100_000).optional().meta({ default: PROJECT_DEFAULTS.logs.ringSize, description: 'Log events kept in memory per worker for the log view.' }) })
       .optional(),
@@ -503,6 +529,13 @@ function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
     alerts: { bell: parsed.alerts?.bell ?? PROJECT_DEFAULTS.alerts.bell },
     hooks: { onStateChange: parsed.hooks?.onStateChange ?? null },
     logs: { ringSize: parsed.logs?.ringSize ?? PROJECT_DEFAULTS.logs.ringSize },
+    land: {
+      check: parsed.land?.check ?? null,
+      strategy: parsed.land?.strategy ?? PROJECT_DEFAULTS.land.strategy,
+      push: parsed.land?.push ?? null,
+      auto: parsed.land?.auto ?? PROJECT_DEFAULTS.land.auto,
+      batch: parsed.land?.batch ?? PROJECT_DEFAULTS.land.batch,
+    },
     tasks: {
       leaseSeconds: parsed.tasks?.leaseSeconds ?? PROJECT_DEFAULTS.tasks.leaseSeconds,
       autoDispatch: parsed.tasks?.autoDispatch ?? PROJECT_DEFAULTS.tasks.autoDispatch,

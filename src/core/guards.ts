@@ -49,8 +49,8 @@ export const MAX_BACKOFF_MS = 10 * 60_000;
 
 export function decideRestart(facts: RestartFacts): RestartDecision {
   const kept = keptWork(facts);
-  if (facts.taskState === 'done' || facts.landed) {
-    const why = facts.taskState === 'done' ? 'the task is done' : 'its branch already landed on the base';
+  if (facts.taskState === 'done' || facts.taskState === 'landed' || facts.landed) {
+    const why = facts.taskState === 'done' ? 'the task is done' : facts.taskState === 'landed' ? 'the task is landed' : 'its branch already landed on the base';
     return { action: 'idle', reasons: [`${why}: it is never run again; the worker comes back idle`, ...kept], backupRef: false };
   }
   if (facts.taskState === null || !RUNNING_STATES.includes(facts.taskState)) {

@@ -86,7 +86,7 @@ function queueSection(tasks: readonly Task[], now: number): string[] {
 
 function doneSection(tasks: readonly Task[], clock: (ms: number) => string): string[] {
   const done = tasks
-    .filter((task) => task.state === 'done')
+    .filter((task) => task.state === 'done' || task.state === 'landed')
     .sort((a, b) => b.updatedAt - a.updatedAt || compareIds(b, a))
     .slice(0, DONE_SHOWN);
   if (done.length === 0) return [];

@@ -13,8 +13,8 @@ export type InboxParse = { ok: true; task: InboxTask } | { ok: false; reason: st
 export const INBOX_FIELDS = ['title', 'lane', 'priority', 'check', 'labels', 'maxAttempts'] as const;
 type Fields = Partial<Record<(typeof INBOX_FIELDS)[number], unknown>>;
 
-const PRIORITY_RANGE = { min: 0, max: 9 };
-const ATTEMPTS_RANGE = { min: 1, max: 20 };
+export const PRIORITY_RANGE = { min: 0, max: 9 };
+export const ATTEMPTS_RANGE = { min: 1, max: 20 };
 const DELIMITER = /^---[ \t]*$/;
 
 export function parseInboxFile(text: string, fileName: string, lanes: readonly string[]): InboxParse {
@@ -59,7 +59,7 @@ function splitFrontMatter(text: string): Split | null {
   return { yaml: lines.slice(1, close).join('\n'), body: lines.slice(close + 1).join('\n') };
 }
 
-type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 function readYaml(yaml: string): Checked<Fields> {
   const lineCounter = new LineCounter();
@@ -107,7 +107,7 @@ function firstHeading(body: string): string | null {
   return null;
 }
 
-function checkLane(value: unknown, lanes: readonly string[]): Checked<string> {
+export function checkLane(value: unknown, lanes: readonly string[]): Checked<string> {
   const expected = lanes.length === 0 ? 'no lanes are configured' : `expected one of ${lanes.join(', ')}`;
   if (value === undefined || value === null) {
     const only = lanes.length === 1 ? lanes[0] : undefined;
@@ -118,19 +118,19 @@ function checkLane(value: unknown, lanes: readonly string[]): Checked<string> {
   return { ok: false, problem: `lane: ${expected}, got ${shown(value)}${suggestion}` };
 }
 
-function checkInteger(name: string, value: unknown, range: { min: number; max: number }): Checked<number | undefined> {
+export function checkInteger(name: string, value: unknown, range: { min: number; max: number }): Checked<number | undefined> {
   if (value === undefined || value === null) return { ok: true, value: undefined };
   if (typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max) return { ok: true, value };
   return { ok: false, problem: `${name}: expected an integer ${range.min}–${range.max}, got ${shown(value)}` };
 }
 
-function checkCommand(value: unknown): Checked<string | undefined> {
+export function checkCommand(value: unknown): Checked<string | undefined> {
   if (value === undefined || value === null) return { ok: true, value: undefined };
   if (typeof value === 'string' && value.trim() !== '') return { ok: true, value: value.trim() };
   return { ok: false, problem: `check: expected a shell command such as "npm test", got ${shown(value)}` };
 }
 
-function checkLabels(value: unknown): Checked<string[] | undefined> {
+export function checkLabels(value: unknown): Checked<string[] | undefined> {
   if (value === undefined || value === null) return { ok: true, value: undefined };
   if (typeof value === 'string') return { ok: true, value: distinct(value.split(',')) };
   if (!Array.isArray(value)) return { ok: false, problem: `labels: expected a list of strings or "a, b, c", got ${shown(value)}` };
@@ -158,7 +158,7 @@ function expectedShape(lanes: readonly string[]): string {
   ].join('\n');
 }
 
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value);
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';

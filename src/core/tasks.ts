@@ -5,10 +5,13 @@
  * and the move, so the CLI and the dashboard can show it as is.
  */
 
-export const TASK_STATES = ['queued', 'claimed', 'running', 'done', 'failed', 'blocked', 'escalated', 'canceled'] as const;
+export const TASK_STATES = ['queued', 'claimed', 'running', 'done', 'landed', 'failed', 'blocked', 'escalated', 'canceled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-/** Where a task can be canceled from: everything but the two final states. */
+/** Finished: the work is done (and, for landed, on the base). Never run again. */
+export const FINISHED_STATES: readonly TaskState[] = ['done', 'landed'];
+
+/** Where a task can be canceled from: everything but the final states (done, landed, canceled). */
 export const OPEN_STATES: readonly TaskState[] = ['queued', 'claimed', 'running', 'failed', 'blocked', 'escalated'];
 
 export interface Lease {
@@ -44,6 +47,10 @@ export interface Task {
   maxAttempts: number;
   lease: Lease | null;
   checkpoints: Checkpoint[];
+  /** Tasks that must be done (or landed) before this one is ready: `task add --after T3,T7`, a chain's steps. */
+  after: string[];
+  /** The chain this task is a step of, when it is one. */
+  chain: { name: string; step: number } | null;
   /** What came back when the task finished: filled in by the dispatcher from the worker's log and tree. */
   outcome: TaskOutcome | null;
   createdAt: number;
@@ -87,7 +94,14 @@ export type TaskCommand =
   | { type: 'expireLease' }
   | { type: 'release'; worker: string }
   | { type: 'reassign'; from: string; to: string; leaseMs: number }
-  | { type: 'prioritize'; priority: number };
+  | { type: 'prioritize'; priority: number }
+  /** The lander put the task's work on the base at `sha`. */
+  | { type: 'land'; sha: string }
+  /**
+   * The lander could not land it (a conflict, a failing check): back to its worker to fix, with a
+   * fresh lease, or to blocked when the worker is gone.
+   */
+  | { type: 'bounce'; reasons: string[]; worker: string | null; leaseMs: number };
 
 export type TaskCommandType = TaskCommand['type'];
 
@@ -126,10 +140,12 @@ export const LEGAL: Readonly<Record<TaskCommandType, readonly TaskState[]>> = {
   release: ['claimed', 'running'],
   reassign: ['claimed', 'running'],
   prioritize: OPEN_STATES,
+  land: ['done'],
+  bounce: ['done'],
 };
 
 /** Control actions a worker never takes, even on its own task: they belong to the person and the policy. */
-const NOT_FOR_WORKERS: ReadonlySet<TaskCommandType> = new Set(['cancel', 'retry', 'expireLease', 'release', 'reassign', 'prioritize']);
+const NOT_FOR_WORKERS: ReadonlySet<TaskCommandType> = new Set(['cancel', 'retry', 'expireLease', 'release', 'reassign', 'prioritize', 'land', 'bounce']);
 
 const VERBS: Record<TaskCommandType, string> = {
   claim: 'claim',
@@ -146,6 +162,8 @@ const VERBS: Record<TaskCommandType, string> = {
   release: 'release',
   reassign: 'reassign',
   prioritize: 'reprioritize',
+  land: 'land',
+  bounce: 'send back',
 };
 
 export interface NewTask {
@@ -158,6 +176,8 @@ export interface NewTask {
   check?: string | null;
   branch?: string | null;
   maxAttempts?: number;
+  after?: string[];
+  chain?: { name: string; step: number } | null;
 }
 
 export const DEFAULT_PRIORITY = 2;
@@ -181,6 +201,8 @@ export function newTask(init: NewTask, now: number): Task {
     maxAttempts: Math.max(1, init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
     lease: null,
     checkpoints: [],
+    after: [...(init.after ?? [])],
+    chain: init.chain ?? null,
     outcome: null,
     createdAt: now,
     updatedAt: now,
@@ -256,6 +278,13 @@ export function applyTask(task: Task, command: TaskCommand, actor: Actor, now: n
     }
     case 'prioritize':
       return done({ ...base, priority: command.priority }, [`priority ${task.priority} → ${command.priority}`]);
+    case 'land':
+      return done({ ...base, state: 'landed' }, [`landed on the base at ${command.sha.slice(0, 12)}`], task.assignee ?? undefined);
+    case 'bounce': {
+      if (command.worker === null) return done({ ...base, state: 'blocked', lease: null }, [...command.reasons, 'its worker is gone: blocked until a person retries it'], task.assignee ?? undefined);
+      const next: Task = { ...base, state: 'claimed', assignee: command.worker, lease: { holder: command.worker, expiresAt: now + command.leaseMs } };
+      return done(next, [...command.reasons, `back to ${command.worker} to fix`], command.worker);
+    }
     default:
       return assertNever(command);
   }
@@ -345,7 +374,7 @@ function holderRefusal(task: Task, worker: string, verb: string, now: number): T
 function illegalBecause(state: TaskState, move: TaskCommandType): string {
   const allowed = LEGAL[move];
   const list = allowed.length === 1 ? allowed[0] : `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
-  const hint = state === 'done' ? ' (a done task is never run again)' : state === 'canceled' ? ' (a canceled task stays canceled)' : '';
+  const hint = state === 'done' || state === 'landed' ? ` (a ${state} task is never run again)` : state === 'canceled' ? ' (a canceled task stays canceled)' : '';
   return `it is ${state}, not ${list}${hint}`;
 }
 
@@ -373,6 +402,7 @@ export interface TreeFacts {
 /** The board's drift findings: a done task the tree disagrees with, or an open task whose work already landed. */
 export function drift(task: Task, tree: TreeFacts): string[] {
   if (task.state === 'canceled') return [];
+  if (task.state === 'landed') return tree.landed || task.branch === null ? [] : [`${task.id} is landed but its branch ${task.branch} is not contained in the base`];
   if (task.state !== 'done') {
     return tree.landed && task.branch !== null ? [`${task.id} is ${task.state} but its branch ${task.branch} already landed on the base`] : [];
   }
@@ -388,10 +418,38 @@ export function compareQueueOrder(a: Task, b: Task): number {
   return a.priority - b.priority || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** The dispatcher's choice for an idle worker: the first queued task of its lane, or null. */
+/** The tasks `task` still waits on: those of its `after` that are not done or landed (unknown ids wait too). */
+export function waitingOn(task: Task, tasks: readonly Task[]): string[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  return task.after.filter((id) => {
+    const other = byId.get(id);
+    return other === undefined || !FINISHED_STATES.includes(other.state);
+  });
+}
+
+/** The dispatcher's choice for an idle worker: the first ready queued task of its lane, or null. */
 export function pickNext(tasks: readonly Task[], worker: { name: string; lane: string }): Task | null {
-  const mine = tasks.filter((task) => task.state === 'queued' && task.lane === worker.lane);
+  const mine = tasks.filter((task) => task.state === 'queued' && task.lane === worker.lane && waitingOn(task, tasks).length === 0);
   return mine.sort(compareQueueOrder)[0] ?? null;
+}
+
+/**
+ * Whether making `id` wait on `after` closes a cycle (a task that would wait on itself, through any
+ * number of others): the path that would, for the error, or null.
+ */
+export function dependencyCycle(tasks: readonly Task[], id: string, after: readonly string[]): string[] | null {
+  const edges = new Map(tasks.map((t) => [t.id, t.after]));
+  edges.set(id, [...after]);
+  const walk = (at: string, path: string[]): string[] | null => {
+    for (const next of edges.get(at) ?? []) {
+      if (next === id) return [...path, next];
+      if (path.includes(next)) continue;
+      const found = walk(next, [...path, next]);
+      if (found) return found;
+    }
+    return null;
+  };
+  return walk(id, [id]);
 }
 
 function refuse(code: TaskRefusal, error: string, reasons: string[] = [error]): TaskResult {

@@ -5,7 +5,7 @@
  */
 import { boardView, moveSelection as moveOnBoard } from '../core/boardView.js';
 import type { RestartDecision } from '../core/guards.js';
-import { compareQueueOrder, type Task } from '../core/tasks.js';
+import { compareQueueOrder, waitingOn, type Task } from '../core/tasks.js';
 import { focusedWorker, taskOf, type DashboardModel, type DashboardStore, type FormField } from './store.js';
 
 /** The control plane's task side, as the dashboard's keys see it. */
@@ -28,7 +28,12 @@ type Perform = (label: string, work: () => Promise<string>) => void;
 const BOARD_CHROME_ROWS = 3;
 
 export function boardModel(state: Pick<DashboardModel, 'tasks' | 'size' | 'boardSelected' | 'drift'>, now: number) {
-  return boardView({ tasks: state.tasks, width: state.size.columns, height: Math.max(state.size.rows - BOARD_CHROME_ROWS, 3), selectedId: state.boardSelected, drift: state.drift, now });
+  const blockedBy: Record<string, string[]> = {};
+  for (const task of state.tasks) {
+    const waits = task.state === 'queued' ? waitingOn(task, state.tasks) : [];
+    if (waits.length > 0) blockedBy[task.id] = waits;
+  }
+  return boardView({ tasks: state.tasks, width: state.size.columns, height: Math.max(state.size.rows - BOARD_CHROME_ROWS, 3), selectedId: state.boardSelected, drift: state.drift, blockedBy, now });
 }
 
 export function selectedTask(state: DashboardModel): Task | undefined {

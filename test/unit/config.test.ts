@@ -66,6 +66,7 @@ describe('parseConfig: a valid config', () => {
       hooks: { onStateChange: null },
       logs: { ringSize: 500 },
       tasks: { leaseSeconds: 600, autoDispatch: true, routing: [] },
+      land: { check: null, strategy: 'merge', push: null, auto: false, batch: 1 },
     } satisfies ProjectConfig);
     expect(workerPath(config, 'app-1')).toBe('/home/u/proj-worktrees/app-1');
   });
@@ -131,7 +132,7 @@ describe('parseConfig: each kind of problem names its path and says what was exp
     ['blank project', (c) => void (c.project = '  '), 'project', 'expected a non-empty project name; got "  "'],
     ['unknown root field, with a suggestion', (c) => void (c.worker = []), '(root)', 'unknown field "worker" — did you mean "workers"?'],
     ['snake_case field, with a suggestion', (c) => void (c.base_branch = 'main'), '(root)', 'unknown field "base_branch" — did you mean "baseBranch"?'],
-    ['unknown field, no close match', (c) => void (c.colour = 'red'), '(root)', /^unknown field "colour"; expected one of: \$schema, project, repo, .*workers, health, alerts, hooks, tasks, logs$/],
+    ['unknown field, no close match', (c) => void (c.colour = 'red'), '(root)', /^unknown field "colour"; expected one of: \$schema, project, repo, .*workers, health, alerts, hooks, tasks, land, logs$/],
     ['typo in a worker field', (c) => void ((c.workers[1] as Record<string, unknown>).comand = 'x'), 'workers[1]', 'unknown field "comand" — did you mean "command"?'],
     ['typo in a nested field', (c) => void (c.workers[0]!.restart = { polcy: 'always' }), 'workers[0].restart', 'unknown field "polcy" — did you mean "policy"?'],
     ['unknown lane field', (c) => void (c.lanes.app = { desc: 'x' }), 'lanes.app', 'unknown field "desc" — did you mean "description"?'],

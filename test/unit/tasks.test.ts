@@ -52,6 +52,8 @@ const COMMANDS: Record<TaskCommandType, TaskCommand> = {
   release: { type: 'release', worker: 'w1' },
   reassign: { type: 'reassign', from: 'w1', to: 'w2', leaseMs: LEASE_MS },
   prioritize: { type: 'prioritize', priority: 1 },
+  land: { type: 'land', sha: 'abc1234def567' },
+  bounce: { type: 'bounce', reasons: ['conflict in src/a.ts'], worker: 'w1', leaseMs: LEASE_MS },
 };
 
 /** The legal moves, written out from the issue (not derived from the code's table), with where each lands. */
@@ -71,20 +73,23 @@ const LEGAL_MOVES: Record<TaskCommandType, Partial<Record<TaskState, TaskState>>
   release: { claimed: 'queued', running: 'queued' },
   reassign: { claimed: 'claimed', running: 'claimed' },
   prioritize: { queued: 'queued', claimed: 'claimed', running: 'running', failed: 'failed', blocked: 'blocked', escalated: 'escalated' },
+  // Issue 5: the lander lands a done task, or sends it back to its worker to fix.
+  land: { done: 'landed' },
+  bounce: { done: 'claimed' },
 };
 
 const VERB: Record<TaskCommandType, string> = {
   claim: 'claim', start: 'start', renew: 'renew the lease of', checkpoint: 'checkpoint', finish: 'finish', fail: 'fail',
   block: 'block', escalate: 'escalate', cancel: 'cancel', retry: 'retry', expireLease: 'expire the lease of',
-  release: 'release', reassign: 'reassign', prioritize: 'reprioritize',
+  release: 'release', reassign: 'reassign', prioritize: 'reprioritize', land: 'land', bounce: 'send back',
 };
 
 describe('the full state × command matrix', () => {
   const cells = TASK_STATES.flatMap((state) => (Object.keys(COMMANDS) as TaskCommandType[]).map((type) => ({ state, type })));
 
-  it('covers 8 states × 14 commands, of which 34 are legal', () => {
-    expect(cells).toHaveLength(112);
-    expect(cells.filter(({ state, type }) => LEGAL_MOVES[type][state] !== undefined)).toHaveLength(34);
+  it('covers 9 states × 16 commands, of which 36 are legal', () => {
+    expect(cells).toHaveLength(144);
+    expect(cells.filter(({ state, type }) => LEGAL_MOVES[type][state] !== undefined)).toHaveLength(36);
   });
 
   it.each(cells)('$type from $state', ({ state, type }) => {
@@ -350,7 +355,7 @@ describe('newTask', () => {
   it('starts queued, unassigned, with defaults and a budget of at least one attempt', () => {
     expect(newTask({ id: 'T9', title: 'write docs', lane: 'docs', maxAttempts: 0 }, NOW)).toEqual({
       id: 'T9', state: 'queued', title: 'write docs', prompt: 'write docs', lane: 'docs', priority: 2, labels: [], check: null,
-      branch: null, baseSha: null, assignee: null, attempts: 0, maxAttempts: 1, lease: null, checkpoints: [], outcome: null,
+      branch: null, baseSha: null, assignee: null, attempts: 0, maxAttempts: 1, lease: null, checkpoints: [], after: [], chain: null, outcome: null,
       createdAt: NOW, updatedAt: NOW,
     });
   });
