@@ -1,4 +1,5 @@
 /** Builds the parts every command needs from a config file: checks first, so a fault starts nothing. */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Git } from '../adapters/git.js';
@@ -22,7 +23,10 @@ export interface Context {
  * workers get it first on their PATH, so `muxctl` and the demo agent resolve inside them.
  */
 export function binDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'bin');
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/muxctl.js in the bundle; src/cli/context.ts when the tests load the sources.
+  const candidates = [join(here, '..', 'bin'), join(here, '..', '..', 'bin')];
+  return candidates.find((dir) => existsSync(join(dir, 'muxctl'))) ?? (candidates[0] as string);
 }
 
 export interface OpenOptions {
