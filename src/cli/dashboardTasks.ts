@@ -11,6 +11,9 @@ import type { TaskCommands } from '../state/taskActions.js';
 import type { DashboardStore } from '../state/store.js';
 import type { Context } from './context.js';
 import { taskControl } from './tasks.js';
+import { createLander, describeLanding, doctorDeps } from './landing.js';
+import { applyFix, gatherDoctorFacts } from '../control/doctor.js';
+import { diagnose, type Finding } from '../core/doctor.js';
 
 const PERSON: Actor = { kind: 'person', name: 'dashboard' };
 const BOARD_POLL_MS = 1000;
@@ -39,7 +42,36 @@ const NEEDS_PERSON: ReadonlySet<string> = new Set(['escalated', 'blocked', 'fail
 export function createDashboardTasks(ctx: Context, store: DashboardStore, afterAction: () => void, onNeedsPerson: (task: Task) => void = () => {}): DashboardTasks {
   const control = taskControl(ctx);
   const db = control.store;
-  const dispatcher = new Dispatcher({ control, supervisor: ctx.supervisor, store: db, stateDir: ctx.runtime.dir, config: () => ctx.supervisor.project, now: Date.now });
+  const lander = createLander(ctx, control);
+  let landing: Promise<string> | null = null;
+  /** One landing at a time from this dashboard; another process's is refused by the lock in the database. */
+  const land = (): Promise<string> => {
+    landing ??= lander
+      .land(undefined, PERSON)
+      .then(describeLanding)
+      .finally(() => {
+        landing = null;
+        refresh();
+      });
+    return landing;
+  };
+  const dispatcher = new Dispatcher({
+    control,
+    supervisor: ctx.supervisor,
+    store: db,
+    stateDir: ctx.runtime.dir,
+    config: () => ctx.supervisor.project,
+    now: Date.now,
+    // land.auto: the leader lands done tasks as they come, in the background (a check may take minutes).
+    autoLand: () => {
+      if (landing !== null) return;
+      void land().then(
+        (text) => text !== 'nothing to land' && store.setState({ notice: { level: 'info', text: `landed: ${text}` } }),
+        (error: unknown) => store.setState({ notice: { level: 'error', text: `landing failed: ${(error as Error).message}` } }),
+      );
+    },
+  });
+  let findings: Finding[] = [];
   let mark = '';
   let known = false;
   let driftAt = 0;
@@ -113,6 +145,16 @@ export function createDashboardTasks(ctx: Context, store: DashboardStore, afterA
       return done(`${worker}: ${outcome.message} · ${outcome.decision.reasons[0] ?? ''}`);
     },
     eventLines: (about) => db.events({ about, limit: 200 }).map((event) => formatEvent(event, clock)),
+    land: async () => done(await land()),
+    doctorFindings: async () => {
+      findings = diagnose(await gatherDoctorFacts(doctorDeps(ctx, control, lander, PERSON)));
+      return findings;
+    },
+    fixFinding: async (index) => {
+      const finding = findings[index];
+      if (finding === undefined) return 'that finding is gone: press D to look again';
+      return done(await applyFix(finding, doctorDeps(ctx, control, lander, PERSON)));
+    },
     setDispatchPaused: (paused) => {
       dispatcher.setPaused(paused, PERSON, paused ? 'paused from the dashboard (P)' : 'resumed from the dashboard (P)');
       refresh();

@@ -10,8 +10,22 @@ Usage:
         --force                   with --remove: remove anyway, after saving a backup ref
   muxctl status [--json]          print every worker's state and the evidence for it
   muxctl attach <worker>          attach to a worker's terminal (Ctrl-Q or tmux's detach returns)
-  muxctl restart <worker>         restart a worker's command in place (the worktree is kept)
+  muxctl restart <worker>         restart through the checkpoint guard (a done task never runs again,
+                                  uncommitted work is kept); --reset --confirm <worker> starts over
+                                  from the base after a backup ref
   muxctl demo                     open the dashboard on a scratch demo project with demo workers
+  muxctl task add "title" [--lane L] [--priority 0-9] [--label x] [--check CMD] [--after T1,T2]
+                                  queue a task (routing rules choose the lane when none is given)
+  muxctl task chain add FILE      add a chain of steps (YAML/JSON: name, steps), each waiting on the last
+  muxctl task list|show|assign|reassign|retry|cancel|priority|after …
+  muxctl task done|fail|block|claim|start|checkpoint|renew …
+                                  inside a worker: act on its own task only
+  muxctl events [--follow] [--json] [--since 24h] [--about T3|w1]
+  muxctl report [--since 24h]     what happened: done, failed, restarts and why, time and cost
+  muxctl export                   write .muxctl/HANDOFF_LIVE.md and .muxctl/task_queue.json
+  muxctl dispatch pause|resume    stop or restart handing queued tasks to idle workers
+  muxctl land [task…]             land done tasks on the base branch: merge, check, fast-forward
+  muxctl doctor [--fix N] [--json]  where the record and the world disagree, with safe fixes
   muxctl emit <kind> [text…]      inside a worker: tell muxctl heartbeat | status <text> |
                                   progress [--percent N] [--step S] | checkpoint [--sha C] [--step S]
 

@@ -6,6 +6,7 @@ import { openProject, type Context } from './context.js';
 import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
 import { emitCommand } from './emit.js';
 import { HELP } from './help.js';
+import { doctorCommand, landCommand } from './landing.js';
 import { dispatchCommand, eventsCommand, exportCommand, reportCommand, taskCommand } from './tasks.js';
 
 declare const MUXCTL_VERSION: string | undefined;
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
         'refuse-dirty': { type: 'boolean', default: false },
         reset: { type: 'boolean', default: false },
         confirm: { type: 'string' },
+        fix: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -104,6 +106,10 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(await openProject(values.config), values);
     case 'export':
       return exportCommand(await openProject(values.config));
+    case 'land':
+      return landCommand(await openProject(values.config), rest, values.json);
+    case 'doctor':
+      return doctorCommand(await openProject(values.config), values);
     case 'dispatch':
       return dispatchCommand(await openProject(values.config), rest);
     case 'emit':

@@ -30,6 +30,8 @@ export interface DispatcherDeps {
   stateDir: string;
   config: () => ProjectConfig;
   now: () => number;
+  /** Starts landing done tasks in the background (the dashboard's lander); called when land.auto is on. */
+  autoLand?: () => void;
 }
 
 export class Dispatcher {
@@ -64,6 +66,7 @@ export class Dispatcher {
     if (this.deps.config().tasks.autoDispatch && !this.paused()) await this.dispatch(workers, results);
     this.enrichOutcomes(workers);
     this.writeBridge(workers);
+    if (this.deps.config().land.auto && this.deps.store.list({ states: ['done'] }).length > 0) this.deps.autoLand?.();
     return results;
   }
 

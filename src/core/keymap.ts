@@ -34,7 +34,9 @@ export type Action =
   | 'reassign'
   | 'newTask'
   | 'events'
-  | 'toggleDispatch';
+  | 'toggleDispatch'
+  | 'land'
+  | 'doctor';
 
 /**
  * Where a key works: the grid, the log view of one worker (`l`) or the live preview of its screen
@@ -110,6 +112,8 @@ const AWAY: readonly View[] = ['log', 'preview', 'board'];
 const ANY: readonly View[] = ['grid', 'log', 'preview'];
 /** Keys about tasks: on a worker in the grid, or on the selected card of the board. */
 const TASKS: readonly View[] = ['grid', 'board'];
+/** Keys about the whole board rather than one worker: they work where the board is in front of the person. */
+const BOARD: readonly View[] = ['board'];
 const needsTaskOrWorker = (ctx: SelectionContext): string | null => (ctx.taskState === undefined ? needsWorker(ctx) : ctx.taskState === null ? 'no task selected' : null);
 
 type Row = Omit<Binding, 'dangerous' | 'disabledReason'> & Partial<Pick<Binding, 'dangerous' | 'disabledReason'>>;
@@ -135,7 +139,9 @@ export const keymap: readonly Binding[] = [
   row({ action: 'assign', keys: [char('a')], views: TASKS, label: 'a', description: 'assign a queued task to the worker, or (board) the task to a worker', hint: 'assign', hintViews: ['board'], disabledReason: needsTaskOrWorker }),
   row({ action: 'reassign', keys: [char('R')], views: TASKS, label: 'R', description: 'move a task to another worker, its uncommitted work with it', hint: 'reassign', hintViews: ['board'], dangerous: true, disabledReason: needsTaskOrWorker }),
   row({ action: 'events', keys: [char('e')], views: TASKS, label: 'e', description: 'what happened to the worker (or task), with the reasons', hint: 'events', disabledReason: needsTaskOrWorker }),
-  row({ action: 'toggleDispatch', keys: [char('P')], views: TASKS, label: 'P', description: 'pause or resume handing queued tasks to idle workers', hint: null }),
+  row({ action: 'toggleDispatch', keys: [char('P')], views: BOARD, label: 'P', description: 'pause or resume handing queued tasks to idle workers', hint: null }),
+  row({ action: 'land', keys: [char('L')], views: BOARD, label: 'L', description: 'land done tasks on the base now: merge, check, fast-forward', hint: 'land' }),
+  row({ action: 'doctor', keys: [char('D')], views: BOARD, label: 'D', description: 'the drift doctor: where the record and the world disagree, with fixes', hint: 'doctor' }),
   // The log view: scroll, follow, filter.
   row({ action: 'scrollUp', keys: [named('up'), char('k')], views: LOG, label: '↑/k', description: 'scroll up a line (stops following)', hint: null }),
   row({ action: 'scrollDown', keys: [named('down'), char('j')], views: LOG, label: '↓/j', description: 'scroll down a line', hint: null }),

@@ -281,7 +281,7 @@ export function applyTask(task: Task, command: TaskCommand, actor: Actor, now: n
     case 'land':
       return done({ ...base, state: 'landed' }, [`landed on the base at ${command.sha.slice(0, 12)}`], task.assignee ?? undefined);
     case 'bounce': {
-      if (command.worker === null) return done({ ...base, state: 'blocked', lease: null }, [...command.reasons, 'its worker is gone: blocked until a person retries it'], task.assignee ?? undefined);
+      if (command.worker === null) return done({ ...base, state: 'blocked', lease: null }, [...command.reasons, 'blocked until a person retries it'], task.assignee ?? undefined);
       const next: Task = { ...base, state: 'claimed', assignee: command.worker, lease: { holder: command.worker, expiresAt: now + command.leaseMs } };
       return done(next, [...command.reasons, `back to ${command.worker} to fix`], command.worker);
     }
@@ -402,7 +402,8 @@ export interface TreeFacts {
 /** The board's drift findings: a done task the tree disagrees with, or an open task whose work already landed. */
 export function drift(task: Task, tree: TreeFacts): string[] {
   if (task.state === 'canceled') return [];
-  if (task.state === 'landed') return tree.landed || task.branch === null ? [] : [`${task.id} is landed but its branch ${task.branch} is not contained in the base`];
+  // A landed task's work is on the base; a rebased branch is never contained, and that is no drift.
+  if (task.state === 'landed') return [];
   if (task.state !== 'done') {
     return tree.landed && task.branch !== null ? [`${task.id} is ${task.state} but its branch ${task.branch} already landed on the base`] : [];
   }

@@ -122,6 +122,8 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     newTask: tasks.newTask,
     events: tasks.events,
     toggleDispatch: tasks.toggleDispatch,
+    land: tasks.land,
+    doctor: tasks.doctor,
     help: () => store.setState((s) => ({ overlay: s.overlay?.kind === 'help' ? null : { kind: 'help' } })),
     quit: () => commands.quit(),
   };

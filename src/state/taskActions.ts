@@ -20,6 +20,12 @@ export interface TaskCommands {
   /** Lines for the events dialog: what happened to a worker or a task, oldest first. */
   eventLines(about: string): string[];
   setDispatchPaused(paused: boolean): void;
+  /** Lands the done tasks now; resolves to a line for the person. */
+  land(): Promise<string>;
+  /** The doctor's findings, each with its fix (or none), in the order shown. */
+  doctorFindings(): Promise<Array<{ text: string; fix: { label: string } | null }>>;
+  /** Applies the fix of the finding at `index` of the last doctorFindings(); a line for the person. */
+  fixFinding(index: number): Promise<string>;
 }
 
 type Notify = (text: string, level?: 'info' | 'error') => void;
@@ -208,6 +214,37 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
       commands.setDispatchPaused(paused);
       store.setState({ dispatchPaused: paused });
       notify(paused ? 'automatic dispatch paused (P resumes)' : 'automatic dispatch resumed');
+    },
+    land: (): void => perform('landing done tasks', () => commands.land()),
+    doctor: (): void => {
+      notify('looking for drift…');
+      commands.doctorFindings().then(
+        (findings) => {
+          if (findings.length === 0) return notify('no drift: the board and the world agree');
+          store.setState({
+            overlay: {
+              kind: 'pick',
+              title: `Drift doctor: ${findings.length} finding${findings.length === 1 ? '' : 's'}`,
+              lines: ['⏎ on a finding shows its fix and asks first; every fix commits, moves or backs up before it changes anything'],
+              options: findings.map((finding, index) => ({ label: finding.text, value: String(index), note: finding.fix ? `fix: ${finding.fix.label}` : 'no safe fix' })),
+              index: 0,
+              onPick: (value) => {
+                const finding = findings[Number(value)];
+                if (finding?.fix == null) return notify('no safe fix for that one: a person decides');
+                store.setState({
+                  overlay: {
+                    kind: 'confirm',
+                    title: `Fix: ${finding.fix.label}?`,
+                    lines: [finding.text],
+                    onYes: () => perform(`fixing`, () => commands.fixFinding(Number(value))),
+                  },
+                });
+              },
+            },
+          });
+        },
+        (error: unknown) => notify(`doctor failed: ${(error as Error).message}`, 'error'),
+      );
     },
     moveOnBoard: (direction: 'up' | 'down' | 'left' | 'right'): void => {
       const state = store.getState();

@@ -8,6 +8,8 @@ const ALL_ACTIONS: Action[] = [
   'newTask',
   'events',
   'toggleDispatch',
+  'land',
+  'doctor',
   'moveUp',
   'moveDown',
   'moveLeft',

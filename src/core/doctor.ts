@@ -1,0 +1,218 @@
+/**
+ * The drift doctor (issue 5): every place where the board's record and the world disagree, read from
+ * facts the control plane gathered (git, tmux, the store), each with a safe fix where one exists. Pure:
+ * the same facts always give the same findings, in the same order.
+ *
+ * No fix deletes work. A fix commits, moves or backs up first; the labels say so, because the person
+ * pressing the key decides on the label alone.
+ */
+import { MONITOR_SESSION } from './controlProtocol.js';
+import { OPEN_STATES, plural } from './tasks.js';
+import type { Task } from './tasks.js';
+
+export const FINDING_KINDS = [
+  'done-not-landed',
+  'landed-not-recorded',
+  'dirty-without-task',
+  'orphan-session',
+  'missing-session',
+  'gone-lease',
+  'leftover-integration',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** Which fix: a stable id the dashboard's key and the recorded event name; the label is what a person reads. */
+export const FIX_KEYS = ['land', 'mark-landed', 'commit-wip', 'stop-orphan', 'start', 'release-lease', 'remove-integration'] as const;
+export type FixKey = (typeof FIX_KEYS)[number];
+
+export interface Fix {
+  key: FixKey;
+  label: string;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  /** A task id, a worker name, a tmux session name or a worktree path: what the finding is about. */
+  subject: string;
+  text: string;
+  fix: Fix | null;
+}
+
+export interface WorkerFacts {
+  name: string;
+  worktree: string;
+  /** Registered with git and present on disk. */
+  exists: boolean;
+  /** The branch checked out there; null when detached or when the worktree does not exist. */
+  branch: string | null;
+  dirtyFiles: string[];
+  hasSession: boolean;
+  /** What the person last asked of it; null when it was never started (no record), which is not drift. */
+  desired: 'running' | 'stopped' | null;
+}
+
+export interface BranchFacts {
+  /** The tip moved past the task's baseSha and is contained in the base. */
+  landed: boolean;
+  /** Commits on the branch past where the task started. */
+  commits: number;
+  /** The branch's tip, or null when the branch does not exist. */
+  tip: string | null;
+}
+
+export interface IntegrationWorktree {
+  path: string;
+  /** Registered with git (a `git worktree`), rather than a bare directory left behind. */
+  registered: boolean;
+  /**
+   * A merge or rebase in progress, or files changed: a landing stopped half-way. The lander keeps its
+   * worktree clean between landings for the next one, so a clean one is not left over. Unknown: true.
+   */
+  interrupted?: boolean;
+}
+
+export interface DoctorFacts {
+  tasks: readonly Task[];
+  /** The configured workers, in config order. */
+  workers: readonly WorkerFacts[];
+  /** Every session on muxctl's tmux socket. */
+  sessions: readonly string[];
+  /** By task id, for each task with a branch. */
+  branches: Readonly<Record<string, BranchFacts>>;
+  integrationWorktrees: readonly IntegrationWorktree[];
+  /** A lander holds its lock and its pid is alive: an integration worktree is in use, not left over. */
+  landerLockHeld: boolean;
+  baseBranch: string;
+  now: number;
+}
+
+const HELD_STATES: ReadonlySet<Task['state']> = new Set(['claimed', 'running']);
+/** Open or done: a branch of one of these already on the base is a landing the board never recorded. */
+const UNLANDED_STATES: ReadonlySet<Task['state']> = new Set([...OPEN_STATES, 'done']);
+
+/** tmux accepts session names muxctl's adapter refuses to target (it only targets these exactly). */
+const TARGETABLE_SESSION = /^[A-Za-z0-9_-]+$/;
+
+export const FIX_LABELS: Readonly<Record<FixKey, string>> = {
+  land: 'land it',
+  'mark-landed': 'mark it landed',
+  'commit-wip': 'commit it on a new branch muxctl/wip/<worker>/<time> and leave the worktree clean',
+  'stop-orphan': 'stop it (its screen is saved to a file first)',
+  start: 'start it',
+  'release-lease': 'expire the lease (its branch and checkpoints are kept)',
+  'remove-integration': 'remove it (nothing in it is work: it is reset for every landing)',
+};
+
+function fix(key: FixKey, label: string = FIX_LABELS[key]): Fix {
+  return { key, label };
+}
+
+export function diagnose(facts: DoctorFacts): Finding[] {
+  return [
+    ...facts.tasks.flatMap((task) => taskFindings(task, facts)),
+    ...facts.workers.flatMap((worker) => workerFindings(worker, facts)),
+    ...orphanSessions(facts),
+    ...facts.tasks.flatMap((task) => goneLease(task, facts)),
+    ...leftoverIntegration(facts),
+  ].sort((a, b) => FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind));
+}
+
+function taskFindings(task: Task, facts: DoctorFacts): Finding[] {
+  const branch = task.branch;
+  const tree = facts.branches[task.id];
+  if (branch === null || tree === undefined) return [];
+  if (task.state === 'done' && !tree.landed) {
+    if (tree.commits > 0) {
+      const text = `${task.id} is done but not landed: ${plural(tree.commits, 'commit')} on ${branch} wait to go onto ${facts.baseBranch}`;
+      return [{ kind: 'done-not-landed', subject: task.id, text, fix: fix('land') }];
+    }
+    const where = tree.tip === null ? `its branch ${branch} is gone` : `${branch} holds no commits past where it started`;
+    return [{ kind: 'done-not-landed', subject: task.id, text: `${task.id} is done but not landed, and ${where}: nothing to land; look at it by hand`, fix: null }];
+  }
+  if (UNLANDED_STATES.has(task.state) && tree.landed) {
+    const text = `${task.id} is ${task.state} but its branch ${branch} already landed on ${facts.baseBranch}${tree.tip === null ? '' : ` (at ${tree.tip.slice(0, 7)})`}`;
+    const unfinished = unfinishedWork(task, facts);
+    if (unfinished !== null) return [{ kind: 'landed-not-recorded', subject: task.id, text: `${text}; ${unfinished}`, fix: null }];
+    return [{ kind: 'landed-not-recorded', subject: task.id, text, fix: fix('mark-landed') }];
+  }
+  return [];
+}
+
+/** Marking a task landed while its worker has uncommitted changes on its branch would call half-done work finished. */
+function unfinishedWork(task: Task, facts: DoctorFacts): string | null {
+  if (!HELD_STATES.has(task.state) || task.assignee === null) return null;
+  const worker = facts.workers.find((w) => w.name === task.assignee);
+  if (worker === undefined || !worker.exists || worker.branch !== task.branch || worker.dirtyFiles.length === 0) return null;
+  return `${worker.name} still has ${listed(worker.dirtyFiles)} on it: finish or commit them, then it lands again`;
+}
+
+function workerFindings(worker: WorkerFacts, facts: DoctorFacts): Finding[] {
+  const findings: Finding[] = [];
+  if (worker.exists && worker.dirtyFiles.length > 0 && !holdsTask(worker.name, facts.tasks)) {
+    const label = FIX_LABELS['commit-wip'].replace('<worker>', worker.name);
+    const text = `${worker.name}'s worktree ${worker.worktree} has ${listed(worker.dirtyFiles)} and ${worker.name} holds no task`;
+    findings.push({ kind: 'dirty-without-task', subject: worker.name, text, fix: fix('commit-wip', label) });
+  }
+  if (worker.desired === 'running' && !worker.hasSession) {
+    findings.push({ kind: 'missing-session', subject: worker.name, text: `${worker.name} should be running but has no tmux session`, fix: fix('start') });
+  }
+  return findings;
+}
+
+function holdsTask(worker: string, tasks: readonly Task[]): boolean {
+  return tasks.some((task) => task.assignee === worker && HELD_STATES.has(task.state));
+}
+
+function orphanSessions(facts: DoctorFacts): Finding[] {
+  const named = new Set(facts.workers.map((w) => w.name));
+  return [...new Set(facts.sessions)]
+    .filter((session) => session !== MONITOR_SESSION && !named.has(session))
+    .sort()
+    .map((session): Finding => {
+      const text = `tmux session "${session}" on muxctl's socket belongs to no worker in the config`;
+      if (TARGETABLE_SESSION.test(session)) return { kind: 'orphan-session', subject: session, text, fix: fix('stop-orphan') };
+      return { kind: 'orphan-session', subject: session, text: `${text}; its name cannot be targeted safely: stop it by hand`, fix: null };
+    });
+}
+
+function goneLease(task: Task, facts: DoctorFacts): Finding[] {
+  const lease = task.lease;
+  if (lease === null || !HELD_STATES.has(task.state)) return [];
+  const worker = facts.workers.find((w) => w.name === lease.holder);
+  const held = `${task.id} is ${task.state} and held by ${lease.holder}`;
+  if (worker === undefined) {
+    return [{ kind: 'gone-lease', subject: task.id, text: `${held}, which is not in the config`, fix: fix('release-lease') }];
+  }
+  const liveMs = lease.expiresAt - facts.now;
+  // An expired lease is the dispatcher's to hand on; a live one of a worker with no session would sit until it runs out.
+  if (worker.hasSession || liveMs <= 0) return [];
+  const text = `${held}, whose lease is live for ${duration(liveMs)} more but which has no tmux session`;
+  return [{ kind: 'gone-lease', subject: task.id, text, fix: fix('release-lease') }];
+}
+
+function leftoverIntegration(facts: DoctorFacts): Finding[] {
+  if (facts.landerLockHeld) return [];
+  return [...facts.integrationWorktrees]
+    .filter((entry) => !entry.registered || entry.interrupted !== false)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((entry): Finding => ({
+      kind: 'leftover-integration',
+      subject: entry.path,
+      text: `integration ${entry.registered ? 'worktree' : 'directory'} ${entry.path} is left over from a landing that stopped: no lander holds the lock`,
+      fix: fix('remove-integration'),
+    }));
+}
+
+const SHOWN = 3;
+
+function listed(files: readonly string[]): string {
+  const more = files.length > SHOWN ? ` and ${files.length - SHOWN} more` : '';
+  return `${plural(files.length, 'uncommitted file')} (${files.slice(0, SHOWN).join(', ')}${more})`;
+}
+
+function duration(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 120) return plural(seconds, 'second');
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? plural(minutes, 'minute') : plural(Math.round(minutes / 60), 'hour');
+}
