@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
 import { fitWidth } from '../src/core/textWidth.js';
 import type { Overlay } from '../src/state/store.js';
 
@@ -13,15 +14,7 @@ export function PickDialog({ overlay, width, height }: { overlay: Pick; width: n
   const first = Math.max(0, Math.min(overlay.index - room + 1, overlay.options.length - room));
   const shown = overlay.options.slice(first, first + room);
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="cyan" paddingX={1}>
-      <Text bold color="cyan" wrap="truncate-end">
-        {overlay.title}
-      </Text>
-      {overlay.lines.map((line, i) => (
-        <Text key={`l${i}`} dimColor wrap="truncate-end">
-          {fitWidth(line, inner)}
-        </Text>
-      ))}
+    <DialogFrame title={overlay.title} lines={overlay.lines.map((line) => fitWidth(line, inner))} width={width} height={height}>
       {shown.map((option, i) => {
         const chosen = first + i === overlay.index;
         const text = fitWidth(`${chosen ? '›' : ' '} ${option.label}${option.note ? `  (${option.note})` : ''}`, inner);
@@ -32,7 +25,7 @@ export function PickDialog({ overlay, width, height }: { overlay: Pick; width: n
         );
       })}
       <Text dimColor>↑↓ choose · ⏎ pick · Esc cancel</Text>
-    </Box>
+    </DialogFrame>
   );
 }
 
@@ -41,15 +34,7 @@ export function FormDialog({ overlay, width, height }: { overlay: Form; width: n
   const inner = Math.max(10, width - 4);
   const labelWidth = Math.max(...overlay.fields.map((f) => f.label.length));
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="cyan" paddingX={1}>
-      <Text bold color="cyan" wrap="truncate-end">
-        {overlay.title}
-      </Text>
-      {overlay.lines.map((line, i) => (
-        <Text key={`l${i}`} dimColor wrap="wrap">
-          {line}
-        </Text>
-      ))}
+    <DialogFrame title={overlay.title} lines={overlay.lines} width={width} height={height}>
       <Text> </Text>
       {overlay.fields.map((field, i) => {
         const current = i === overlay.index;
@@ -69,7 +54,7 @@ export function FormDialog({ overlay, width, height }: { overlay: Form; width: n
           {overlay.error}
         </Text>
       ) : null}
-    </Box>
+    </DialogFrame>
   );
 }
 
@@ -88,6 +73,23 @@ export function EventsDialog({ overlay, width, height }: { overlay: Events; widt
         </Text>
       ))}
       <Text dimColor>Esc/e close</Text>
+    </Box>
+  );
+}
+
+/** The frame the task dialogs share: a double cyan border, the title, then dimmed lines of context. */
+function DialogFrame({ title, lines, width, height, children }: { title: string; lines: readonly string[]; width: number; height: number; children: ReactNode }) {
+  return (
+    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="cyan" paddingX={1}>
+      <Text bold color="cyan" wrap="truncate-end">
+        {title}
+      </Text>
+      {lines.map((line, i) => (
+        <Text key={`l${i}`} dimColor wrap="wrap">
+          {line}
+        </Text>
+      ))}
+      {children}
     </Box>
   );
 }

@@ -305,11 +305,12 @@ export class TaskStore {
   }
 
   /** Sets control-plane fields without a state move (the outcome after a finish, the base after a branch). */
-  annotate(id: string, fields: TaskAnnotation, now = Date.now()): Task | null {
+  annotate(id: string, fields: TaskAnnotation, _now = Date.now()): Task | null {
     return this.immediate(() => {
       const task = this.get(id);
       if (task === null) return null;
-      const next: Task = { ...task, ...fields, updatedAt: now } as Task;
+      // Not a change of the task's state: updatedAt keeps saying when it last moved (the lander's order).
+      const next: Task = { ...task, ...fields } as Task;
       this.writeTask(next);
       return next;
     });

@@ -14,7 +14,7 @@ import { workerPath, type ProjectConfig } from '../core/config.js';
 import { diagnose, type BranchFacts, type DoctorFacts, type Finding, type IntegrationWorktree, type WorkerFacts } from '../core/doctor.js';
 import { MuxctlError } from '../core/errors.js';
 import { workerBranch } from '../core/names.js';
-import type { Actor, Checkpoint, Task, TaskCommand, TaskResult } from '../core/tasks.js';
+import { plural, type Actor, type Checkpoint, type Task, type TaskCommand, type TaskResult } from '../core/tasks.js';
 import { LANDER_LOCK } from './lander.js';
 import { integrationInterrupted } from '../adapters/gitLand.js';
 import type { Supervisor } from './supervisor.js';
@@ -185,7 +185,7 @@ class Fixer {
       await git.deleteBranchIfMerged(branch, head);
       return `nothing left to commit in ${path}`;
     }
-    return `${worker.dirtyFiles.length} file(s) committed on ${branch} at ${sha.slice(0, 7)}; ${path} is back on ${before ?? workerBranch(worker.name)}, clean`;
+    return `${plural(worker.dirtyFiles.length, 'file')} committed on ${branch} at ${sha.slice(0, 7)}; ${worker.name}'s worktree is back on ${before ?? workerBranch(worker.name)}, clean`;
   }
 
   /** The screen is written before the session is killed; a screen that cannot be read stops nothing. */

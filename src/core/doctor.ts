@@ -96,7 +96,7 @@ const TARGETABLE_SESSION = /^[A-Za-z0-9_-]+$/;
 export const FIX_LABELS: Readonly<Record<FixKey, string>> = {
   land: 'land it',
   'mark-landed': 'mark it landed',
-  'commit-wip': 'commit it on a new branch muxctl/wip/<worker>/<time> and leave the worktree clean',
+  'commit-wip': 'commit it to a new branch muxctl/wip/<worker>/<time>',
   'stop-orphan': 'stop it (its screen is saved to a file first)',
   start: 'start it',
   'release-lease': 'expire the lease (its branch and checkpoints are kept)',
@@ -150,7 +150,8 @@ function workerFindings(worker: WorkerFacts, facts: DoctorFacts): Finding[] {
   const findings: Finding[] = [];
   if (worker.exists && worker.dirtyFiles.length > 0 && !holdsTask(worker.name, facts.tasks)) {
     const label = FIX_LABELS['commit-wip'].replace('<worker>', worker.name);
-    const text = `${worker.name}'s worktree ${worker.worktree} has ${listed(worker.dirtyFiles)} and ${worker.name} holds no task`;
+    // The worker's name, not its worktree's path: the line must leave room for the fix on a panel.
+    const text = `${worker.name}'s worktree has ${listed(worker.dirtyFiles)} and ${worker.name} holds no task`;
     findings.push({ kind: 'dirty-without-task', subject: worker.name, text, fix: fix('commit-wip', label) });
   }
   if (worker.desired === 'running' && !worker.hasSession) {

@@ -222,6 +222,7 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
         (findings) => {
           if (findings.length === 0) return notify('no drift: the board and the world agree');
           store.setState({
+            notice: null,
             overlay: {
               kind: 'pick',
               title: `Drift doctor: ${findings.length} finding${findings.length === 1 ? '' : 's'}`,

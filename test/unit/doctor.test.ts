@@ -93,8 +93,8 @@ describe('diagnose', () => {
     const w2 = worker('w2', { dirtyFiles: ['notes.md', 'x.ts', 'y.ts', 'z.ts'] });
     const found = only(diagnose(agreeing({ workers: [worker('w1', { branch: 'muxctl/t1-fix-the-parser' }), w2] })));
     expect(found).toMatchObject({ kind: 'dirty-without-task', subject: 'w2', fix: { key: 'commit-wip' } });
-    expect(found.fix?.label).toBe('commit it on a new branch muxctl/wip/w2/<time> and leave the worktree clean');
-    expect(found.text).toBe("w2's worktree /wt/w2 has 4 uncommitted files (notes.md, x.ts, y.ts and 1 more) and w2 holds no task");
+    expect(found.fix?.label).toBe('commit it to a new branch muxctl/wip/w2/<time>');
+    expect(found.text).toBe("w2's worktree has 4 uncommitted files (notes.md, x.ts, y.ts and 1 more) and w2 holds no task");
   });
 
   it('a dirty worktree whose worker finished its task is still work with no task', () => {
