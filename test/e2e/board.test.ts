@@ -5,158 +5,37 @@
  * runs log outside the worktree, so a test knows whether a task was run again. What the screen says is
  * checked against the world: `muxctl task list --json`, the board's events, the worktrees' git history.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RuntimeDir } from '../../src/adapters/runtime.js';
-import type { BoardEvent } from '../../src/core/events.js';
-import type { Task } from '../../src/core/tasks.js';
+import { describe, expect, it } from 'vitest';
 import { git } from '../helpers/gitRepo.js';
-import { makeProject, type TestProject, type WorkerJson } from '../helpers/project.js';
-import { disposeAllPtys, keys, type PtyScreen } from '../helpers/pty.js';
+import type { TestProject } from '../helpers/project.js';
+import { keys } from '../helpers/pty.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { openDashboard, waitForPanel, waitForScreen } from './dashboardScreen.js';
+import { waitForPanel, waitForScreen } from './dashboardScreen.js';
+import {
+  addTask,
+  assign,
+  BOARD_COLUMNS,
+  boardEvents,
+  dashboard,
+  handoff,
+  header,
+  hintsBar,
+  openEmptyBoard,
+  startsOf,
+  taskList,
+  useTaskProjects,
+  waitForCard,
+  waitForTaskState,
+} from './taskBoardScreen.js';
 
-const COLS = 140;
-const ROWS = 40;
-
-// ── Projects whose workers take tasks ───────────────────────────────────────────────────────────────
-
-/** Outside the worktree (so never uncommitted work): the scratch directory beside the repository. */
-const RUNS_LOG = '"$MUXCTL_REPO/../scratch/runs-$MUXCTL_WORKER.log"';
-
-/** git inside a worker: an identity of its own, no signing, no hooks, whatever the machine says. */
-const WORKER_GIT = 'git -c user.name=worker -c user.email=worker@muxctl.invalid -c commit.gpgsign=false -c core.hooksPath=/dev/null';
-
-const DO_TASK = [
-  'echo "$MUXCTL_TASK_ID" > "out-$MUXCTL_TASK_ID.txt"',
-  `${WORKER_GIT} add -A`,
-  `${WORKER_GIT} commit -qm "work on $MUXCTL_TASK_ID"`,
-  `muxctl task done >> ${RUNS_LOG} 2>&1`,
-].join(' && ');
-
-/** Every start leaves a `start task=<id or nothing>` line; a task is done from inside, then it rests. */
-function taskWorker(name: string): WorkerJson {
-  const command = [
-    `echo "start task=\${MUXCTL_TASK_ID:-}" >> ${RUNS_LOG}`,
-    `if [ -n "\${MUXCTL_TASK_ID:-}" ]; then ${DO_TASK}; echo "finished-$MUXCTL_TASK_ID"; else echo "ready-$MUXCTL_WORKER"; fi`,
-    'exec sleep 1000',
-  ].join('; ');
-  return { name, lane: 'app', command, task: { delivery: 'env' } };
-}
-
-/**
- * A quiet worker counts as idle after a second (the default is 30 s) and shows it at once, so the
- * dispatcher finds idle workers within the test's time.
- */
-const QUICK_IDLE = { idleAfterSeconds: 1, settleMs: 0 };
-
-const made: TestProject[] = [];
-afterEach(async () => {
-  disposeAllPtys();
-  await Promise.all(made.splice(0).map((p) => p.cleanup()));
-});
-
-/** A project with two task workers, started by `muxctl up`; `autoDispatch` as given. */
-async function boardProject(label: string, autoDispatch: boolean): Promise<TestProject> {
-  const project = await makeProject(label, [taskWorker('w1'), taskWorker('w2')], { tasks: { autoDispatch }, health: QUICK_IDLE });
-  made.push(project);
-  const up = await muxctl(project, ['up']);
-  expect(up.exitCode, `muxctl up failed:\n${up.stdout}\n${up.stderr}`).toBe(0);
-  return project;
-}
-
-/** The dashboard, once it shows both workers. */
-async function dashboard(project: TestProject): Promise<PtyScreen> {
-  const screen = openDashboard(project, COLS, ROWS);
-  await waitForPanel(screen, 'w1', /^w1 · app /);
-  await waitForPanel(screen, 'w2', /^w2 · app /);
-  return screen;
-}
-
-// ── The world, asked directly ───────────────────────────────────────────────────────────────────────
-
-/** The CLI as the person at the board, even when these tests themselves run inside a muxctl worker. */
-function muxctl(project: TestProject, args: string[]) {
-  return project.run(args, { MUXCTL_WORKER: '' });
-}
-
-async function addTask(project: TestProject, title: string): Promise<void> {
-  const added = await muxctl(project, ['task', 'add', title, '--lane', 'app']);
-  expect(added.exitCode, `task add failed:\n${added.stdout}\n${added.stderr}`).toBe(0);
-}
-
-async function taskList(project: TestProject): Promise<Task[]> {
-  const listed = await muxctl(project, ['task', 'list', '--json']);
-  expect(listed.exitCode, listed.stderr).toBe(0);
-  return JSON.parse(listed.stdout) as Task[];
-}
-
-async function waitForTaskState(project: TestProject, id: string, state: Task['state'], timeoutMs = 15_000): Promise<Task> {
-  return waitFor(async () => (await taskList(project)).find((task) => task.id === id && task.state === state), { what: `${id} to be ${state}`, timeoutMs, intervalMs: 200 });
-}
-
-/** The board's event history, read with a connection of its own, closed at once. */
-function boardEvents(project: TestProject): BoardEvent[] {
-  const runtime = new RuntimeDir(project.repo.path);
-  try {
-    return runtime.store().events();
-  } finally {
-    runtime.close();
-  }
-}
-
-/** The task ids of the worker's starts, oldest first ('' for a start without a task). */
-async function startsOf(project: TestProject, worker: string): Promise<string[]> {
-  const text = await readFile(join(project.repo.scratch, `runs-${worker}.log`), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('start '))
-    .map((line) => /task=(\S*)/.exec(line)?.[1] ?? '');
-}
-
-// ── The board, read off the screen ──────────────────────────────────────────────────────────────────
-
-/** At 140 columns claimed and running have a column each (boardView's split layout). */
-const BOARD_COLUMNS = ['queued', 'claimed', 'running', 'done', 'needs you'] as const;
-type BoardColumn = (typeof BOARD_COLUMNS)[number];
-
-/**
- * The column whose header a card's title line ("T1 P2 …") starts under, or null when the card is not
- * on the screen. The header row is the one that starts with "queued <count>".
- */
-function columnOf(lines: readonly string[], id: string): BoardColumn | null {
-  const headerRow = lines.findIndex((line) => /^queued \d+/.test(line));
-  const header = lines[headerRow];
-  if (header === undefined) return null;
-  const starts = BOARD_COLUMNS.map((label) => ({ label, at: header.search(new RegExp(`(?<!\\S)${label} \\d+`)) })).filter((c) => c.at >= 0);
-  const card = new RegExp(`(?<!\\S)${id} P\\d `);
-  for (const line of lines.slice(headerRow + 1)) {
-    const at = line.search(card);
-    if (at < 0) continue;
-    return starts.filter((c) => c.at <= at).at(-1)?.label ?? null;
-  }
-  return null;
-}
-
-async function waitForCard(screen: PtyScreen, id: string, column: BoardColumn, timeoutMs = 10_000): Promise<void> {
-  await waitForScreen(screen, () => columnOf(screen.lines(), id) === column, `card ${id} in the ${column} column`, timeoutMs);
-}
-
-function header(screen: PtyScreen): string {
-  return screen.lines()[0] ?? '';
-}
-
-function hintsBar(screen: PtyScreen): string {
-  return screen.lines().at(-1) ?? '';
-}
+const taskProject = useTaskProjects();
 
 // ── The tests ───────────────────────────────────────────────────────────────────────────────────────
 
 describe('the task board, built, in a pseudo-terminal', () => {
   it('t opens the board (empty: says how to add a task; the hints say so too); Esc comes back to the grid', async () => {
-    const project = await boardProject('board-open', false);
+    const project = await taskProject('board-open', { autoDispatch: false });
     const screen = await dashboard(project);
 
     screen.write('t');
@@ -171,10 +50,9 @@ describe('the task board, built, in a pseudo-terminal', () => {
   });
 
   it('n adds a task from a form: a wrong lane is named and the form stays; fixed, the card is queued', async () => {
-    const project = await boardProject('board-new', false);
+    const project = await taskProject('board-new', { autoDispatch: false });
     const screen = await dashboard(project);
-    screen.write('t');
-    await screen.waitForText('No tasks yet');
+    await openEmptyBoard(screen);
 
     screen.write('n');
     await screen.waitForText('New task');
@@ -206,10 +84,9 @@ describe('the task board, built, in a pseudo-terminal', () => {
   });
 
   it('a task added from the CLI while the board is open shows up within a couple of seconds, under its column headers', async () => {
-    const project = await boardProject('board-poll', false);
+    const project = await taskProject('board-poll', { autoDispatch: false });
     const screen = await dashboard(project);
-    screen.write('t');
-    await screen.waitForText('No tasks yet');
+    await openEmptyBoard(screen);
 
     await addTask(project, 'from the command line');
     // The dashboard checks the database once a second: a poll and a frame, with room to spare.
@@ -220,7 +97,7 @@ describe('the task board, built, in a pseudo-terminal', () => {
   });
 
   it('a picks a worker for the selected queued card; the worker does the task on its branch and the card goes to done', async () => {
-    const project = await boardProject('board-assign', false);
+    const project = await taskProject('board-assign', { autoDispatch: false });
     const screen = await dashboard(project);
     await addTask(project, 'add the output file');
     screen.write('t');
@@ -247,14 +124,14 @@ describe('the task board, built, in a pseudo-terminal', () => {
     expect(await startsOf(project, 'w2')).toEqual(['']);
   });
 
-  it('dispatch hands two tasks to two idle workers; P pauses it (a third stays queued), P again resumes', async () => {
-    const project = await boardProject('board-dispatch', true);
+  // Three dispatches, a pause of three dispatcher ticks and a resume: more than the default 30 s on a busy machine.
+  it('dispatch hands two tasks to two idle workers; P pauses it (a third stays queued), P again resumes', { timeout: 90_000 }, async () => {
+    const project = await taskProject('board-dispatch', { autoDispatch: true });
     const screen = await dashboard(project);
     // Idle both, before any task: the one dispatcher tick that sees the two tasks hands one to each.
     await waitForPanel(screen, 'w1', '○ idle');
     await waitForPanel(screen, 'w2', '○ idle');
-    screen.write('t');
-    await screen.waitForText('No tasks yet');
+    await openEmptyBoard(screen);
 
     await Promise.all([addTask(project, 'first job'), addTask(project, 'second job')]);
     const [t1, t2] = await Promise.all([waitForTaskState(project, 'T1', 'done'), waitForTaskState(project, 'T2', 'done')]);
@@ -328,21 +205,11 @@ describe('the task board, built, in a pseudo-terminal', () => {
 
 /** A project whose w1 did T1 (assigned from the CLI, finished from inside) before any dashboard opens. */
 async function projectWithDoneTask(label: string): Promise<TestProject> {
-  const project = await boardProject(label, false);
+  const project = await taskProject(label, { autoDispatch: false });
   await addTask(project, 'the only job');
-  const assigned = await muxctl(project, ['task', 'assign', 'T1', 'w1']);
-  expect(assigned.exitCode, `task assign failed:\n${assigned.stdout}\n${assigned.stderr}`).toBe(0);
+  await assign(project, 'T1', 'w1');
   await waitForTaskState(project, 'T1', 'done');
   return project;
-}
-
-/** The dashboard's HANDOFF_LIVE.md as it is now ('' before the first write). */
-function handoff(project: TestProject): string {
-  try {
-    return readFileSync(join(project.repo.path, '.muxctl', 'HANDOFF_LIVE.md'), 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /**
