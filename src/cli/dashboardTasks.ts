@@ -17,11 +17,16 @@ import { diagnose, type Finding } from '../core/doctor.js';
 
 const PERSON: Actor = { kind: 'person', name: 'dashboard' };
 const BOARD_POLL_MS = 1000;
-/** Drift is read from git: at most this often, and when the board changed. */
-const DRIFT_EVERY_MS = 15_000;
+/**
+ * Drift is read from git (a few calls a task) when the board changes, and otherwise this seldom: an
+ * idle board with a day of finished tasks must not spawn git every few seconds.
+ */
+const DRIFT_EVERY_MS = 120_000;
 /** The control actions worth a line in a worker's panel (a plain start is not news). */
 const PANEL_ACTIONS: ReadonlySet<string> = new Set(['restart', 'escalate', 'skip', 'refuse', 'backup', 'commit-wip']);
 const PANEL_EVENTS_SCANNED = 500;
+/** land.auto tries a landing that changed nothing again after this long (the base may be free by then). */
+const AUTO_LAND_RETRY_MS = 5 * 60_000;
 
 export interface DashboardTasks {
   control: TaskControl;
@@ -45,12 +50,18 @@ export function createDashboardTasks(ctx: Context, store: DashboardStore, afterA
   const lander = createLander(ctx, control);
   let landing: Promise<string> | null = null;
   /** One landing at a time from this dashboard; another process's is refused by the lock in the database. */
+  let landedAtMark = '';
+  /** The done tasks as the lander last saw them: a refusal it records must not count as news. */
+  const doneKey = (): string => JSON.stringify(db.list({ states: ['done'] }).map((task) => [task.id, task.updatedAt]));
+  let landedAt = 0;
   const land = (): Promise<string> => {
     landing ??= lander
       .land(undefined, PERSON)
       .then(describeLanding)
       .finally(() => {
         landing = null;
+        landedAtMark = doneKey();
+        landedAt = Date.now();
         refresh();
       });
     return landing;
@@ -64,7 +75,9 @@ export function createDashboardTasks(ctx: Context, store: DashboardStore, afterA
     now: Date.now,
     // land.auto: the leader lands done tasks as they come, in the background (a check may take minutes).
     autoLand: () => {
-      if (landing !== null) return;
+      // Again only when the board changed since the last try (or after a while): a landing the base
+      // refused (local changes in the main checkout) must not merge and check once a second.
+      if (landing !== null || (doneKey() === landedAtMark && Date.now() - landedAt < AUTO_LAND_RETRY_MS)) return;
       void land().then(
         (text) => text !== 'nothing to land' && store.setState({ notice: { level: 'info', text: `landed: ${text}` } }),
         (error: unknown) => store.setState({ notice: { level: 'error', text: `landing failed: ${(error as Error).message}` } }),

@@ -22,6 +22,7 @@ const FINISHED: ReadonlySet<string> = new Set(['done', 'failed', 'blocked', 'esc
 const ALIVE_STATES: ReadonlySet<string> = new Set(['working', 'waiting', 'starting']);
 
 export const DISPATCH_PAUSED = 'dispatch.paused';
+const FAILED_DISPATCH_REST_MS = 60_000;
 
 export interface DispatcherDeps {
   control: TaskControl;
@@ -37,6 +38,8 @@ export interface DispatcherDeps {
 export class Dispatcher {
   /** Workers skipped for a reason already recorded, so a dirty worktree is reported once, not every tick. */
   private readonly skipped = new Map<string, string>();
+  /** A worker a hand-out just failed on rests this long, so a failing checkout is not claimed and released every tick. */
+  private readonly resting = new Map<string, number>();
   private readonly enriched = new Set<string>();
   private lastBridge = '';
 
@@ -143,12 +146,16 @@ export class Dispatcher {
       if (snap === undefined || records[worker.name]?.desired === 'stopped') continue;
       if (!available(snap, worker.task.delivery)) continue;
       if (this.deps.store.heldBy(worker.name) !== null) continue;
+      if ((this.resting.get(worker.name) ?? 0) > this.deps.now()) continue;
       const outcome = await this.deps.control.dispatchTo(worker, DISPATCHER);
       if (outcome === null) continue;
       if (outcome.ok) {
         this.skipped.delete(worker.name);
         results.push({ worker: worker.name, ok: true, outcome: outcome.message });
-      } else if (this.skipped.get(worker.name) !== outcome.message) {
+        continue;
+      }
+      this.resting.set(worker.name, this.deps.now() + FAILED_DISPATCH_REST_MS);
+      if (this.skipped.get(worker.name) !== outcome.message) {
         this.skipped.set(worker.name, outcome.message);
         this.deps.store.record({ time: this.deps.now(), actor: DISPATCHER, kind: 'worker', subject: worker.name, action: 'skip', worker: worker.name, reasons: outcome.reasons });
         results.push({ worker: worker.name, ok: false, outcome: outcome.message });

@@ -391,7 +391,8 @@ export class TaskControl {
   async driftFindings(tasks: readonly Task[]): Promise<Record<string, string[]>> {
     const findings: Record<string, string[]> = {};
     for (const task of tasks) {
-      if (task.branch === null || task.state === 'canceled' || task.state === 'queued') continue;
+      // Landed work is on the base, canceled and queued work has nothing to disagree with: no git for them.
+      if (task.branch === null || task.state === 'canceled' || task.state === 'queued' || task.state === 'landed') continue;
       const worktree = task.assignee === null ? null : workerPath(this.config, task.assignee);
       const here = worktree !== null && (await this.deps.git.currentBranch(worktree).catch(() => null)) === task.branch;
       const tree = {
