@@ -1,17 +1,10 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
+import { DialogFrame } from './DialogFrame.js';
 
 /** Asks before an action that ends a worker's process: the facts first, then y or n. */
 export function ConfirmDialog({ title, lines, width, height, extra }: { title: string; lines: string[]; width: number; height: number; extra?: { key: string; label: string } }) {
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="yellow" paddingX={1}>
-      <Text bold color="yellow" wrap="truncate-end">
-        {title}
-      </Text>
-      {lines.map((line, i) => (
-        <Text key={i} wrap="wrap">
-          {line}
-        </Text>
-      ))}
+    <DialogFrame title={title} lines={lines} width={width} height={height} color="yellow" dimLines={false}>
       <Text> </Text>
       <Text>
         <Text bold color="green">
@@ -32,6 +25,6 @@ export function ConfirmDialog({ title, lines, width, height, extra }: { title: s
           </Text>
         ) : null}
       </Text>
-    </Box>
+    </DialogFrame>
   );
 }

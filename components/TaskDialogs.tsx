@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
 import { fitWidth } from '../src/core/textWidth.js';
 import type { Overlay } from '../src/state/store.js';
+import { DialogFrame } from './DialogFrame.js';
 
 type Pick = Extract<Overlay, { kind: 'pick' }>;
 type Form = Extract<Overlay, { kind: 'form' }>;
@@ -73,23 +73,6 @@ export function EventsDialog({ overlay, width, height }: { overlay: Events; widt
         </Text>
       ))}
       <Text dimColor>Esc/e close</Text>
-    </Box>
-  );
-}
-
-/** The frame the task dialogs share: a double cyan border, the title, then dimmed lines of context. */
-function DialogFrame({ title, lines, width, height, children }: { title: string; lines: readonly string[]; width: number; height: number; children: ReactNode }) {
-  return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="cyan" paddingX={1}>
-      <Text bold color="cyan" wrap="truncate-end">
-        {title}
-      </Text>
-      {lines.map((line, i) => (
-        <Text key={`l${i}`} dimColor wrap="wrap">
-          {line}
-        </Text>
-      ))}
-      {children}
     </Box>
   );
 }
