@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import pty from 'node-pty';
 import xterm from '@xterm/headless';
 
@@ -156,13 +157,18 @@ const results = { node: process.version, tmux: execFileSync('tmux', ['-V']).toSt
   }
 }
 
-// 3. The dashboard's CPU and RSS with idle workers, over `seconds`.
-{
+// 3. The dashboard's CPU and RSS with idle workers, over `seconds`: with an empty board, then with a
+// board of BOARD_TASKS (what the dispatcher and the board's poll cost when nothing happens).
+async function idle(label, { prepare = () => {}, shown = () => true } = {}) {
   const project = makeProject(workerCount);
   try {
     execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
+    prepare(project);
     const dash = spawnDashboard(project.file);
-    await until(() => dash.screen().includes(`${workerCount} workers`), 20_000, 'the dashboard');
+    await until(() => {
+      const screen = dash.screen();
+      return screen.includes(`${workerCount} workers`) && shown(screen);
+    }, 20_000, `the dashboard (${label})`);
     // Idle is the steady state of a dashboard left open: start-up work (and the garbage collection
     // that follows it) is over within ~10 s.
     await sleep(10_000);
@@ -179,21 +185,83 @@ const results = { node: process.version, tmux: execFileSync('tmux', ['-V']).toSt
     const after = cpuTicks(dash.child.pid);
     const serverAfter = cpuTicks(serverPid).self;
     const pct = (ticks) => Math.round((ticks / ticksPerSecond / elapsed) * 1000) / 10;
-    results.idle = {
+    const out = {
       seconds: Math.round(elapsed),
       dashboardCpuPct: pct(after.self - before.self),
       tmuxCallsCpuPct: pct(after.children - before.children),
       tmuxServerCpuPct: pct(serverAfter - serverBefore),
       rssMb: { median: Math.round(median(rss)), max: Math.round(Math.max(...rss)) },
     };
-    say(`idle, ${workerCount} workers, ${results.idle.seconds} s: dashboard ${results.idle.dashboardCpuPct}% of a core (+ its tmux calls ${results.idle.tmuxCallsCpuPct}%, tmux server ${results.idle.tmuxServerCpuPct}%), RSS median ${results.idle.rssMb.median} MB, max ${results.idle.rssMb.max} MB`);
+    say(`${label}, ${workerCount} workers, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ its tmux calls ${out.tmuxCallsCpuPct}%, tmux server ${out.tmuxServerCpuPct}%), RSS median ${out.rssMb.median} MB, max ${out.rssMb.max} MB`);
     dash.child.write('q');
     await new Promise((r) => dash.child.onExit(r));
     dash.dispose();
+    return out;
   } finally {
     project.cleanup();
   }
 }
+
+/** A board after days of work: mostly landed, some done awaiting a landing, some still queued. */
+const BOARD = { landed: 200, done: 50, queued: 50 };
+const BOARD_TASKS = Object.values(BOARD).reduce((a, b) => a + b, 0);
+
+// Rows written straight into the schema TaskStore creates (src/adapters/taskStore.ts MIGRATIONS), in one
+// transaction: `muxctl task add` takes ~0.2 s a task. Only tasks and their 'add' events, as the CLI writes.
+function seedBoard(project) {
+  // Paused so nothing queued is handed out; opening the board for that also creates its schema.
+  execFileSync('node', [bin, '--config', project.file, 'dispatch', 'pause'], { stdio: 'ignore' });
+  const db = new Database(join(project.repo, '.muxctl', 'state.db'), { timeout: 10_000 });
+  try {
+    const insertTask = db.prepare(
+      `INSERT INTO tasks (id, seq, state, title, prompt, lane, priority, labels, check_cmd, branch, base_sha, assignee, attempts,
+         max_attempts, lease_holder, lease_expires, checkpoints, outcome, after_ids, chain, created_at, updated_at)
+       VALUES (@id, @seq, @state, @title, @title, 'app', @priority, '[]', NULL, @branch, NULL, @assignee, @attempts,
+         3, NULL, NULL, '[]', @outcome, '[]', NULL, @created, @updated)`,
+    );
+    const insertAdd = db.prepare(
+      `INSERT INTO events (time, actor_kind, actor_name, kind, subject, action, from_state, to_state, worker, reasons)
+       VALUES (?, 'person', 'bench', 'task', ?, 'add', NULL, 'queued', NULL, ?)`,
+    );
+    const states = Object.entries(BOARD).flatMap(([state, count]) => Array(count).fill(state));
+    const firstAdded = Date.now() - states.length * 60_000;
+    db.transaction(() => {
+      states.forEach((state, i) => {
+        const seq = i + 1;
+        const id = `T${seq}`;
+        const created = firstAdded + i * 60_000;
+        const worked = state !== 'queued';
+        const priority = seq % 5;
+        insertTask.run({
+          id,
+          seq,
+          state,
+          title: `bench task ${seq}`,
+          priority,
+          branch: worked ? `task/${id}-bench-task-${seq}` : null,
+          assignee: worked ? `w${(i % workerCount) + 1}` : null,
+          attempts: worked ? 1 : 0,
+          outcome: worked ? JSON.stringify({ message: `finished bench task ${seq}`, commits: 1 }) : null,
+          created,
+          updated: worked ? created + 30_000 : created,
+        });
+        insertAdd.run(created, id, JSON.stringify([`lane app, priority ${priority}`]));
+      });
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+results.idle = await idle('idle');
+results.idleBoard = {
+  tasks: BOARD,
+  ...(await idle(`idle with a board of ${BOARD_TASKS} tasks`, {
+    prepare: seedBoard,
+    // The header's count: the dashboard has read the board (and sees dispatch paused) before the window starts.
+    shown: (screen) => screen.includes(`${BOARD.queued} queued`) && screen.includes('dispatch paused'),
+  })),
+};
 
 // 4. Ingest: every worker appends `ingestRate` lines/s; then (5) the same load for `soakMinutes`.
 async function ingest(runSeconds, label) {
