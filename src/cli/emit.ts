@@ -1,6 +1,7 @@
 /** `muxctl emit`: run inside a worker, appends one event to the worker's event log that muxctl tails. */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { TaskStore } from '../adapters/taskStore.js';
 import { buildEmitEvent } from '../core/emit.js';
 import { redact } from '../core/redact.js';
 import { MuxctlError } from '../core/errors.js';
@@ -17,5 +18,34 @@ export function emitCommand(kind: string | undefined, words: string[], flags: { 
   mkdirSync(dirname(file), { recursive: true });
   // One short appended line is atomic against the agent's own appends to the same file.
   appendFileSync(file, JSON.stringify(result.event) + '\n');
+  if (kind === 'checkpoint') recordTaskCheckpoint(worker, result.event, env);
   return 0;
+}
+
+/**
+ * A checkpoint is also the task's, when the worker holds one: a restart or the next worker then
+ * resumes from it. The event log already has it; a board that cannot be written is said, not fatal.
+ */
+function recordTaskCheckpoint(worker: string, event: { sha?: string; step?: string; text?: string }, env: NodeJS.ProcessEnv): void {
+  const stateDir = env.MUXCTL_STATE_DIR;
+  if (!stateDir) return;
+  let store: TaskStore | null = null;
+  try {
+    store = TaskStore.open(join(stateDir, 'state.db'));
+    const task = store.heldBy(worker);
+    if (task === null) return;
+    const command = {
+      type: 'checkpoint' as const,
+      worker,
+      ...(event.sha === undefined ? {} : { sha: event.sha }),
+      ...(event.step === undefined ? {} : { step: event.step }),
+      ...(event.text === undefined || event.text === '' ? {} : { note: event.text }),
+    };
+    const result = store.apply(task.id, command, { kind: 'worker', name: worker });
+    if (!result.ok) process.stderr.write(`muxctl emit: the checkpoint is in the log, not on ${task.id}: ${result.error}\n`);
+  } catch (error) {
+    process.stderr.write(`muxctl emit: the checkpoint is in the log, not on the board: ${(error as Error).message}\n`);
+  } finally {
+    store?.close();
+  }
 }

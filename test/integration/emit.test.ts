@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TaskStore } from '../../src/adapters/taskStore.js';
 import { makeProject, MUXCTL_BIN, type TestProject } from '../helpers/project.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -57,4 +58,23 @@ it('masks a secret in what it writes', async () => {
   const text = await readFile(file, 'utf8');
   expect(text).toContain('[redacted]');
   expect(text).not.toContain(key);
+});
+
+it('records a checkpoint on the task the worker holds, so a restart resumes from it', async () => {
+  const stateDir = join(project.repo.path, '.muxctl');
+  const store = TaskStore.open(join(stateDir, 'state.db'));
+  try {
+    const task = store.add({ title: 'migrate the schema', lane: 'app' }, { kind: 'person', name: 'test' });
+    store.apply(task.id, { type: 'claim', worker: 'w3', leaseMs: 60_000 }, { kind: 'person', name: 'test' });
+    const env = { MUXCTL_WORKER: 'w3', MUXCTL_AGENT_LOG: join(stateDir, 'logs', 'w3.events.jsonl'), MUXCTL_STATE_DIR: stateDir };
+    const result = await execa('node', [MUXCTL_BIN, 'emit', 'checkpoint', '--sha', 'def5678', '--step', 'migrations', 'half way'], { reject: false, env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(store.get(task.id)?.checkpoints).toEqual([{ at: expect.any(Number), sha: 'def5678', step: 'migrations', note: 'half way' }]);
+    // A worker holding no task: the log has the checkpoint, the board is not touched, nothing fails.
+    const idle = await execa('node', [MUXCTL_BIN, 'emit', 'checkpoint', '--step', 'x'], { reject: false, env: { ...env, MUXCTL_WORKER: 'w4', MUXCTL_AGENT_LOG: join(stateDir, 'logs', 'w4.events.jsonl') } });
+    expect(idle.exitCode, idle.stderr).toBe(0);
+    expect(idle.stderr).toBe('');
+  } finally {
+    store.close();
+  }
 });
