@@ -123,7 +123,7 @@ export class TaskControl {
     if (busy !== null) return refused(`${worker.name} is busy with ${busy.id}`);
     const prepared = await this.prepareWorktree(worker);
     if (!prepared.ok) return prepared;
-    const claim = this.deps.store.apply(task.id, { type: 'claim', worker: worker.name, leaseMs: this.leaseMs(), branch: task.branch ?? taskBranchName(task.id, task.title) }, actor, this.deps.now());
+    const claim = this.deps.store.apply(task.id, { type: 'claim', worker: worker.name, leaseMs: this.leaseMs(), branch: branchFor(task) }, actor, this.deps.now());
     if (!claim.ok) return refusal(claim);
     return this.checkoutAndDeliver(claim.task, worker, actor);
   }
@@ -133,7 +133,6 @@ export class TaskControl {
     if (this.deps.store.list({ states: ['queued'], lane: worker.lane }).length === 0) return null;
     const prepared = await this.prepareWorktree(worker);
     if (!prepared.ok) return prepared;
-    const branchFor = (task: Task): string => task.branch ?? taskBranchName(task.id, task.title);
     const claim = this.deps.store.claimNext(worker.name, worker.lane, this.leaseMs(), actor, this.deps.now(), branchFor);
     if (claim === null) return null;
     if (!claim.ok) return refusal(claim);
@@ -146,15 +145,12 @@ export class TaskControl {
    * never left claimed by a worker that never got it.
    */
   async checkoutAndDeliver(task: Task, worker: WorkerConfig, actor: Actor): Promise<Outcome> {
-    const worktree = workerPath(this.config, worker.name);
-    const branch = task.branch ?? taskBranchName(task.id, task.title);
+    const branch = branchFor(task);
     let current = task;
     try {
-      await this.letGoElsewhere(branch, worker.name);
-      const checkout = await this.deps.git.checkoutTaskBranch(worktree, branch, this.config.baseBranch);
-      if (checkout.created) current = this.deps.store.annotate(task.id, { baseSha: checkout.baseSha, branch }, this.deps.now()) ?? current;
+      current = await this.checkoutTask(task, worker.name);
     } catch (error) {
-      return this.handBack(current, worker.name, actor, `could not check out ${branch} in ${worktree}: ${(error as Error).message}`);
+      return this.handBack(current, worker.name, actor, `could not check out ${branch} in ${workerPath(this.config, worker.name)}: ${(error as Error).message}`);
     }
     const context = await this.deliveryContext(current);
     const delivered = await this.deliver(current, worker, context, actor, `delivers ${current.id}: ${current.title}`);
@@ -232,7 +228,6 @@ export class TaskControl {
     const worker = this.deps.supervisor.worker(workerName);
     const prepared = await this.prepareWorktree(worker);
     if (!prepared.ok) return prepared;
-    const branchFor = (task: Task): string => task.branch ?? taskBranchName(task.id, task.title);
     let result: TaskResult | null;
     if (taskId === null) {
       result = this.deps.store.claimNext(worker.name, worker.lane, this.leaseMs(), actor, this.deps.now(), branchFor);
@@ -244,15 +239,23 @@ export class TaskControl {
     }
     if (!result.ok) return refusal(result);
     const task = result.task;
-    const worktree = workerPath(this.config, worker.name);
-    const branch = branchFor(task);
     try {
-      const checkout = await this.deps.git.checkoutTaskBranch(worktree, branch, this.config.baseBranch);
-      const annotated = checkout.created ? this.deps.store.annotate(task.id, { baseSha: checkout.baseSha, branch }, this.deps.now()) : task;
-      return { ok: true, message: `${worker.name} claimed ${task.id} on ${branch}: ${task.title}`, task: annotated ?? task };
+      const checkedOut = await this.checkoutTask(task, worker.name);
+      return { ok: true, message: `${worker.name} claimed ${task.id} on ${branchFor(task)}: ${task.title}`, task: checkedOut };
     } catch (error) {
-      return this.handBack(task, worker.name, actor, `could not check out ${branch}: ${(error as Error).message}`);
+      return this.handBack(task, worker.name, actor, `could not check out ${branchFor(task)}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The task's branch checked out in the worker's worktree: made from the base the first time (its start
+   * recorded for "landed"), let go of first wherever another worker left it.
+   */
+  private async checkoutTask(task: Task, worker: string): Promise<Task> {
+    const branch = branchFor(task);
+    await this.letGoElsewhere(branch, worker);
+    const checkout = await this.deps.git.checkoutTaskBranch(workerPath(this.config, worker), branch, this.config.baseBranch);
+    return checkout.created ? (this.deps.store.annotate(task.id, { baseSha: checkout.baseSha, branch }, this.deps.now()) ?? task) : task;
   }
 
   /**
@@ -504,6 +507,11 @@ export class TaskControl {
     }
     return false;
   }
+}
+
+/** A task's branch: the one it has, or `task/<id>-<slug>` for a task that never had one. */
+function branchFor(task: Task): string {
+  return task.branch ?? taskBranchName(task.id, task.title);
 }
 
 function refused(message: string): Outcome & { ok: false } {
