@@ -101,6 +101,8 @@ export class Dispatcher {
     const now = this.deps.now();
     for (const task of this.held()) {
       if (task.lease === null || task.lease.expiresAt > now) continue;
+      // A restart or a reassign of the holder is under way here: it renews the lease or moves the task itself.
+      if (this.deps.control.busy(task.lease.holder)) continue;
       const holder = this.deps.config().workers.find((w) => w.name === task.lease?.holder);
       const snap = workers.find((w) => w.name === task.lease?.holder);
       const why = `lease expired while ${task.lease.holder} was ${snap?.health.state ?? 'gone'}`;
@@ -146,7 +148,7 @@ export class Dispatcher {
       if (snap === undefined || records[worker.name]?.desired === 'stopped') continue;
       if (!available(snap, worker.task.delivery)) continue;
       if (this.deps.store.heldBy(worker.name) !== null) continue;
-      if ((this.resting.get(worker.name) ?? 0) > this.deps.now()) continue;
+      if ((this.resting.get(worker.name) ?? 0) > this.deps.now() || this.deps.control.busy(worker.name)) continue;
       const outcome = await this.deps.control.dispatchTo(worker, DISPATCHER);
       if (outcome === null) continue;
       if (outcome.ok) {

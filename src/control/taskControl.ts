@@ -67,6 +67,8 @@ function controlActor(actor: Actor): ControlEvent['actor'] {
 }
 
 export class TaskControl {
+  private readonly inFlight = new Set<string>();
+
   constructor(
     private config: ProjectConfig,
     private readonly deps: TaskControlDeps,
@@ -78,6 +80,23 @@ export class TaskControl {
 
   get store(): TaskStore {
     return this.deps.store;
+  }
+
+  /**
+   * Workers this process is acting on now (a restart, a reassign, a hand-out). The dispatcher leaves
+   * them alone meanwhile: a lease must not expire into a worktree that a restart is resetting.
+   */
+  busy(worker: string): boolean {
+    return this.inFlight.has(worker);
+  }
+
+  private async acting<T>(workers: readonly string[], work: () => Promise<T>): Promise<T> {
+    for (const worker of workers) this.inFlight.add(worker);
+    try {
+      return await work();
+    } finally {
+      for (const worker of workers) this.inFlight.delete(worker);
+    }
   }
 
   leaseMs(): number {
@@ -113,6 +132,10 @@ export class TaskControl {
 
   /** A person (or the dispatcher) gives a queued task to a worker: claim, branch, deliver, start. */
   async assign(taskId: string, workerName: string, actor: Actor): Promise<Outcome> {
+    return this.acting([workerName], () => this.assignNow(taskId, workerName, actor));
+  }
+
+  private async assignNow(taskId: string, workerName: string, actor: Actor): Promise<Outcome> {
     const worker = this.deps.supervisor.worker(workerName);
     const task = this.deps.store.get(taskId);
     if (task === null) return refused(`no task ${taskId}`);
@@ -130,6 +153,10 @@ export class TaskControl {
 
   /** The dispatcher's hand-out: the next queued task of the worker's lane, or null when there is none. */
   async dispatchTo(worker: WorkerConfig, actor: Actor): Promise<Outcome | null> {
+    return this.acting([worker.name], () => this.dispatchNow(worker, actor));
+  }
+
+  private async dispatchNow(worker: WorkerConfig, actor: Actor): Promise<Outcome | null> {
     if (this.deps.store.list({ states: ['queued'], lane: worker.lane }).length === 0) return null;
     const prepared = await this.prepareWorktree(worker);
     if (!prepared.ok) return prepared;
@@ -263,6 +290,10 @@ export class TaskControl {
    * commits or a checkpoint mean resume, a spent budget escalates, a reset needs the name typed.
    */
   async restart(workerName: string, request: RestartRequest): Promise<RestartOutcome> {
+    return this.acting([workerName], () => this.restartNow(workerName, request));
+  }
+
+  private async restartNow(workerName: string, request: RestartRequest): Promise<RestartOutcome> {
     const worker = this.deps.supervisor.worker(workerName);
     const decision = await this.restartDecision(worker.name, request);
     const task = this.deps.store.heldBy(worker.name);
@@ -286,6 +317,10 @@ export class TaskControl {
           await this.deps.supervisor.restart(worker.name, actor, why);
           return { decision, acted: true, message: 'restarted' };
         }
+        // A person (or the policy) acting on the worker is activity: the lease is renewed before anything,
+        // and if the task already moved on, nothing is reset or delivered.
+        const renewed = this.deps.store.apply(task.id, { type: 'renew', worker: worker.name, leaseMs: this.leaseMs() }, request.actor, this.deps.now());
+        if (!renewed.ok) return { decision, acted: false, message: `not restarted: ${task.id} moved on (${renewed.error})` };
         const worktree = workerPath(this.config, worker.name);
         if (decision.backupRef) {
           const ref = await this.deps.git.backupRef(worker.name, await this.deps.git.snapshotWorktree(worktree), new Date(this.deps.now()));
@@ -336,6 +371,11 @@ export class TaskControl {
    * checked out in the new worker's worktree, which resumes the task.
    */
   async reassign(taskId: string, toName: string, actor: Actor, options: { onDirty?: 'commit-wip' | 'refuse'; laneConfirmed?: boolean } = {}): Promise<Outcome & { askLane?: boolean }> {
+    const from = this.deps.store.get(taskId)?.assignee;
+    return this.acting(from ? [from, toName] : [toName], () => this.reassignNow(taskId, toName, actor, options));
+  }
+
+  private async reassignNow(taskId: string, toName: string, actor: Actor, options: { onDirty?: 'commit-wip' | 'refuse'; laneConfirmed?: boolean }): Promise<Outcome & { askLane?: boolean }> {
     const task = this.deps.store.get(taskId);
     if (task === null) return refused(`no task ${taskId}`);
     const to = this.deps.supervisor.worker(toName);
