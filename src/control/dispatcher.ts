@@ -127,11 +127,11 @@ export class Dispatcher {
     // A worker restarted just now runs its last allowed attempt: the snapshot from before says crashed.
     const restartedNow = new Set(results.map((result) => result.worker));
     for (const snap of workers) {
-      if (restartedNow.has(snap.name)) continue;
+      if (restartedNow.has(snap.name) || snap.health.state !== 'crashed') continue;
       const worker = this.deps.config().workers.find((w) => w.name === snap.name);
-      const task = this.deps.store.heldBy(snap.name);
-      if (worker === undefined || task === null || snap.health.state !== 'crashed' || worker.restart.policy === 'never') continue;
-      if ((records[snap.name]?.autoRestarts ?? 0) < worker.restart.maxRestarts) continue;
+      if (worker === undefined || worker.restart.policy === 'never' || (records[snap.name]?.autoRestarts ?? 0) < worker.restart.maxRestarts) continue;
+      // Only now the store: most ticks no worker is a crashed one with its budget spent.
+      if (this.deps.store.heldBy(snap.name) === null) continue;
       const outcome = await this.deps.control.restart(snap.name, { actor: POLICY, reason: `crashed again: ${snap.health.evidence}`, automatic: true });
       results.push({ worker: snap.name, ok: outcome.acted, outcome: outcome.message });
     }
