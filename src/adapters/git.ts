@@ -20,6 +20,7 @@ import {
 } from '../core/gitErrors.js';
 import { parseGitVersion, parseLeftRightCount, parseStatusZ, parseWorktreeList, versionAtLeast } from '../core/gitFormat.js';
 import type { WorktreeEntry } from '../core/gitFormat.js';
+import { pidAlive } from './process.js';
 
 /** `worktree remove` arrived in git 2.17; everything else used here is older. */
 const MIN_VERSION = [2, 17, 0] as const;
@@ -464,10 +465,5 @@ async function staleLockOwner(file: string): Promise<string | null> {
     const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
     return age > 10_000 ? text : null;
   }
-  try {
-    process.kill(pid, 0);
-    return null;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? text : null;
-  }
+  return pidAlive(pid) ? null : text;
 }

@@ -7,6 +7,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pidAlive } from './process.js';
 import { TaskStore } from './taskStore.js';
 
 export interface WorkerRecord {
@@ -173,10 +174,5 @@ function lockHolderAlive(file: string): boolean {
   const pid = readPid(file);
   // A lock file caught between create and write has no pid yet: treat it as held.
   if (pid === null) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pidAlive(pid);
 }

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { BoardEvent, NewBoardEvent } from '../core/events.js';
 import { MuxctlError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { pidAlive } from './process.js';
 import { applyTask, compareQueueOrder, dependencyCycle, newTask, waitingOn } from '../core/tasks.js';
 import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskState } from '../core/tasks.js';
 
@@ -424,15 +425,6 @@ export class TaskStore {
       )
       .run(event.time, event.actor.kind, event.actor.name ?? null, event.kind, event.subject, event.action, event.from ?? null, event.to ?? null, event.worker ?? null, JSON.stringify(reasons));
     return { ...event, reasons, id: Number(info.lastInsertRowid) };
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -6,6 +6,7 @@
 import type { TaskControl } from '../control/taskControl.js';
 import { Dispatcher } from '../control/dispatcher.js';
 import { formatEvent } from '../core/events.js';
+import { clockMinutes, clockTime } from '../core/health.js';
 import type { Actor, Task } from '../core/tasks.js';
 import type { TaskCommands } from '../state/taskActions.js';
 import type { DashboardStore } from '../state/store.js';
@@ -35,10 +36,6 @@ export interface DashboardTasks {
   /** Reads the board into the UI store now if it changed; `refresh()` after an action of our own. */
   refresh(): void;
   stop(): void;
-}
-
-function clock(ms: number): string {
-  return new Date(ms).toTimeString().slice(0, 8);
 }
 
 /** Task states that hand the task to a person: reaching one is worth an alert, like a worker that waits. */
@@ -110,7 +107,7 @@ export function createDashboardTasks(ctx: Context, store: DashboardStore, afterA
     mark = next;
     const lastEvents: Record<string, string> = {};
     for (const event of db.events({ limit: PANEL_EVENTS_SCANNED })) {
-      if (event.kind === 'worker' && PANEL_ACTIONS.has(event.action)) lastEvents[event.subject] = `${event.action} ${clock(event.time).slice(0, 5)}: ${event.reasons.join('; ')}`;
+      if (event.kind === 'worker' && PANEL_ACTIONS.has(event.action)) lastEvents[event.subject] = `${event.action} ${clockMinutes(event.time)}: ${event.reasons.join('; ')}`;
     }
     const tasks = db.list();
     const before = new Map(store.getState().tasks.map((task) => [task.id, task.state]));
@@ -157,7 +154,7 @@ export function createDashboardTasks(ctx: Context, store: DashboardStore, afterA
       const outcome = await control.restart(worker, { actor: PERSON, reason: 'restarted from the dashboard (r), confirmed', ...options });
       return done(`${worker}: ${outcome.message} · ${outcome.decision.reasons[0] ?? ''}`);
     },
-    eventLines: (about) => db.events({ about, limit: 200 }).map((event) => formatEvent(event, clock)),
+    eventLines: (about) => db.events({ about, limit: 200 }).map((event) => formatEvent(event, clockTime)),
     land: async () => done(await land()),
     doctorFindings: async () => {
       findings = diagnose(await gatherDoctorFacts(doctorDeps(ctx, control, lander, PERSON)));

@@ -10,6 +10,7 @@ import { TaskControl, type Outcome } from '../control/taskControl.js';
 import { writeBridgeFiles } from '../control/bridge.js';
 import { MuxctlError } from '../core/errors.js';
 import { formatEvent, type BoardEvent } from '../core/events.js';
+import { clockDate, clockTime } from '../core/health.js';
 import { buildReport, formatReport, parseSince } from '../core/report.js';
 import { parseChainFile } from '../core/chains.js';
 import { TASK_STATES, waitingOn, type Actor, type Task, type TaskState } from '../core/tasks.js';
@@ -316,9 +317,7 @@ function sinceFlag(text: string): number {
 }
 
 function dateTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${clockDate(ms)} ${clockTime(ms)}`;
 }
 
 function taskTable(tasks: readonly Task[], now: number): string {

@@ -8,6 +8,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskStore } from '../adapters/taskStore.js';
 import { formatQueueFile, renderHandoff, renderQueue, type HandoffWorker } from '../core/handoff.js';
+import { clockDate, clockMinutes } from '../core/health.js';
 import type { WorkerSnapshot } from '../core/snapshot.js';
 import type { Task } from '../core/tasks.js';
 
@@ -38,9 +39,7 @@ export function latestReasons(store: TaskStore, tasks: readonly Task[]): Record<
 }
 
 export function clockDateTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${clockDate(ms)} ${clockMinutes(ms)}`;
 }
 
 /** Writes both files into `stateDir` when their content changed; returns the paths written. */

@@ -117,6 +117,12 @@ export function displayedTimeKey(sinces: readonly (number | null)[], now: number
   return `${Math.floor(now / 60_000)}|${parts.join(',')}`;
 }
 
+/** "2026-11-23": the date beside a clock time where a history spans days (events, reports, handoff). */
+export function clockDate(epochMs: number): string {
+  const d = new Date(epochMs);
+  return [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
+}
+
 /** "14:02": the header's clock, which moves once a minute. */
 export function clockMinutes(epochMs: number): string {
   return clockTime(epochMs).slice(0, 5);
