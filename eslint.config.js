@@ -41,6 +41,25 @@ export default tseslint.config(
     },
   },
   {
+    // Control orchestrates: it reaches the world only through src/adapters, and never up into the UI or the CLI.
+    files: ['src/control/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: worldModules.map((name) => ({ name, message: 'Only src/adapters touches the world (ARCHITECTURE.md §3): add an adapter function.' })),
+        patterns: [{ group: ['**/app/*', '**/cli/*', '**/state/*', '**/components/*'], message: 'Arrows point down: cli → app → control → core + adapters.' }],
+      }],
+    },
+  },
+  {
+    // Adapters touch the world for everyone above them, and know nothing of them.
+    files: ['src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/app/*', '**/cli/*', '**/control/*', '**/state/*', '**/components/*'], message: 'Adapters depend only on core: the layers above call them, never the other way.' }],
+      }],
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,13 +1,40 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.{ts,tsx}'],
-    // Integration and end-to-end tests drive real tmux servers and ptys: give them room, and keep
-    // files in separate processes so a test's server never meets another's.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
-    maxWorkers: 2,
+    projects: [
+      {
+        // Pure tests: no tmux, no git, no ptys, no native addons, no chdir or exit. They run in worker
+        // threads on every core (a thread's process.env is its own copy). `npm run test:unit` runs these.
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.{ts,tsx}'],
+          pool: 'threads',
+          maxWorkers: availableParallelism(),
+          // Isolated (the default) on purpose: board.test.tsx sets FORCE_COLOR before Ink loads, which a
+          // module cache shared between files (isolate: false) would carry into, or miss from, others.
+          isolate: true,
+          // Generous next to the slowest unit test (~2 s), so a loaded machine does not flake.
+          testTimeout: 10_000,
+          hookTimeout: 10_000,
+          // Projects with different maxWorkers need their own group; the fast lane goes first.
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Integration and end-to-end tests drive real tmux servers, git and ptys: give them room, and
+        // keep files in separate processes so a test's server never meets another's.
+        test: {
+          name: 'slow',
+          include: ['test/integration/**/*.test.{ts,tsx}', 'test/e2e/**/*.test.{ts,tsx}'],
+          pool: 'forks',
+          maxWorkers: 2,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { clockMinutes } from '../src/core/health.js';
+import { isHeld, needsPerson } from '../src/core/tasks.js';
 import type { DashboardStore } from '../src/state/store.js';
 import { NEEDS_YOU } from './theme.js';
 
@@ -18,8 +19,8 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
       follower: s.follower,
       ready: s.ready,
       queued: s.tasks.filter((t) => t.state === 'queued').length,
-      active: s.tasks.filter((t) => t.state === 'claimed' || t.state === 'running').length,
-      stuckTasks: s.tasks.filter((t) => t.state === 'failed' || t.state === 'blocked' || t.state === 'escalated').length,
+      active: s.tasks.filter((t) => isHeld(t.state)).length,
+      stuckTasks: s.tasks.filter((t) => needsPerson(t.state)).length,
       paused: s.dispatchPaused,
     })),
   );

@@ -1,19 +1,35 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
+import { dialogHintText } from '../src/core/keymap.js';
 import { emptyLogText, logHeader, logLineParts, logWindow, type LogLine } from '../src/core/logView.js';
-import type { DashboardStore } from '../src/state/store.js';
+import type { Actions } from '../src/state/actions.js';
+import { keyView, type DashboardStore } from '../src/state/store.js';
 import { stateStyle } from './theme.js';
+import { useBindings } from './useBindings.js';
 
 const LEVEL_COLORS: Record<LogLine['level'], string | undefined> = { debug: 'gray', info: undefined, warn: 'yellow', error: 'red' };
 
 /**
  * One worker's normalized log, newest at the bottom: a header line saying what is shown, then as many
  * lines as the terminal has rows, each cut at its width. The window and filters come from the store.
+ * While a search is typed (after `/`) the view owns the keys: its `search` bindings, the rest text;
+ * the listener lives as long as the view, so text pasted right after `/` is not lost.
  */
-export function LogView({ store, width, height }: { store: DashboardStore; width: number; height: number }) {
+export function LogView({ store, actions, width, height }: { store: DashboardStore; actions: Actions; width: number; height: number }) {
   const detail = useStore(store, (s) => s.detail);
   const view = useStore(store, (s) => s.logView);
+  useBindings(
+    'search',
+    {
+      searchApply: () => actions.editSearch({ kind: 'apply' }),
+      searchCancel: () => actions.editSearch({ kind: 'cancel' }),
+      erase: () => actions.editSearch({ kind: 'erase' }),
+      quit: () => actions.run('quit'),
+    },
+    () => keyView(store.getState()) === 'search',
+    (text) => actions.editSearch({ kind: 'type', text }),
+  );
   if (detail === null) return null;
   const window = logWindow(detail.events, view, Math.max(1, height - 1));
   return (
@@ -24,7 +40,7 @@ export function LogView({ store, width, height }: { store: DashboardStore; width
             {'log · search: '}
             <Text color="cyan">{view.draft}</Text>
             <Text inverse> </Text>
-            <Text dimColor>{'  ⏎ applies · Esc cancels'}</Text>
+            <Text dimColor>{`  ${dialogHintText('search')}`}</Text>
           </>
         ) : (
           logHeader(view, window)

@@ -1,14 +1,33 @@
 import { Box, Text } from 'ink';
 import { fitWidth } from '../src/core/textWidth.js';
-import type { Overlay } from '../src/state/store.js';
+import type { Actions } from '../src/state/actions.js';
+import type { EventsOverlay, FormOverlay, PickOverlay } from '../src/state/store.js';
 import { DialogFrame } from './DialogFrame.js';
+import { DialogHints } from './DialogHints.js';
+import { useBindings, type Live } from './useBindings.js';
 
-type Pick = Extract<Overlay, { kind: 'pick' }>;
-type Form = Extract<Overlay, { kind: 'form' }>;
-type Events = Extract<Overlay, { kind: 'events' }>;
+interface DialogProps<O> {
+  overlay: O;
+  actions: Actions;
+  width: number;
+  height: number;
+  /** Whether the dialog takes the keys: while it is the top overlay (read when each key arrives). */
+  isActive?: Live<boolean>;
+}
 
-/** Choose one of a list (a task to assign, a worker to move a task to): ↑↓ and ⏎, Esc cancels. */
-export function PickDialog({ overlay, width, height }: { overlay: Pick; width: number; height: number }) {
+/** Choose one of a list (a task to assign, a worker to move a task to): moved and picked by the keymap's pick keys. */
+export function PickDialog({ overlay, actions, width, height, isActive = true }: DialogProps<PickOverlay>) {
+  useBindings(
+    'pick',
+    {
+      pickUp: () => actions.pick('up'),
+      pickDown: () => actions.pick('down'),
+      pickChoose: () => actions.pick('choose'),
+      close: () => actions.closeOverlay(),
+      quit: () => actions.run('quit'),
+    },
+    isActive,
+  );
   const inner = Math.max(10, width - 4);
   const room = Math.max(1, height - 4 - overlay.lines.length);
   const first = Math.max(0, Math.min(overlay.index - room + 1, overlay.options.length - room));
@@ -24,17 +43,34 @@ export function PickDialog({ overlay, width, height }: { overlay: Pick; width: n
           </Text>
         );
       })}
-      <Text dimColor>↑↓ choose · ⏎ pick · Esc cancel</Text>
+      <DialogHints view="pick" />
     </DialogFrame>
   );
 }
 
-/** A small form: one line per field, the current one marked; the problem with the last submit in red. */
-export function FormDialog({ overlay, width, height }: { overlay: Form; width: number; height: number }) {
+/**
+ * A small form: one line per field, the current one marked; the problem with the last submit in red.
+ * What is typed goes into the current field; only the form's control keys are bindings.
+ */
+export function FormDialog({ overlay, actions, width, height, isActive = true }: DialogProps<FormOverlay>) {
+  useBindings(
+    'form',
+    {
+      formNext: () => actions.editForm({ kind: 'next' }),
+      formPrevious: () => actions.editForm({ kind: 'previous' }),
+      formSubmit: () => actions.editForm({ kind: 'submit' }),
+      erase: () => actions.editForm({ kind: 'erase' }),
+      close: () => actions.closeOverlay(),
+      quit: () => actions.run('quit'),
+    },
+    isActive,
+    (text) => actions.editForm({ kind: 'type', text }),
+  );
   const inner = Math.max(10, width - 4);
   const labelWidth = Math.max(...overlay.fields.map((f) => f.label.length));
   return (
     <DialogFrame title={overlay.title} lines={overlay.lines} width={width} height={height}>
+      <DialogHints view="form" />
       <Text> </Text>
       {overlay.fields.map((field, i) => {
         const current = i === overlay.index;
@@ -59,7 +95,8 @@ export function FormDialog({ overlay, width, height }: { overlay: Form; width: n
 }
 
 /** What happened to a worker or a task, newest at the bottom (as many as fit). */
-export function EventsDialog({ overlay, width, height }: { overlay: Events; width: number; height: number }) {
+export function EventsDialog({ overlay, actions, width, height, isActive = true }: DialogProps<EventsOverlay>) {
+  useBindings('events', { close: () => actions.closeOverlay(), quit: () => actions.run('quit') }, isActive);
   const inner = Math.max(10, width - 4);
   const room = Math.max(1, height - 4);
   return (
@@ -72,7 +109,7 @@ export function EventsDialog({ overlay, width, height }: { overlay: Events; widt
           {fitWidth(line, inner)}
         </Text>
       ))}
-      <Text dimColor>Esc/e close</Text>
+      <DialogHints view="events" />
     </Box>
   );
 }

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = await build({ entryPoints: [join(root, 'src/core/keymap.ts')], bundle: true, format: 'esm', platform: 'node', write: false });
-const { keyTableMarkdown } = await import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].text).toString('base64'));
+const { keyDocMarkdown } = await import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].text).toString('base64'));
 
 const start = '<!-- keys:start (generated from src/core/keymap.ts by `npm run docs:keys`) -->';
 const end = '<!-- keys:end -->';
@@ -18,7 +18,7 @@ if (from === -1 || to === -1) {
   console.error(`README.md lacks the key table markers:\n${start}\n${end}`);
   process.exit(1);
 }
-const next = readme.slice(0, from + start.length) + '\n' + keyTableMarkdown() + '\n' + readme.slice(to);
+const next = readme.slice(0, from + start.length) + '\n' + keyDocMarkdown() + '\n' + readme.slice(to);
 if (process.argv.includes('--check')) {
   if (next !== readme) {
     console.error('README.md\'s key table is stale: run `npm run docs:keys` and commit the result.');

@@ -5,10 +5,20 @@
  * these files hold only what tmux cannot know.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pidAlive } from './process.js';
+import type { EventActorKind } from '../core/events.js';
+import type { Actor } from '../core/tasks.js';
 import { TaskStore } from './taskStore.js';
+
+/** The files a worker's logs are kept in: the events an agent writes through muxctl, and its screen. */
+export function workerLogFiles(stateDir: string, worker: string): { events: string; screen: string } {
+  return { events: `${stateDir}/logs/${worker}.events.jsonl`, screen: `${stateDir}/logs/${worker}.screen.log` };
+}
+
+export type NewControlEvent = Omit<ControlEvent, 'time' | 'actor'> & { actor: Actor };
 
 export interface WorkerRecord {
   desired: 'running' | 'stopped';
@@ -19,9 +29,10 @@ export interface WorkerRecord {
   autoRestarts: number;
 }
 
+/** A control action on a worker as read back from the history: the actor in the word stored for it. */
 export interface ControlEvent {
   time: string;
-  actor: 'person' | 'policy' | 'config' | 'cli' | 'dispatcher';
+  actor: EventActorKind;
   /** `deliver`: the worker's command (re)started to hand it a task; not counted as a restart. */
   action: 'start' | 'stop' | 'restart' | 'deliver' | 'remove' | 'backup' | 'refuse';
   worker: string;
@@ -63,6 +74,44 @@ export class RuntimeDir {
     });
   }
 
+  /**
+   * A whole pane's screen, saved before its session is stopped: `.muxctl/logs/orphan-<session>-<time>.txt`,
+   * 0600 like every screen capture of muxctl's (raw output, secrets unmasked), never over another file.
+   */
+  async saveScreen(session: string, lines: readonly string[], stamp: string): Promise<string> {
+    const logs = join(this.dir, 'logs');
+    await mkdir(logs, { recursive: true });
+    const file = join(logs, `orphan-${session}-${stamp}.txt`);
+    await writeFile(file, lines.join('\n') + '\n', { mode: 0o600, flag: 'wx' });
+    return file;
+  }
+
+  /** Where a directory muxctl will not delete is moved aside: `.muxctl/leftovers/<name>`. */
+  async leftoverPath(name: string): Promise<string> {
+    const dir = join(this.dir, 'leftovers');
+    await mkdir(dir, { recursive: true });
+    return join(dir, name);
+  }
+
+  /**
+   * Writes `.muxctl/<name>` atomically (temp file + rename), and only when its `meaning` changed, so a
+   * reader never sees half a file and an idle board does not touch the disk. Returns the path if written.
+   */
+  writeIfChanged(name: string, content: string, meaning: (text: string) => string, force = false): string | null {
+    const file = join(this.dir, name);
+    let old: string | null = null;
+    try {
+      old = readFileSync(file, 'utf8');
+    } catch {
+      old = null;
+    }
+    if (!force && old !== null && meaning(old) === meaning(content)) return null;
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, content);
+    renameSync(tmp, file);
+    return file;
+  }
+
   /** The board's database (`.muxctl/state.db`), opened on first use and shared by this process. */
   store(): TaskStore {
     if (this.opened === null) this.opened = TaskStore.open(join(this.dir, 'state.db'));
@@ -75,17 +124,19 @@ export class RuntimeDir {
   }
 
   /** Records a control action on a worker in the board's event history (masked by the store). */
-  record(event: Omit<ControlEvent, 'time'>, now = new Date()): ControlEvent {
+  record(event: NewControlEvent, now = new Date()): ControlEvent {
+    // The command line's actions are stored as `cli`, as they always were: old history reads the same.
+    const actor = event.actor.kind === 'person' && event.actor.name === 'cli' ? { kind: 'cli' as const } : event.actor;
     const stored = this.store().record({
       time: now.getTime(),
-      actor: { kind: event.actor },
+      actor,
       kind: 'worker',
       subject: event.worker,
       action: event.action,
       worker: event.worker,
       reasons: [event.reason],
     });
-    return { time: now.toISOString(), ...event, reason: stored.reasons[0] ?? '' };
+    return { time: now.toISOString(), action: event.action, worker: event.worker, actor: actor.kind, reason: stored.reasons[0] ?? '' };
   }
 
   /** The control actions on workers, oldest first. */
@@ -95,7 +146,7 @@ export class RuntimeDir {
       .filter((event) => event.kind === 'worker')
       .map((event) => ({
         time: new Date(event.time).toISOString(),
-        actor: event.actor.kind as ControlEvent['actor'],
+        actor: event.actor.kind,
         action: event.action as ControlEvent['action'],
         worker: event.subject,
         reason: event.reasons.join('; '),

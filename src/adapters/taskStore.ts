@@ -11,8 +11,11 @@ import type { BoardEvent, NewBoardEvent } from '../core/events.js';
 import { MuxctlError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { pidAlive } from './process.js';
-import { applyTask, compareQueueOrder, dependencyCycle, newTask, waitingOn } from '../core/tasks.js';
+import { applyTask, dependencyCycle, HELD_STATES, newTask, pickNext } from '../core/tasks.js';
 import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskState } from '../core/tasks.js';
+
+/** The core's held states as an SQL list: the states come from a fixed union, never from input. */
+const HELD_IN_SQL = HELD_STATES.map((state) => `'${state}'`).join(', ');
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` says how many have run. */
 const MIGRATIONS: readonly string[] = [
@@ -277,7 +280,7 @@ export class TaskStore {
 
   /** The task a worker holds (claimed or running), if any. */
   heldBy(worker: string): Task | null {
-    const row = this.db.prepare("SELECT * FROM tasks WHERE assignee = ? AND state IN ('claimed', 'running') ORDER BY seq LIMIT 1").get(worker) as TaskRow | undefined;
+    const row = this.db.prepare(`SELECT * FROM tasks WHERE assignee = ? AND state IN (${HELD_IN_SQL}) ORDER BY seq LIMIT 1`).get(worker) as TaskRow | undefined;
     return row === undefined ? null : fromRow(row);
   }
 
@@ -297,9 +300,8 @@ export class TaskStore {
     return this.immediate(() => {
       const held = this.heldBy(worker);
       if (held !== null) return { ok: false, code: 'lease-held', error: `${worker} already holds ${held.id} (${held.state})`, reasons: [`${worker} already holds ${held.id}`] };
-      const all = this.list();
-      const next = all.filter((task) => task.state === 'queued' && task.lane === lane && waitingOn(task, all).length === 0).sort(compareQueueOrder)[0];
-      if (next === undefined) return null;
+      const next = pickNext(this.list(), { name: worker, lane });
+      if (next === null) return null;
       const branch = branchFor?.(next);
       return this.applyInside(next.id, { type: 'claim', worker, leaseMs, ...(branch === undefined ? {} : { branch }) }, actor, now);
     });

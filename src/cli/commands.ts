@@ -4,29 +4,29 @@ import { attachInPty } from '../adapters/attach.js';
 import { LogMonitor } from '../control/logMonitor.js';
 import { workerPath } from '../core/config.js';
 import { createRedactor } from '../core/redact.js';
-import type { ActionResult } from '../control/supervisor.js';
+import type { ActionResult } from '../core/snapshot.js';
+import { CLI_PERSON } from '../core/tasks.js';
 import { MuxctlError } from '../core/errors.js';
 import { statusTable } from '../core/statusTable.js';
-import type { Context } from './context.js';
-import { taskControl } from './tasks.js';
+import type { Services } from '../app/services.js';
 
 export function printResults(results: readonly ActionResult[], out: NodeJS.WritableStream = process.stdout): number {
   for (const r of results) out.write(`${r.ok ? '✔' : '✖'} ${r.worker}: ${r.outcome}\n`);
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-export async function upCommand(ctx: Context, names: string[], reason: string): Promise<number> {
-  const code = printResults(await ctx.supervisor.up(names, 'cli', reason));
-  process.stdout.write(`Watch them: muxctl${configHint(ctx)} · or plainly: tmux -L ${ctx.config.tmuxSocket} attach -t =<worker>\n`);
+export async function upCommand(ctx: Services, names: string[], reason: string): Promise<number> {
+  const code = printResults(await ctx.workers.up(names, CLI_PERSON, reason));
+  process.stdout.write(`Watch them: muxctl${configHint(ctx)} · or plainly: tmux -L ${ctx.config().tmuxSocket} attach -t =<worker>\n`);
   return code;
 }
 
-export async function downCommand(ctx: Context, names: string[], opts: { remove: boolean; force: boolean; reason: string }): Promise<number> {
-  const workers = ctx.supervisor.select(names);
+export async function downCommand(ctx: Services, names: string[], opts: { remove: boolean; force: boolean; reason: string }): Promise<number> {
+  const workers = ctx.workers.select(names);
   const results: ActionResult[] = [];
   for (const w of workers) {
-    results.push(await ctx.supervisor.stop(w.name, 'cli', opts.reason));
-    if (opts.remove) results.push(await ctx.supervisor.remove(w.name, opts.force, 'cli'));
+    results.push(await ctx.workers.stop(w.name, CLI_PERSON, opts.reason));
+    if (opts.remove) results.push(await ctx.workers.remove(w.name, opts.force, CLI_PERSON));
   }
   return printResults(results);
 }
@@ -35,10 +35,9 @@ export async function downCommand(ctx: Context, names: string[], opts: { remove:
  * A restart goes through the checkpoint guard: it says what it will do and why before doing it; a
  * reset of the worktree happens only with `--reset --confirm <worker>`, after a backup ref.
  */
-export async function restartCommand(ctx: Context, name: string, opts: { reason: string; reset: boolean; confirmation: string | null }): Promise<number> {
-  const control = taskControl(ctx);
-  const outcome = await control.restart(name, {
-    actor: { kind: 'person', name: 'cli' },
+export async function restartCommand(ctx: Services, name: string, opts: { reason: string; reset: boolean; confirmation: string | null }): Promise<number> {
+  const outcome = await ctx.restarts.restart(name, {
+    actor: CLI_PERSON,
     reason: opts.reason,
     destructive: opts.reset,
     confirmation: opts.confirmation,
@@ -53,18 +52,19 @@ export async function restartCommand(ctx: Context, name: string, opts: { reason:
   return 0;
 }
 
-export async function statusCommand(ctx: Context, json: boolean, redact = true): Promise<number> {
+export async function statusCommand(ctx: Services, json: boolean, redact = true): Promise<number> {
   // Read every worker's logs once, so the status says what the dashboard would: working, idle, waiting…
   const logs = new LogMonitor({ stateDir: ctx.runtime.dir, home: homedir(), redact: createRedactor({ enabled: redact }), ringSize: 50, onChange: () => {}, now: Date.now });
   let workers;
   try {
-    await logs.sync(ctx.config.workers.map((config) => ({ config, worktree: workerPath(ctx.config, config.name) })));
-    workers = await ctx.supervisor.observe(10, (name) => logs.state(name));
+    const config = ctx.config();
+    await logs.sync(config.workers.map((worker) => ({ config: worker, worktree: workerPath(config, worker.name) })));
+    workers = await ctx.observer.observe(10, (name) => logs.state(name));
   } finally {
     await logs.close();
   }
   if (json) {
-    process.stdout.write(JSON.stringify({ project: ctx.config.project, socket: ctx.config.tmuxSocket, workers }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ project: ctx.config().project, socket: ctx.config().tmuxSocket, workers }, null, 2) + '\n');
     return 0;
   }
   process.stdout.write(
@@ -73,10 +73,10 @@ export async function statusCommand(ctx: Context, json: boolean, redact = true):
   return 0;
 }
 
-export async function attachCommand(ctx: Context, name: string): Promise<number> {
-  ctx.supervisor.worker(name);
+export async function attachCommand(ctx: Services, name: string): Promise<number> {
+  ctx.workers.worker(name);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new MuxctlError(`attach needs a terminal. From a script, use: tmux -L ${ctx.config.tmuxSocket} attach -t =${name}`, 2);
+    throw new MuxctlError(`attach needs a terminal. From a script, use: tmux -L ${ctx.config().tmuxSocket} attach -t =${name}`, 2);
   }
   if (!(await ctx.tmux.hasSession(name))) {
     throw new MuxctlError(`${name} has no tmux session: start it with \`muxctl up ${name}\`.`, 1);
@@ -85,6 +85,6 @@ export async function attachCommand(ctx: Context, name: string): Promise<number>
   return 0;
 }
 
-function configHint(ctx: Context): string {
-  return process.cwd() === ctx.config.repo && ctx.config.file.endsWith('/sessions.json') ? '' : ` --config ${ctx.config.file}`;
+function configHint(ctx: Services): string {
+  return process.cwd() === ctx.config().repo && ctx.config().file.endsWith('/sessions.json') ? '' : ` --config ${ctx.config().file}`;
 }

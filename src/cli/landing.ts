@@ -1,67 +1,16 @@
-/**
- * `muxctl land` and `muxctl doctor` (issue 5), and the parts the dashboard shares with them: the
- * lander (one at a time, through a lock in the database) and the doctor with its safe fixes.
- */
-import { join } from 'node:path';
-import { runCheck } from '../adapters/check.js';
-import { applyFix, gatherDoctorFacts, type DoctorDeps } from '../control/doctor.js';
-import { Lander, type LandResult } from '../control/lander.js';
-import type { TaskControl } from '../control/taskControl.js';
-import type { ProjectConfig } from '../core/config.js';
+/** `muxctl land` (the merge queue, one lander at a time) and `muxctl doctor` with its safe fixes. */
+import type { Services } from '../app/services.js';
+import { applyFix, gatherDoctorFacts } from '../control/doctor.js';
 import { diagnose, type Finding } from '../core/doctor.js';
-import type { Actor, Task } from '../core/tasks.js';
-import type { Context } from './context.js';
-import { cliActor, taskControl } from './tasks.js';
+import { cliActor } from './tasks.js';
 
-/** Beside the workers' worktrees; a worker name never starts with "_", so it can never clash. */
-export function integrationPath(config: ProjectConfig): string {
-  return join(config.worktreeDir, '_land');
-}
-
-export function createLander(ctx: Context, control: TaskControl): Lander {
-  return new Lander({
-    config: () => ctx.supervisor.project,
-    store: control.store,
-    git: ctx.git,
-    runCheck: (command, cwd) => runCheck(command, cwd),
-    now: Date.now,
-    integrationPath: integrationPath(ctx.supervisor.project),
-    // A bounced task goes back to its worker in resume mode, told what to fix.
-    sendBack: async (task: Task) => {
-      const worker = ctx.supervisor.project.workers.find((w) => w.name === task.assignee);
-      if (worker === undefined) return { ok: false, message: `${task.assignee ?? 'its worker'} is gone` };
-      const outcome = await control.checkoutAndDeliver(task, worker, { kind: 'dispatcher' });
-      return { ok: outcome.ok, message: outcome.message };
-    },
-  });
-}
-
-export function doctorDeps(ctx: Context, control: TaskControl, lander: Lander, actor: Actor): DoctorDeps {
-  return {
-    config: ctx.supervisor.project,
-    store: control.store,
-    git: ctx.git,
-    tmux: ctx.tmux,
-    supervisor: ctx.supervisor,
-    actor,
-    integrationPath: integrationPath(ctx.supervisor.project),
-    land: async (taskId) => describeLanding(await lander.land([taskId], actor)),
-  };
-}
-
-export function describeLanding(results: readonly LandResult[]): string {
-  if (results.length === 0) return 'nothing to land';
-  return results.map((r) => `${r.task} ${r.outcome}${r.sha ? ` at ${r.sha.slice(0, 7)}` : ''}${r.reasons.length > 0 ? `: ${r.reasons[0] ?? ''}` : ''}`).join(' · ');
-}
-
-export async function landCommand(ctx: Context, ids: string[], json: boolean): Promise<number> {
+export async function landCommand(ctx: Services, ids: string[], json: boolean): Promise<number> {
   const actor = cliActor(ctx);
   if (actor.kind === 'worker') {
     process.stderr.write(`muxctl: worker ${actor.name ?? ''} may not land tasks: that belongs to the person at the board.\n`);
     return 4;
   }
-  const control = taskControl(ctx);
-  const results = await createLander(ctx, control).land(ids.length > 0 ? ids.map((id) => id.toUpperCase()) : undefined, actor);
+  const results = await ctx.lander.land(ids.length > 0 ? ids.map((id) => id.toUpperCase()) : undefined, actor);
   if (json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else if (results.length === 0) process.stdout.write('Nothing to land: no done task has commits the base does not.\n');
   for (const r of json ? [] : results) {
@@ -72,10 +21,9 @@ export async function landCommand(ctx: Context, ids: string[], json: boolean): P
   return results.every((r) => r.outcome === 'landed' || r.outcome === 'already-landed' || r.outcome === 'skipped') ? 0 : 1;
 }
 
-export async function doctorCommand(ctx: Context, flags: { json: boolean; fix?: string | undefined }): Promise<number> {
+export async function doctorCommand(ctx: Services, flags: { json: boolean; fix?: string | undefined }): Promise<number> {
   const actor = cliActor(ctx);
-  const control = taskControl(ctx);
-  const deps = doctorDeps(ctx, control, createLander(ctx, control), actor);
+  const deps = ctx.doctor(actor);
   const findings = diagnose(await gatherDoctorFacts(deps));
   if (flags.fix !== undefined) {
     const finding = findings[Number(flags.fix) - 1];

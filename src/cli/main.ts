@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { MuxctlError } from '../core/errors.js';
 import { attachCommand, downCommand, printResults, restartCommand, statusCommand, upCommand } from './commands.js';
-import { openProject, type Context } from './context.js';
+import { openProject, type Services } from '../app/services.js';
+import { CLI_PERSON } from '../core/tasks.js';
 import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
 import { emitCommand } from './emit.js';
 import { HELP } from './help.js';
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'dashboard': {
       // Loading the dashboard's code overlaps the checks' I/O.
-      if (process.stdout.isTTY && process.stdin.isTTY) void import('./dashboard.js');
+      if (process.stdout.isTTY && process.stdin.isTTY) void import('../app/dashboard.js');
       return dashboardOrTable(await openProject(values.config, { redact: !values['no-redact'] }), !values['no-redact']);
     }
     case 'up':
@@ -118,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const file = await prepareDemo(demoDir());
       const ctx = await openProject(file, { redact: !values['no-redact'] });
-      printResults(await ctx.supervisor.up(demoWorkersToStart(file), 'cli', 'muxctl demo'), process.stderr);
+      printResults(await ctx.workers.up(demoWorkersToStart(file), CLI_PERSON, 'muxctl demo'), process.stderr);
       return dashboardOrTable(ctx, !values['no-redact']);
     }
     default:
@@ -126,14 +127,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function dashboardOrTable(ctx: Context, redact: boolean): Promise<number> {
+async function dashboardOrTable(ctx: Services, redact: boolean): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     await statusCommand(ctx, false, redact);
     process.stdout.write(`\n(no terminal here, so no dashboard: run muxctl in a terminal to open it)\n`);
     return 0;
   }
   // Loaded only for the dashboard: the headless commands never pay for Ink and React.
-  const { runDashboard } = await import('./dashboard.js');
+  const { runDashboard } = await import('../app/dashboard.js');
   return runDashboard(ctx, { redact });
 }
 

@@ -5,16 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runCheck } from '../adapters/check.js';
-import { TaskControl, type Outcome } from '../control/taskControl.js';
+import type { Services } from '../app/services.js';
+import type { Outcome } from '../control/moves.js';
 import { writeBridgeFiles } from '../control/bridge.js';
 import { MuxctlError } from '../core/errors.js';
 import { formatEvent, type BoardEvent } from '../core/events.js';
 import { clockDate, clockTime } from '../core/health.js';
 import { buildReport, formatReport, parseSince } from '../core/report.js';
 import { parseChainFile } from '../core/chains.js';
-import { TASK_STATES, waitingOn, type Actor, type Task, type TaskState } from '../core/tasks.js';
-import type { Context } from './context.js';
+import { CLI_PERSON, TASK_STATES, waitingOn, type Actor, type Task, type TaskState } from '../core/tasks.js';
 
 export interface TaskFlags {
   json: boolean;
@@ -48,34 +47,16 @@ export class TaskUsageError extends MuxctlError {
 }
 
 /** Who is acting: the worker muxctl started this process in, or the person at the command line. */
-export function cliActor(ctx: Context, env: NodeJS.ProcessEnv = process.env): Actor {
+export function cliActor(ctx: Services, env: NodeJS.ProcessEnv = process.env): Actor {
   const me = env['MUXCTL_WORKER'];
-  if (me === undefined || me === '') return { kind: 'person', name: 'cli' };
-  if (!ctx.config.workers.some((worker) => worker.name === me)) {
-    throw new MuxctlError(`MUXCTL_WORKER=${me} names no worker of ${ctx.config.file}; muxctl task acts only as a configured worker.`, OUT_OF_SCOPE);
+  if (me === undefined || me === '') return CLI_PERSON;
+  if (!ctx.config().workers.some((worker) => worker.name === me)) {
+    throw new MuxctlError(`MUXCTL_WORKER=${me} names no worker of ${ctx.config().file}; muxctl task acts only as a configured worker.`, OUT_OF_SCOPE);
   }
   return { kind: 'worker', name: me };
 }
 
-export function taskControl(ctx: Context): TaskControl {
-  return new TaskControl(ctx.config, {
-    store: ctx.runtime.store(),
-    git: ctx.git,
-    tmux: ctx.tmux,
-    supervisor: ctx.supervisor,
-    now: Date.now,
-    runCheck: (command, cwd) => runCheck(command, cwd, { env: checkEnv() }),
-  });
-}
-
-/** The check runs with the person's environment minus muxctl's worker variables, like a CI would. */
-function checkEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('MUXCTL_')) env[key] = value;
-  return env;
-}
-
-export async function taskCommand(ctx: Context, args: string[], flags: TaskFlags): Promise<number> {
+export async function taskCommand(ctx: Services, args: string[], flags: TaskFlags): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined) throw new TaskUsageError('muxctl task needs a subcommand: add, chain add, after, list, show, assign, reassign, retry, cancel, done, fail, block, claim, start, checkpoint, renew, priority.');
   const actor = cliActor(ctx);
@@ -83,7 +64,7 @@ export async function taskCommand(ctx: Context, args: string[], flags: TaskFlags
     process.stderr.write(`muxctl: worker ${actor.name} may not run \`task ${sub}\`: that belongs to the person at the board. A worker may ${[...WORKER_COMMANDS].join(', ')}.\n`);
     return OUT_OF_SCOPE;
   }
-  const control = taskControl(ctx);
+  const control = ctx.tasks;
   const store = control.store;
   const idOrOwn = (): string | null => rest[0] ?? null;
   const reasonFrom = (words: string[], fallback: string): string => flags.reason ?? (words.join(' ').trim() || fallback);
@@ -115,7 +96,7 @@ export async function taskCommand(ctx: Context, args: string[], flags: TaskFlags
     case 'chain': {
       const [verb, file] = rest;
       if (verb !== 'add' || file === undefined) throw new TaskUsageError('muxctl task chain add FILE (a YAML or JSON file: name, steps).');
-      const parsed = parseChainFile(readFileSync(file, 'utf8'), file, Object.keys(ctx.config.lanes));
+      const parsed = parseChainFile(readFileSync(file, 'utf8'), file, Object.keys(ctx.config().lanes));
       if (!parsed.ok) {
         for (const problem of parsed.problems) process.stderr.write(`✖ ${problem}\n`);
         process.stderr.write('Nothing was added.\n');
@@ -211,8 +192,8 @@ export async function taskCommand(ctx: Context, args: string[], flags: TaskFlags
   }
 }
 
-export async function eventsCommand(ctx: Context, flags: { json: boolean; follow: boolean; since?: string | undefined; about?: string | undefined }): Promise<number> {
-  const store = ctx.runtime.store();
+export async function eventsCommand(ctx: Services, flags: { json: boolean; follow: boolean; since?: string | undefined; about?: string | undefined }): Promise<number> {
+  const store = ctx.store;
   const since = flags.since === undefined ? undefined : sinceFlag(flags.since);
   const query = { ...(since === undefined ? {} : { since }), ...(flags.about === undefined ? {} : { about: flags.about }) };
   let last = 0;
@@ -231,35 +212,27 @@ export async function eventsCommand(ctx: Context, flags: { json: boolean; follow
   }
 }
 
-export function reportCommand(ctx: Context, flags: { json: boolean; since?: string | undefined }): number {
+export function reportCommand(ctx: Services, flags: { json: boolean; since?: string | undefined }): number {
   const now = Date.now();
   const since = sinceFlag(flags.since ?? '24h');
-  const store = ctx.runtime.store();
+  const store = ctx.store;
   // A week before the window too: the first claim of a task done in it may be older.
   const report = buildReport({ tasks: store.list(), events: store.events({ since: since - 7 * 86_400_000 }), since, now });
   process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatReport(report, dateTime)}\n`);
   return 0;
 }
 
-export async function exportCommand(ctx: Context): Promise<number> {
-  const snapshots = await ctx.supervisor.observe(20);
-  const written = writeBridgeFiles(ctx.runtime.dir, ctx.runtime.store(), snapshots, Date.now(), true);
+export async function exportCommand(ctx: Services): Promise<number> {
+  const snapshots = await ctx.observer.observe(20);
+  const written = writeBridgeFiles(ctx.runtime, ctx.store, snapshots, Date.now(), true);
   for (const file of written) process.stdout.write(`wrote ${file}\n`);
   return 0;
 }
 
-export function dispatchCommand(ctx: Context, args: string[]): number {
+export function dispatchCommand(ctx: Services, args: string[]): number {
   const [what] = args;
   if (what !== 'pause' && what !== 'resume') throw new TaskUsageError('muxctl dispatch takes pause or resume.');
-  const store = ctx.runtime.store();
-  store.setSetting('dispatch.paused', what === 'pause' ? '1' : '0', {
-    time: Date.now(),
-    actor: { kind: 'person', name: 'cli' },
-    kind: 'board',
-    subject: 'dispatch',
-    action: what,
-    reasons: [what === 'pause' ? 'automatic dispatch paused from the command line' : 'automatic dispatch resumed from the command line'],
-  });
+  ctx.dispatcher.setPaused(what === 'pause', CLI_PERSON, what === 'pause' ? 'automatic dispatch paused from the command line' : 'automatic dispatch resumed from the command line');
   process.stdout.write(`automatic dispatch ${what === 'pause' ? 'paused' : 'resumed'}\n`);
   return 0;
 }

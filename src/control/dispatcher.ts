@@ -6,29 +6,34 @@
  * brought back, and keeps the bridge files current. Each step is a no-op when nothing changed.
  */
 import { inboxDir, processInbox } from '../adapters/inbox.js';
+import type { RuntimeDir } from '../adapters/runtime.js';
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { ProjectConfig } from '../core/config.js';
 import type { WorkerSnapshot } from '../core/snapshot.js';
-import type { Actor, Task } from '../core/tasks.js';
+import { HELD_STATES, NEEDS_PERSON_STATES, type Actor, type Task } from '../core/tasks.js';
+import { decidePolicyRestart } from '../core/guards.js';
+import type { ActionResult } from '../core/snapshot.js';
+import { dispatchPaused, dispatchPauseSetting } from '../core/dispatch.js';
 import { writeBridgeFiles } from './bridge.js';
-import type { ActionResult, Supervisor } from './supervisor.js';
-import type { TaskControl } from './taskControl.js';
+import type { TaskControl } from './moves.js';
+import type { Restarts } from './restarts.js';
+import type { Workers } from './workers.js';
 
 const DISPATCHER: Actor = { kind: 'dispatcher' };
 const POLICY: Actor = { kind: 'policy' };
-const HELD: ReadonlySet<string> = new Set(['claimed', 'running']);
-const FINISHED: ReadonlySet<string> = new Set(['done', 'failed', 'blocked', 'escalated']);
+/** Tasks whose worker has stopped on them: what came back is worth reading from its log. */
+const FINISHED: readonly Task['state'][] = ['done', ...NEEDS_PERSON_STATES];
 /** States in which a worker is doing or asking something: its lease is renewed. */
 const ALIVE_STATES: ReadonlySet<string> = new Set(['working', 'waiting', 'starting']);
 
-export const DISPATCH_PAUSED = 'dispatch.paused';
 const FAILED_DISPATCH_REST_MS = 60_000;
 
 export interface DispatcherDeps {
   control: TaskControl;
-  supervisor: Supervisor;
+  restarts: Restarts;
+  workers: Workers;
   store: TaskStore;
-  stateDir: string;
+  runtime: RuntimeDir;
   config: () => ProjectConfig;
   now: () => number;
   /** Starts landing done tasks in the background (the dashboard's lander); called when land.auto is on. */
@@ -46,18 +51,12 @@ export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
   paused(): boolean {
-    return this.deps.store.getSetting(DISPATCH_PAUSED) === '1';
+    return dispatchPaused((key) => this.deps.store.getSetting(key));
   }
 
   setPaused(paused: boolean, actor: Actor, reason: string): void {
-    this.deps.store.setSetting(DISPATCH_PAUSED, paused ? '1' : '0', {
-      time: this.deps.now(),
-      actor,
-      kind: 'board',
-      subject: 'dispatch',
-      action: paused ? 'pause' : 'resume',
-      reasons: [reason],
-    });
+    const setting = dispatchPauseSetting(paused, actor, reason, this.deps.now());
+    this.deps.store.setSetting(setting.key, setting.value, setting.event);
   }
 
   async tick(workers: readonly WorkerSnapshot[]): Promise<ActionResult[]> {
@@ -75,7 +74,7 @@ export class Dispatcher {
 
   private takeInbox(results: ActionResult[]): void {
     const lanes = Object.keys(this.deps.config().lanes);
-    for (const result of processInbox(inboxDir(this.deps.stateDir), lanes, (task, file) => this.deps.store.add(task, { kind: 'inbox', name: file }, this.deps.now()))) {
+    for (const result of processInbox(inboxDir(this.deps.runtime.dir), lanes, (task, file) => this.deps.store.add(task, { kind: 'inbox', name: file }, this.deps.now()))) {
       results.push(result.ok ? { worker: 'inbox', ok: true, outcome: `${result.file} → ${result.taskId}` } : { worker: 'inbox', ok: false, outcome: `${result.file} rejected: ${result.reason}` });
       if (!result.ok) {
         this.deps.store.record({ time: this.deps.now(), actor: { kind: 'inbox', name: result.file }, kind: 'board', subject: 'inbox', action: 'reject', reasons: [result.reason] });
@@ -115,24 +114,38 @@ export class Dispatcher {
   }
 
   /**
-   * Restart policies, through the guard: a worker holding a task is restarted in resume mode (or in
-   * place with its files), a spent budget escalates the task instead of looping.
+   * Restart policies, through the guard (the core decides when: backoff capped, budget): a worker
+   * holding a task is restarted in resume mode (or in place with its files), a spent budget escalates
+   * the task instead of looping.
    */
   private async applyRestartPolicies(workers: readonly WorkerSnapshot[]): Promise<ActionResult[]> {
-    const results = await this.deps.supervisor.applyRestartPolicies(workers, async (name, reason) => {
-      const outcome = await this.deps.control.restart(name, { actor: POLICY, reason, automatic: true });
-      return { worker: name, ok: outcome.acted, outcome: `${outcome.decision.action}: ${outcome.message}` };
-    });
-    const records = this.deps.supervisor.workerRecords();
-    // A worker restarted just now runs its last allowed attempt: the snapshot from before says crashed.
-    const restartedNow = new Set(results.map((result) => result.worker));
+    const results: ActionResult[] = [];
+    const records = this.deps.workers.records();
     for (const snap of workers) {
-      if (restartedNow.has(snap.name) || snap.health.state !== 'crashed') continue;
       const worker = this.deps.config().workers.find((w) => w.name === snap.name);
-      if (worker === undefined || worker.restart.policy === 'never' || (records[snap.name]?.autoRestarts ?? 0) < worker.restart.maxRestarts) continue;
-      // Only now the store: most ticks no worker is a crashed one with its budget spent.
-      if (this.deps.store.heldBy(snap.name) === null) continue;
-      const outcome = await this.deps.control.restart(snap.name, { actor: POLICY, reason: `crashed again: ${snap.health.evidence}`, automatic: true });
+      const record = records[snap.name];
+      if (worker === undefined || record === undefined) continue;
+      const decision = decidePolicyRestart({
+        policy: worker.restart.policy,
+        desired: record.desired,
+        state: snap.health.state,
+        since: snap.health.since,
+        evidence: snap.health.evidence,
+        attempts: record.autoRestarts,
+        maxAttempts: worker.restart.maxRestarts,
+        backoffBaseMs: worker.restart.backoffSeconds * 1000,
+        now: this.deps.now(),
+      });
+      if (decision.action === 'restart') {
+        const outcome = await this.deps.restarts.restart(snap.name, { actor: POLICY, reason: decision.reason, automatic: true });
+        results.push({ worker: snap.name, ok: outcome.acted, outcome: `${outcome.decision.action}: ${outcome.message}` });
+        continue;
+      }
+      // A crash with the budget spent while it holds a task: the guard escalates the task to a person.
+      // Only then the store: most ticks no worker is a crashed one with its budget spent.
+      const spent = snap.health.state === 'crashed' && worker.restart.policy !== 'never' && record.autoRestarts >= worker.restart.maxRestarts;
+      if (!spent || this.deps.store.heldBy(snap.name) === null) continue;
+      const outcome = await this.deps.restarts.restart(snap.name, { actor: POLICY, reason: `crashed again: ${snap.health.evidence}`, automatic: true });
       results.push({ worker: snap.name, ok: outcome.acted, outcome: outcome.message });
     }
     return results;
@@ -141,7 +154,7 @@ export class Dispatcher {
   private async dispatch(workers: readonly WorkerSnapshot[], results: ActionResult[]): Promise<void> {
     const queued = this.deps.store.list({ states: ['queued'] });
     if (queued.length === 0) return;
-    const records = this.deps.supervisor.workerRecords();
+    const records = this.deps.workers.records();
     for (const worker of this.deps.config().workers) {
       if (!queued.some((task) => task.lane === worker.lane)) continue;
       const snap = workers.find((w) => w.name === worker.name);
@@ -167,7 +180,7 @@ export class Dispatcher {
 
   /** The agent's last message, tokens and cost, from its log, once a task it held has finished. */
   private enrichOutcomes(workers: readonly WorkerSnapshot[]): void {
-    for (const task of this.deps.store.list({ states: [...FINISHED] as Task['state'][] })) {
+    for (const task of this.deps.store.list({ states: [...FINISHED] })) {
       if (this.enriched.has(task.id) || task.assignee === null) continue;
       this.enriched.add(task.id);
       const summary = workers.find((w) => w.name === task.assignee)?.summary;
@@ -185,11 +198,11 @@ export class Dispatcher {
     const key = `${this.deps.store.changeMark()}:${workers.map((w) => `${w.name}=${w.health.state}`).join(',')}`;
     if (key === this.lastBridge) return;
     this.lastBridge = key;
-    writeBridgeFiles(this.deps.stateDir, this.deps.store, workers, this.deps.now());
+    writeBridgeFiles(this.deps.runtime, this.deps.store, workers, this.deps.now());
   }
 
   private held(): Task[] {
-    return this.deps.store.list({ states: [...HELD] as Task['state'][] });
+    return this.deps.store.list({ states: [...HELD_STATES] });
   }
 }
 

@@ -4,8 +4,8 @@
  * still there, and every fix keeps the work: it commits, backs up or saves before it moves or stops
  * anything. Each fix carried out is recorded on the board as a `doctor-fix` event.
  */
-import { cp, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
+import { canonicalPath as canonical, isDirectory, listNames, moveDirectory } from '../adapters/files.js';
 import { RuntimeDir } from '../adapters/runtime.js';
 import type { Git } from '../adapters/git.js';
 import type { TaskStore } from '../adapters/taskStore.js';
@@ -17,7 +17,7 @@ import { workerBranch } from '../core/names.js';
 import { plural, type Actor, type Checkpoint, type Task, type TaskCommand, type TaskResult } from '../core/tasks.js';
 import { LANDER_LOCK } from './lander.js';
 import { integrationInterrupted } from '../adapters/gitLand.js';
-import type { Supervisor } from './supervisor.js';
+import type { Workers } from './workers.js';
 
 /** Integration worktrees are named so: `<worktreeDir>/_land…`, or anything inside a `_land…` directory. */
 const INTEGRATION_PREFIX = '_land';
@@ -33,7 +33,7 @@ export interface DoctorDeps {
   store: TaskStore;
   git: Git;
   tmux: Tmux;
-  supervisor: Supervisor;
+  workers: Workers;
   /** @default Date.now */
   now?: () => number;
   /** Who applies fixes, for the events. @default { kind: 'person', name: 'doctor' } */
@@ -47,11 +47,11 @@ export interface DoctorDeps {
 }
 
 export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> {
-  const { config, store, git, tmux, supervisor } = deps;
+  const { config, store, git, tmux, workers: control } = deps;
   const now = (deps.now ?? Date.now)();
   const [worktrees, panes] = await Promise.all([registeredWorktrees(git), tmux.listPanes()]);
   const sessions = new Set(panes.map((pane) => pane.session));
-  const records = supervisor.workerRecords();
+  const records = control.records();
   const tasks = store.list();
   const workers: WorkerFacts[] = [];
   for (const worker of config.workers) {
@@ -134,7 +134,7 @@ class Fixer {
       case 'stop-orphan':
         return this.stopOrphan(finding.subject);
       case 'start': {
-        const [result] = await this.deps.supervisor.up([finding.subject], 'person', `doctor: ${finding.text}`);
+        const [result] = await this.deps.workers.up([finding.subject], this.actor, `doctor: ${finding.text}`);
         return `${finding.subject} ${result?.outcome ?? 'started'}`;
       }
       case 'release-lease':
@@ -196,11 +196,7 @@ class Fixer {
       if (!(await tmux.hasSession(session))) return `session ${session} is already gone`;
       throw new MuxctlError(`could not read the screen of session ${session}: left running`);
     }
-    const logs = join(new RuntimeDir(this.deps.config.repo).dir, 'logs');
-    await mkdir(logs, { recursive: true });
-    const file = join(logs, `orphan-${session}-${stamp(this.now())}.txt`);
-    // 0600 like every screen capture of muxctl's: it is raw output, secrets unmasked.
-    await writeFile(file, lines.join('\n') + '\n', { mode: 0o600, flag: 'wx' });
+    const file = await new RuntimeDir(this.deps.config.repo).saveScreen(session, lines, stamp(this.now()));
     await tmux.killSession(session);
     return `session ${session} stopped; its screen is in ${file}`;
   }
@@ -256,17 +252,8 @@ class Fixer {
   }
 
   private async moveAside(path: string): Promise<string> {
-    const dir = join(new RuntimeDir(this.deps.config.repo).dir, 'leftovers');
-    await mkdir(dir, { recursive: true });
-    const target = join(dir, `${basename(path)}-${stamp(this.now())}`);
-    try {
-      await rename(path, target);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      // Another file system: copy all of it first, and only then remove the original.
-      await cp(path, target, { recursive: true, errorOnExist: true, force: false });
-      await rm(path, { recursive: true, force: true });
-    }
+    const target = await new RuntimeDir(this.deps.config.repo).leftoverPath(`${basename(path)}-${stamp(this.now())}`);
+    await moveDirectory(path, target);
     return target;
   }
 
@@ -353,7 +340,7 @@ async function integrationWorktrees(config: ProjectConfig, registered: Registere
     .map(([, entry]) => ({ path: entry.path, registered: true }));
   for (const entry of found) entry.interrupted = await integrationInterrupted(entry.path);
   const dir = await canonical(config.worktreeDir);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = await listNames(dir);
   const candidates = names.filter((n) => n.startsWith(INTEGRATION_PREFIX)).map((n) => join(dir, n));
   if (lander !== null && !registered.has(lander)) candidates.push(lander);
   for (const path of new Set(candidates)) {
@@ -362,14 +349,6 @@ async function integrationWorktrees(config: ProjectConfig, registered: Registere
     if (!holdsRegistered) found.push({ path, registered: false });
   }
   return found;
-}
-
-async function canonical(path: string): Promise<string> {
-  return realpath(path).catch(() => resolve(path));
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
 /** A UTC time usable in a branch, a ref and a file name: 20250102T030405Z. */

@@ -4,6 +4,7 @@
  * moves by a fast-forward to a commit that passed — so a kill at any point leaves it as it was or fully
  * updated. The queue is derived from the store and git every time, never kept, so a rerun resumes.
  */
+import { join } from 'node:path';
 import type { CheckRun } from '../adapters/check.js';
 import type { Git } from '../adapters/git.js';
 import { ensureIntegrationWorktree, fastForwardBase, mergeOnto, pushBase, rebaseOnto, resetIntegration, samePath, worktreeHolding } from '../adapters/gitLand.js';
@@ -19,6 +20,17 @@ export const LANDER_LOCK = 'lander';
 /** How many times an entry is built again because the base moved under it before it gives way. */
 export const MAX_BASE_ATTEMPTS = 3;
 
+/** Beside the workers' worktrees; a worker name never starts with "_", so it can never clash. */
+export function integrationPath(config: ProjectConfig): string {
+  return join(config.worktreeDir, '_land');
+}
+
+/** One line for what a landing did, for the dashboard's notice. */
+export function describeLanding(results: readonly LandResult[]): string {
+  if (results.length === 0) return 'nothing to land';
+  return results.map((r) => `${r.task} ${r.outcome}${r.sha ? ` at ${r.sha.slice(0, 7)}` : ''}${r.reasons.length > 0 ? `: ${r.reasons[0] ?? ''}` : ''}`).join(' · ');
+}
+
 const FILES_SHOWN = 10;
 
 export interface LanderDeps {
@@ -27,8 +39,8 @@ export interface LanderDeps {
   git: Git;
   runCheck: (command: string, cwd: string) => Promise<CheckRun>;
   now: () => number;
-  /** Where the integration worktree lives; created on first use, reused after. */
-  integrationPath: string;
+  /** Where the integration worktree lives (a function: read from the live config); created on first use. */
+  integrationPath: string | (() => string);
   /**
    * Hands a bounced task, claimed back by its worker, to that worker in resume mode (TaskControl's
    * checkoutAndDeliver). Without it the task is only claimed back, for the dispatcher or a person.
@@ -92,6 +104,11 @@ export class Lander {
 
   constructor(private readonly deps: LanderDeps) {}
 
+  private get integrationPath(): string {
+    const where = this.deps.integrationPath;
+    return typeof where === 'string' ? where : where();
+  }
+
   /** Done tasks whose branch has commits the base does not, in landing order. */
   async queue(): Promise<Task[]> {
     const config = this.deps.config();
@@ -126,7 +143,7 @@ export class Lander {
       }
       const candidates = this.select(run, ids);
       if (candidates.length === 0) return run.results;
-      await ensureIntegrationWorktree(run.config.repo, this.deps.integrationPath, await this.baseTip(run.config));
+      await ensureIntegrationWorktree(run.config.repo, this.integrationPath, await this.baseTip(run.config));
       const size = Math.max(1, run.config.land.batch);
       for (let at = 0; at < candidates.length; at += size) await this.landGroup(run, candidates.slice(at, at + size));
       return run.results;
@@ -218,7 +235,7 @@ export class Lander {
   }
 
   private async tryGroup(run: Run, live: readonly Entry[], base: string): Promise<GroupTry> {
-    const worktree = this.deps.integrationPath;
+    const worktree = this.integrationPath;
     await resetIntegration(worktree, base);
     const built: Built[] = [];
     const deferred: Entry[] = [];
@@ -258,7 +275,7 @@ export class Lander {
   }
 
   private async bring(run: Run, entry: Entry): Promise<{ ok: true; sha: string } | { ok: false; conflicts: string[] }> {
-    const worktree = this.deps.integrationPath;
+    const worktree = this.integrationPath;
     if (run.config.land.strategy === 'rebase') return rebaseOnto(worktree, entry.tip);
     return mergeOnto(worktree, entry.tip, `Land ${entry.task.id}: ${entry.task.title}\n\nmuxctl merged ${entry.branch} (${short(entry.tip)}).`);
   }

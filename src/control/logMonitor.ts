@@ -6,6 +6,7 @@
  * full-screen agent redraws, and its words would be noise.
  */
 import { basename } from 'node:path';
+import { workerLogFiles } from '../adapters/runtime.js';
 import { LogTailer } from '../adapters/tail.js';
 import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../core/activity.js';
 import { expandLogPath, type LogFormat, type WorkerConfig } from '../core/config.js';
@@ -49,11 +50,6 @@ export interface LogMonitorOptions {
 export interface WatchedWorker {
   config: WorkerConfig;
   worktree: string;
-}
-
-/** The files a worker's sources read. */
-export function workerLogFiles(stateDir: string, worker: string): { events: string; screen: string } {
-  return { events: `${stateDir}/logs/${worker}.events.jsonl`, screen: `${stateDir}/logs/${worker}.screen.log` };
 }
 
 export class LogMonitor {

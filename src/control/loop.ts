@@ -5,8 +5,8 @@
  * see changed. The leader dashboard also applies restart policies. Idle, nothing else wakes up.
  */
 import { displayedTimeKey, minuteOf, type HealthState } from '../core/health.js';
-import type { LogLookup } from './supervisor.js';
-import type { ActionResult, Supervisor, WorkerSnapshot } from './supervisor.js';
+import type { ActionResult, WorkerSnapshot } from '../core/snapshot.js';
+import type { LogLookup, Observer } from './observer.js';
 
 /** Becoming one of these is worth interrupting the person for. */
 export const ALERT_STATES: readonly HealthState[] = ['waiting', 'crashed', 'stuck'];
@@ -37,11 +37,11 @@ export interface LoopOptions {
    */
   leader: boolean | (() => boolean);
   /**
-   * What the leader does on its own each tick (restart policies, the task dispatcher). It runs beside the
-   * observing, never blocking it: a delivery that waits on an agent's screen must not freeze the grid.
-   * @default the supervisor's restart policies
+   * What the leader does on its own each tick (the dispatcher: restart policies, leases, hand-outs). It
+   * runs beside the observing, never blocking it: a delivery that waits on an agent's screen must not
+   * freeze the grid.
    */
-  leaderActions?: (workers: WorkerSnapshot[]) => Promise<ActionResult[]>;
+  leaderActions: (workers: WorkerSnapshot[]) => Promise<ActionResult[]>;
   onSnapshot: (workers: WorkerSnapshot[], now: number) => void;
   onActions: (results: ActionResult[]) => void;
   /** A worker became waiting, crashed or stuck (not reported for the states found at start). */
@@ -59,11 +59,11 @@ export class ObservationLoop {
   private polled = false;
   private lastShown = '';
   private readonly states = new Map<string, HealthState>();
-  private readonly supervisor: Supervisor;
+  private readonly observer: Observer;
   private readonly options: LoopOptions;
 
-  constructor(supervisor: Supervisor, options: LoopOptions) {
-    this.supervisor = supervisor;
+  constructor(observer: Observer, options: LoopOptions) {
+    this.observer = observer;
     this.options = options;
   }
 
@@ -93,7 +93,7 @@ export class ObservationLoop {
     if (!this.running || !this.polled || this.logTimer !== undefined) return;
     this.logTimer = setTimeout(() => {
       this.logTimer = undefined;
-      if (this.running) this.publish(this.supervisor.snapshot(this.options.logs));
+      if (this.running) this.publish(this.observer.snapshot(this.options.logs));
     }, this.options.logSettleMs);
   }
 
@@ -111,14 +111,13 @@ export class ObservationLoop {
 
   private async tick(): Promise<void> {
     try {
-      await Promise.all([this.supervisor.pollTmux(this.options.screenLines()), this.options.logsReady]);
+      await Promise.all([this.observer.pollTmux(this.options.screenLines()), this.options.logsReady]);
       this.polled = true;
-      const workers = this.supervisor.snapshot(this.options.logs);
+      const workers = this.observer.snapshot(this.options.logs);
       this.publish(workers);
       const leader = typeof this.options.leader === 'function' ? this.options.leader() : this.options.leader;
       if (leader && this.acting === null) {
-        const act = this.options.leaderActions ?? ((snaps: WorkerSnapshot[]) => this.supervisor.applyRestartPolicies(snaps));
-        this.acting = act(workers)
+        this.acting = this.options.leaderActions(workers)
           .then((results) => {
             if (results.length > 0) this.options.onActions(results);
           })

@@ -9,7 +9,7 @@
  * that never starts is worth seeing apart. Narrower, they share "active" and each card says which.
  */
 import { shortDuration } from './health.js';
-import { compareQueueOrder, type Task, type TaskState } from './tasks.js';
+import { compareQueueOrder, HELD_STATES, NEEDS_PERSON_STATES, type Task, type TaskState } from './tasks.js';
 import { fitWidth, textWidth } from './textWidth.js';
 
 export type BoardColumnKey = 'queued' | 'active' | 'claimed' | 'running' | 'done' | 'needsYou';
@@ -89,8 +89,8 @@ interface ColumnSpec {
 
 const QUEUED: ColumnSpec = { key: 'queued', label: 'queued', states: ['queued'] };
 const DONE: ColumnSpec = { key: 'done', label: 'done', states: ['done', 'landed'] };
-const NEEDS_YOU: ColumnSpec = { key: 'needsYou', label: 'needs you', states: ['failed', 'blocked', 'escalated'] };
-const MERGED: readonly ColumnSpec[] = [QUEUED, { key: 'active', label: 'active', states: ['claimed', 'running'] }, DONE, NEEDS_YOU];
+const NEEDS_YOU: ColumnSpec = { key: 'needsYou', label: 'needs you', states: NEEDS_PERSON_STATES };
+const MERGED: readonly ColumnSpec[] = [QUEUED, { key: 'active', label: 'active', states: HELD_STATES }, DONE, NEEDS_YOU];
 const SPLIT: readonly ColumnSpec[] = [
   QUEUED,
   { key: 'claimed', label: 'claimed', states: ['claimed'] },

@@ -9,9 +9,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { WORKER_NAME_PATTERN, defaultSocketName } from './names.js';
-import { formatPath, lineColumn, locateJson, type JsonLocations, type JsonPath } from './jsonLocate.js';
+import { formatPath, lineColumn, parseJsonc, type JsonDocument, type JsonPath } from './jsonLocate.js';
 
-// Re-exported: these lived here before the JSON scanner moved to jsonLocate.ts.
+// Re-exported: these lived here before JSON reading moved to jsonLocate.ts.
 export { formatPath, type JsonPath } from './jsonLocate.js';
 
 export const LOG_FORMATS = ['auto', 'claude-code', 'claude-stream-json', 'codex-rollout', 'codex-exec-json', 'aider', 'json-lines', 'muxctl', 'text'] as const;
@@ -329,21 +329,16 @@ interface RawProblem {
   keyPath?: JsonPath;
 }
 
+/** `text` is JSON with `//` and `/* *\/` comments allowed (see jsonLocate.ts), as people expect of a hand-edited config. */
 export function parseConfig(text: string, file: string): ConfigResult {
   if (!path.isAbsolute(file)) throw new Error(`parseConfig: file must be an absolute path (got ${JSON.stringify(file)})`);
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text; // editors on Windows write a BOM
-  const scanned = locateJson(source);
+  const scanned = parseJsonc(source);
   if (scanned.syntaxError) {
     const { offset, message } = scanned.syntaxError;
     return { ok: false, problems: [{ file, path: '(root)', message: `invalid JSON: ${message}`, ...lineColumn(source, offset) }] };
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(source);
-  } catch (error) {
-    // locateJson accepted it, so this should not happen; keep V8's word for it if it does.
-    return { ok: false, problems: [{ file, path: '(root)', message: `invalid JSON: ${(error as Error).message}` }] };
-  }
+  const raw = scanned.value;
 
   const problems: RawProblem[] = scanned.duplicateKeys.map((keyPath) => ({
     path: keyPath.slice(0, -1),
@@ -484,7 +479,7 @@ function crossFieldProblems(raw: unknown): RawProblem[] {
 }
 
 /** Attaches file positions and sorts problems into the order they appear in the file. */
-function placeProblems(problems: RawProblem[], file: string, source: string, scanned: JsonLocations): ConfigProblem[] {
+function placeProblems(problems: RawProblem[], file: string, source: string, scanned: JsonDocument): ConfigProblem[] {
   const placed = problems.map((problem, index) => {
     const offset = (problem.keyPath && scanned.keyOffsets.get(formatPath(problem.keyPath))) ?? nearestValueOffset(problem.path, scanned);
     return { index, offset, problem: { file, path: formatPath(problem.path), message: problem.message, ...lineColumn(source, offset) } };
@@ -494,7 +489,7 @@ function placeProblems(problems: RawProblem[], file: string, source: string, sca
 }
 
 /** A missing field has no position of its own: point at the object that should hold it. */
-function nearestValueOffset(at: JsonPath, scanned: JsonLocations): number {
+function nearestValueOffset(at: JsonPath, scanned: JsonDocument): number {
   for (let length = at.length; length >= 0; length--) {
     const offset = scanned.valueOffsets.get(formatPath(at.slice(0, length)));
     if (offset !== undefined) return offset;

@@ -7,7 +7,7 @@
  * pressing the key decides on the label alone.
  */
 import { MONITOR_SESSION } from './controlProtocol.js';
-import { OPEN_STATES, plural } from './tasks.js';
+import { isHeld, OPEN_STATES, plural } from './tasks.js';
 import type { Task } from './tasks.js';
 
 export const FINDING_KINDS = [
@@ -86,7 +86,6 @@ export interface DoctorFacts {
   now: number;
 }
 
-const HELD_STATES: ReadonlySet<Task['state']> = new Set(['claimed', 'running']);
 /** Open or done: a branch of one of these already on the base is a landing the board never recorded. */
 const UNLANDED_STATES: ReadonlySet<Task['state']> = new Set([...OPEN_STATES, 'done']);
 
@@ -140,7 +139,7 @@ function taskFindings(task: Task, facts: DoctorFacts): Finding[] {
 
 /** Marking a task landed while its worker has uncommitted changes on its branch would call half-done work finished. */
 function unfinishedWork(task: Task, facts: DoctorFacts): string | null {
-  if (!HELD_STATES.has(task.state) || task.assignee === null) return null;
+  if (!isHeld(task.state) || task.assignee === null) return null;
   const worker = facts.workers.find((w) => w.name === task.assignee);
   if (worker === undefined || !worker.exists || worker.branch !== task.branch || worker.dirtyFiles.length === 0) return null;
   return `${worker.name} still has ${listed(worker.dirtyFiles)} on it: finish or commit them, then it lands again`;
@@ -161,7 +160,7 @@ function workerFindings(worker: WorkerFacts, facts: DoctorFacts): Finding[] {
 }
 
 function holdsTask(worker: string, tasks: readonly Task[]): boolean {
-  return tasks.some((task) => task.assignee === worker && HELD_STATES.has(task.state));
+  return tasks.some((task) => task.assignee === worker && isHeld(task.state));
 }
 
 function orphanSessions(facts: DoctorFacts): Finding[] {
@@ -178,7 +177,7 @@ function orphanSessions(facts: DoctorFacts): Finding[] {
 
 function goneLease(task: Task, facts: DoctorFacts): Finding[] {
   const lease = task.lease;
-  if (lease === null || !HELD_STATES.has(task.state)) return [];
+  if (lease === null || !isHeld(task.state)) return [];
   const worker = facts.workers.find((w) => w.name === lease.holder);
   const held = `${task.id} is ${task.state} and held by ${lease.holder}`;
   if (worker === undefined) {

@@ -5,7 +5,8 @@
  */
 import type { Actor } from './tasks.js';
 
-export type EventActorKind = Actor['kind'] | 'config' | 'cli';
+/** As stored: the command line's own actions were recorded as `cli` (kept so old history reads the same). */
+export type EventActorKind = Actor['kind'] | 'cli';
 
 export interface BoardEvent {
   /** Increasing in commit order: `events --follow` and the dashboard resume after the last id they saw. */

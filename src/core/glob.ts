@@ -1,7 +1,9 @@
 /**
  * File-name globs for log paths (`logs/*.jsonl`, `out.{log,txt}`): the tailer matches directory entries
- * against them. Pure; the tailer (src/adapters/tail.ts) does the watching and reading.
+ * against them. Pure; the tailer (src/adapters/tail.ts) does the watching and reading. picomatch does the
+ * matching.
  */
+import picomatch from 'picomatch';
 import { MuxctlError } from './errors.js';
 
 /** The pattern cannot be followed as given. */
@@ -11,39 +13,30 @@ export class LogPatternError extends MuxctlError {
   }
 }
 
+const OPTIONS: picomatch.PicomatchOptions = {
+  posix: true, // `[!0-9]` negates a class as in a shell (without it picomatch reads "!" as a member)
+  noextglob: true, // `+(…)`, `@(…)`: literal characters, as a shell without extglob
+  nonegate: true, // a leading "!" is part of the name
+  windows: false, // the same on every platform (core is pure)
+};
+
 /**
  * A matcher for one file-name glob: `*`, `?`, `[abc]`, `[!abc]`, `{a,b}`. Like a shell, `*` and `?`
  * do not match a leading dot (editor swap and lock files), unless the pattern starts with one.
  */
 export function globMatcher(glob: string): (name: string) => boolean {
-  let source = '';
+  // picomatch matches a pattern with an unclosed "{" against nothing but its own text, so
+  // `out.{log,txt` would follow nothing, silently: refuse it (test/unit/glob.test.ts).
   let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    const classEnd = c === '[' ? glob.indexOf(']', i + 2) : -1;
-    if (c === '*') {
-      source += '[^/]*';
-    } else if (c === '?') {
-      source += '[^/]';
-    } else if (c === '{') {
-      braces++;
-      source += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      source += ')';
-    } else if (c === ',' && braces > 0) {
-      source += '|';
-    } else if (classEnd !== -1) {
-      const body = glob.slice(i + 1, classEnd);
-      const negated = body.startsWith('!') || body.startsWith('^');
-      source += `[${negated ? '^' : ''}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, '\\$&')}]`;
-      i = classEnd;
-    } else {
-      source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    }
+  for (const c of glob) {
+    if (c === '{') braces++;
+    else if (c === '}' && braces > 0) braces--;
   }
   if (braces > 0) throw new LogPatternError(glob, 'a "{" has no matching "}".');
-  const regex = new RegExp(`^${source}$`);
-  const hidesDotfiles = !glob.startsWith('.');
-  return (name) => (!hidesDotfiles || !name.startsWith('.')) && regex.test(name);
+  // picomatch passes "(", ")" and "|" to its regular expression as a group, even with noextglob, so
+  // `out (*).log` would match `out 2.log` and not `out (2).log`: escape them (test/unit/glob.test.ts).
+  const isMatch = picomatch(glob.replace(/[()|]/g, '\\$&'), OPTIONS);
+  // One argument only: picomatch's matcher returns a (truthy) state object when given a second one,
+  // which `names.filter(matcher)` does (the index).
+  return (name) => isMatch(name);
 }

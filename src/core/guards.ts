@@ -6,7 +6,8 @@
  * needs the worker's name typed and a backup ref; uncommitted work is never thrown away; commits or a
  * checkpoint mean resume, not start over.
  */
-import { plural } from './tasks.js';
+import type { RestartPolicy } from './config.js';
+import { isHeld, plural } from './tasks.js';
 import type { Checkpoint, TaskState } from './tasks.js';
 
 export interface RestartFacts {
@@ -41,8 +42,6 @@ export interface RestartDecision {
   delayMs?: number;
 }
 
-/** States in which the worker is working on the task, so a restart carries the task on. */
-const RUNNING_STATES: readonly TaskState[] = ['claimed', 'running'];
 
 /** The longest an automatic restart waits, however long the loop: a person should hear of it sooner. */
 export const MAX_BACKOFF_MS = 10 * 60_000;
@@ -53,7 +52,7 @@ export function decideRestart(facts: RestartFacts): RestartDecision {
     const why = facts.taskState === 'done' ? 'the task is done' : facts.taskState === 'landed' ? 'the task is landed' : 'its branch already landed on the base';
     return { action: 'idle', reasons: [`${why}: it is never run again; the worker comes back idle`, ...kept], backupRef: false };
   }
-  if (facts.taskState === null || !RUNNING_STATES.includes(facts.taskState)) {
+  if (facts.taskState === null || !isHeld(facts.taskState)) {
     const why = facts.taskState === null ? 'the worker has no task' : `its task is ${facts.taskState}, so there is nothing to carry on`;
     return { action: 'idle', reasons: [`${why}; the worker comes back idle`, ...kept], backupRef: false };
   }
@@ -81,6 +80,43 @@ export function decideRestart(facts: RestartFacts): RestartDecision {
   }
   if (kept.length > 0) return { action: 'resume', reasons: [`resuming, not starting over`, ...kept], backupRef: false, ...delay };
   return { action: 'fresh', reasons: ['nothing done yet on the branch: starting the task from the beginning'], backupRef: false, ...delay };
+}
+
+/** What the restart policy looks at for one worker, once a tick. */
+export interface PolicyFacts {
+  policy: RestartPolicy;
+  /** What the person asked of the worker; null when muxctl has no record of it (never started). */
+  desired: 'running' | 'stopped' | null;
+  /** The worker's health state now, and since when (epoch ms), with its evidence. */
+  state: string;
+  since: number | null;
+  evidence: string;
+  attempts: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  now: number;
+}
+
+export type PolicyDecision =
+  | { action: 'none'; reason: string }
+  | { action: 'wait'; reason: string; delayMs: number }
+  | { action: 'restart'; reason: string; delayMs: number };
+
+/**
+ * The restart policy: whether a crashed (or, for `always`, exited) worker is restarted now, waits out
+ * its backoff, or is left alone (stopped by a person, budget spent). The wait is `backoff()`, capped:
+ * the same figure `decideRestart` reports as `delayMs`.
+ */
+export function decidePolicyRestart(facts: PolicyFacts): PolicyDecision {
+  const { policy, state } = facts;
+  if (facts.desired !== 'running') return { action: 'none', reason: facts.desired === 'stopped' ? 'stopped by a person' : 'never started' };
+  const wants = (policy === 'on-failure' && state === 'crashed') || (policy === 'always' && (state === 'crashed' || state === 'exited'));
+  if (!wants) return { action: 'none', reason: `policy ${policy} does not restart a worker that is ${state}` };
+  if (facts.attempts >= facts.maxAttempts) return { action: 'none', reason: `${plural(facts.attempts, 'automatic restart')} of ${facts.maxAttempts} spent` };
+  const delayMs = backoff(facts.attempts, facts.backoffBaseMs);
+  const reason = `restart policy ${policy}: ${facts.evidence} (attempt ${facts.attempts + 1}/${facts.maxAttempts})`;
+  if (facts.since !== null && facts.now - facts.since < delayMs) return { action: 'wait', reason, delayMs: delayMs - (facts.now - facts.since) };
+  return { action: 'restart', reason, delayMs };
 }
 
 /** base, 2·base, 4·base … for restart 1, 2, 3 …, capped so a long budget never waits for hours. */
@@ -137,7 +173,7 @@ export interface ReassignDecision {
 export function decideReassign(facts: ReassignFacts): ReassignDecision {
   const { task, from, to } = facts;
   const refusals: string[] = [];
-  if (!RUNNING_STATES.includes(task.state)) {
+  if (!isHeld(task.state)) {
     const hint = task.state === 'queued' ? '; assign it instead' : task.state === 'done' ? '; a done task is never run again' : '';
     refusals.push(`${task.id} is ${task.state}, not claimed or running${hint}`);
   }

@@ -4,7 +4,7 @@
  * Pure: the caller writes the files, and only when the bytes change.
  */
 import { shortDuration } from './health.js';
-import { compareQueueOrder, plural, type Task, type TaskState } from './tasks.js';
+import { compareQueueOrder, NEEDS_PERSON_STATES, plural, type Task, type TaskState } from './tasks.js';
 import { fitWidth } from './textWidth.js';
 
 export interface HandoffWorker {
@@ -28,7 +28,7 @@ export interface HandoffInput {
 
 const NEEDS_YOU_WORKER_STATES: ReadonlySet<string> = new Set(['waiting', 'stuck', 'crashed']);
 /** Escalated first: it was handed to a person on purpose; a failure may be retried by the policy. */
-const NEEDS_YOU_TASK_STATES: readonly TaskState[] = ['escalated', 'blocked', 'failed'];
+const ESCALATED_FIRST: readonly TaskState[] = [...NEEDS_PERSON_STATES].reverse();
 const QUEUE_SHOWN = 10;
 const DONE_SHOWN = 5;
 const TITLE_COLUMNS = 50;
@@ -48,7 +48,7 @@ export function renderHandoff(input: HandoffInput): string {
 
 function needsYou(input: HandoffInput, titles: ReadonlyMap<string, string>): string[] {
   const workers = input.workers.filter((worker) => NEEDS_YOU_WORKER_STATES.has(worker.state)).map((worker) => `- ${workerLine(worker, titles)}`);
-  const tasks = NEEDS_YOU_TASK_STATES.flatMap((state) =>
+  const tasks = ESCALATED_FIRST.flatMap((state) =>
     input.tasks
       .filter((task) => task.state === state)
       .sort(compareIds)

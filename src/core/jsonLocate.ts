@@ -1,158 +1,179 @@
 /**
- * Positions in a JSON text, so config.ts can say `sessions.json:12:7` for each problem. Pure.
+ * Reads `sessions.json` as JSON with comments, keeping a position for every value, field name and
+ * syntax error, so config.ts can say `sessions.json:12:7` for each problem. Pure.
  *
- * JSON.parse gives no positions for values, V8's syntax errors differ between Node versions (Node 20:
- * "at position 7", Node 22 adds "(line 1 column 8)", some messages have neither), and it silently keeps
- * the last of two equal keys. This small scanner follows the JSON grammar only to record where each
- * value and field name starts, find the first syntax error, and list duplicate keys; JSON.parse still
- * produces the values.
+ * jsonc-parser does the scanning and the grammar (`//` and `/* *\/` comments allowed, trailing commas
+ * refused, exactly JSON otherwise). What is ours, on top of its visitor:
+ * - the messages: jsonc-parser gives an error code and an offset ("CommaExpected"); a person needs
+ *   `expected "," or "}" after the value of "project"; found …`, so the visitor keeps track of what it
+ *   was expecting and in which field;
+ * - duplicate keys: jsonc-parser, like JSON.parse, silently keeps the last of two equal keys;
+ * - building the value: jsonc-parser's `parse` assigns `obj[key] = value`, so a `"__proto__"` field
+ *   would set the object's prototype instead of becoming a field (JSON.parse makes it an own field,
+ *   which the schema then reports as unknown); `getNodeValue` returns null-prototype objects.
+ *
+ * Trailing commas stay refused: with them the file would be neither JSON nor what editors call "JSON
+ * with Comments" (VS Code's jsonc mode warns on them), other tools reading it would disagree with muxctl,
+ * and the refusal points at the comma itself, a one-character fix.
  */
+// The ESM build, not the package's main: that is a UMD build whose factory require()s its own files at
+// run time, which esbuild cannot follow (the bundle died with "Cannot find module './impl/format'").
+// The ESM build uses extensionless imports, fine for esbuild, vitest and tsx (all that load src/), not
+// for plain Node. (Alternative: alias 'jsonc-parser' to this path in scripts/build.mjs.)
+import { printParseErrorCode, visit, type ParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 
 export type JsonPath = ReadonlyArray<string | number>;
 
-export interface JsonLocations {
+export interface JsonDocument {
+  /** The parsed value; undefined when there is a syntax error. */
+  value: unknown;
   /** formatPath(path) → offset of the value's first character. */
   valueOffsets: Map<string, number>;
   /** formatPath(path) → offset of the field name's opening quote. */
   keyOffsets: Map<string, number>;
   duplicateKeys: JsonPath[];
+  /** The first syntax error, with the offset a person should look at. */
   syntaxError?: { offset: number; message: string };
 }
 
-class JsonSyntaxError extends Error {
-  constructor(
-    readonly offset: number,
-    message: string,
-  ) {
-    super(message);
-  }
+/** What the parser expected next: the context a message needs. */
+type Expecting = 'value' | 'key' | 'colon' | 'after-value' | 'end';
+
+interface Frame {
+  container: Record<string, unknown> | unknown[];
+  /** The field being read, in an object. */
+  key?: string;
+  keys: Set<string>;
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const LITERAL = /true|false|null/y;
+export function parseJsonc(text: string): JsonDocument {
+  const doc: JsonDocument = { value: undefined, valueOffsets: new Map(), keyOffsets: new Map(), duplicateKeys: [] };
+  const frames: Frame[] = [];
+  let expecting: Expecting = 'value';
+  /** Offset of a comma when it is the last token read (comments aside). */
+  let comma: number | undefined;
+  let root: unknown;
+  let failed = false;
 
-export function locateJson(text: string): JsonLocations {
-  const found: JsonLocations = { valueOffsets: new Map(), keyOffsets: new Map(), duplicateKeys: [] };
-  let i = 0;
-  const fail = (message: string, at = i): never => {
-    throw new JsonSyntaxError(at, message);
-  };
-  const shown = (at: number) => (at >= text.length ? 'the end of the file' : `\`${text.slice(at, at + 12).split('\n')[0] ?? ''}\``);
+  const shown = (at: number) => (at >= text.length ? 'the end of the file' : `\`${text.slice(at, at + 12).split(/\r?\n/)[0] ?? ''}\``);
 
-  const skipSpace = () => {
-    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
-    if (text.startsWith('//', i) || text.startsWith('/*', i)) fail('JSON does not allow comments');
-  };
-
-  const string = (): string => {
-    const start = i;
-    for (let j = i + 1; j < text.length; j++) {
-      const char = text.charAt(j);
-      if (char === '"') {
-        i = j + 1;
-        return JSON.parse(text.slice(start, i)) as string;
-      }
-      if (char === '\\') {
-        const escape = text.charAt(j + 1);
-        if (escape === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) fail('expected 4 hex digits after \\u', j);
-          j += 5;
-        } else if ('"\\/bfnrt'.includes(escape) && escape !== '') j += 1;
-        else fail(`invalid escape \\${escape} in a string`, j);
-      } else if (char === '\n') fail('a string is not closed before the end of the line', start);
-      else if (char < ' ') fail('a control character in a string must be escaped (e.g. \\t)', j);
-    }
-    return fail('a string is not closed', start);
+  const addValue = (value: unknown) => {
+    const frame = frames.at(-1);
+    if (frame === undefined) root = value;
+    else if (Array.isArray(frame.container)) frame.container.push(value);
+    else Object.defineProperty(frame.container, frame.key ?? '', { value, enumerable: true, writable: true, configurable: true });
+    expecting = frames.length === 0 ? 'end' : 'after-value';
+    comma = undefined;
   };
 
-  const value = (at: JsonPath): void => {
-    skipSpace();
-    found.valueOffsets.set(formatPath(at), i);
-    const char = text.charAt(i);
-    if (char === '{') return object(at);
-    if (char === '[') return array(at);
-    if (char === '"') return void string();
-    if (char === "'") fail('strings need double quotes (") in JSON');
-    for (const pattern of [NUMBER, LITERAL]) {
-      pattern.lastIndex = i;
-      if (pattern.test(text)) {
-        i = pattern.lastIndex;
-        return;
-      }
-    }
-    fail(`expected a value (string, number, object, array, true, false or null); found ${shown(i)}`);
+  const open = (container: Frame['container'], offset: number, at: JsonPath) => {
+    doc.valueOffsets.set(formatPath(at), offset);
+    frames.push({ container, keys: new Set() });
+    expecting = Array.isArray(container) ? 'value' : 'key';
+    comma = undefined;
   };
 
-  const object = (at: JsonPath): void => {
-    i++; // {
-    const seen = new Set<string>();
-    let comma: number | undefined;
-    for (;;) {
-      skipSpace();
-      if (text.charAt(i) === '}') {
-        if (comma !== undefined) fail('JSON does not allow a comma before "}"', comma);
-        i++;
-        return;
+  const close = (closer: '}' | ']', offset: number) => {
+    // jsonc-parser ends an object or array at the end of the file too, then reports the missing
+    // closer: keep the context for that message.
+    if (text.charAt(offset) !== closer) return;
+    const frame = frames.pop();
+    if (frame !== undefined) addValue(frame.container);
+  };
+
+  const message = (code: ParseErrorCode, offset: number, length: number): { offset: number; message: string } => {
+    const token = text.slice(offset, offset + length);
+    switch (printParseErrorCode(code)) {
+      case 'UnexpectedEndOfString':
+        return { offset, message: offset + length < text.length ? 'a string is not closed before the end of the line' : 'a string is not closed' };
+      case 'InvalidCharacter': {
+        let at = 0;
+        while (at < token.length - 1 && token.charCodeAt(at) >= 0x20) at++;
+        return { offset: offset + at, message: 'a control character in a string must be escaped (e.g. \\t)' };
       }
-      if (text.charAt(i) !== '"') fail(`expected a field name in double quotes; found ${shown(i)}`);
-      const keyOffset = i;
-      const key = string();
-      const keyPath = [...at, key];
-      if (seen.has(key)) found.duplicateKeys.push(keyPath);
-      seen.add(key);
-      found.keyOffsets.set(formatPath(keyPath), keyOffset);
-      skipSpace();
-      if (text.charAt(i) !== ':') fail(`expected ":" after the field name ${JSON.stringify(key)}`);
-      i++;
-      value(keyPath);
-      skipSpace();
-      if (text.charAt(i) === ',') {
-        comma = i++;
-        continue;
+      case 'InvalidEscapeCharacter':
+      case 'InvalidUnicode': {
+        // The first escape that is not a valid one (valid ones are consumed whole: in `"a\\q"` the q is not escaped).
+        const bad = [...token.matchAll(/\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}|(u|[^]))/g)].find((match) => match[1] !== undefined);
+        const escape = bad?.[1] ?? '';
+        return { offset: offset + (bad?.index ?? 0), message: escape === 'u' ? 'expected 4 hex digits after \\u' : `invalid escape \\${escape} in a string` };
       }
-      if (text.charAt(i) === '}') {
-        i++;
-        return;
-      }
-      fail(`expected "," or "}" after the value of ${JSON.stringify(key)}; found ${shown(i)}`);
+      case 'UnexpectedEndOfComment':
+        return { offset, message: 'a comment is not closed: "/*" needs a "*/"' };
+      case 'UnexpectedEndOfNumber':
+      case 'InvalidNumberFormat':
+        return { offset, message: `expected a digit after "." or "e" in the number \`${token}\`` };
+      default:
+        return grammarMessage(offset);
     }
   };
 
-  const array = (at: JsonPath): void => {
-    i++; // [
-    let comma: number | undefined;
-    for (let index = 0; ; index++) {
-      skipSpace();
-      if (text.charAt(i) === ']') {
-        if (comma !== undefined) fail('JSON does not allow a comma before "]"', comma);
-        i++;
-        return;
-      }
-      value([...at, index]);
-      skipSpace();
-      if (text.charAt(i) === ',') {
-        comma = i++;
-        continue;
-      }
-      if (text.charAt(i) === ']') {
-        i++;
-        return;
-      }
-      fail(`expected "," or "]" after an array item; found ${shown(i)}`);
+  /** The token at `offset` is not what the grammar allows here: say what was expected. */
+  const grammarMessage = (offset: number): { offset: number; message: string } => {
+    const frame = frames.at(-1);
+    const closer = frame === undefined ? undefined : Array.isArray(frame.container) ? ']' : '}';
+    if (comma !== undefined && closer !== undefined && text.charAt(offset) === closer) {
+      return { offset: comma, message: `JSON does not allow a comma before "${closer}"` };
+    }
+    switch (expecting) {
+      case 'value':
+        if (frame === undefined && offset >= text.length) return { offset, message: 'the file is empty; expected a JSON object' };
+        if (text.charAt(offset) === "'") return { offset, message: 'strings need double quotes (") in JSON' };
+        return { offset, message: `expected a value (string, number, object, array, true, false or null); found ${shown(offset)}` };
+      case 'key':
+        return { offset, message: `expected a field name in double quotes; found ${shown(offset)}` };
+      case 'colon':
+        return { offset, message: `expected ":" after the field name ${JSON.stringify(frame?.key)}` };
+      case 'after-value':
+        if (closer === ']') return { offset, message: `expected "," or "]" after an array item; found ${shown(offset)}` };
+        return { offset, message: `expected "," or "}" after the value of ${JSON.stringify(frame?.key)}; found ${shown(offset)}` };
+      case 'end':
+        return { offset, message: `unexpected text after the end of the JSON value: ${shown(offset)}` };
     }
   };
 
-  try {
-    skipSpace();
-    if (i >= text.length) fail('the file is empty; expected a JSON object');
-    value([]);
-    skipSpace();
-    if (i < text.length) fail(`unexpected text after the end of the JSON value: ${shown(i)}`);
-  } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw error;
-    found.syntaxError = { offset: error.offset, message: error.message };
-  }
-  return found;
+  // Once there is an error, the rest is jsonc-parser's recovery: ignored.
+  visit(
+    text,
+    {
+      onObjectBegin: (offset, _length, _line, _column, at) => void (failed || open({}, offset, at())),
+      onArrayBegin: (offset, _length, _line, _column, at) => void (failed || open([], offset, at())),
+      onObjectEnd: (offset) => void (failed || close('}', offset)),
+      onArrayEnd: (offset) => void (failed || close(']', offset)),
+      onObjectProperty: (key, offset, _length, _line, _column, at) => {
+        const frame = frames.at(-1);
+        if (failed || frame === undefined) return;
+        const keyPath = [...at(), key];
+        if (frame.keys.has(key)) doc.duplicateKeys.push(keyPath);
+        frame.keys.add(key);
+        frame.key = key;
+        doc.keyOffsets.set(formatPath(keyPath), offset);
+        expecting = 'colon';
+        comma = undefined;
+      },
+      onLiteralValue: (value: unknown, offset, _length, _line, _column, at) => {
+        if (failed) return;
+        doc.valueOffsets.set(formatPath(at()), offset);
+        addValue(value);
+      },
+      onSeparator: (separator, offset) => {
+        if (failed) return;
+        if (separator === ':') expecting = 'value';
+        else {
+          expecting = Array.isArray(frames.at(-1)?.container) ? 'value' : 'key';
+          comma = offset;
+        }
+      },
+      onError: (code, offset, length) => {
+        if (failed) return;
+        failed = true;
+        doc.syntaxError = message(code, offset, length);
+      },
+    },
+    { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false },
+  );
+  if (!failed) doc.value = root;
+  return doc;
 }
 
 /** `workers[2].env.NODE_ENV`, `lanes["code review"]`; the empty path is `(root)`. */

@@ -1,51 +1,80 @@
 /**
- * The one keymap table (ARCHITECTURE.md §10). The root input handler, the hints bar, the `?` overlay
- * and the README's key table are all made from it, so a key can never work without being documented
- * or be documented without working.
+ * The one keymap table (ARCHITECTURE.md §10). Every key handler (the screens' and each dialog's), the
+ * hints bar, the dialogs' hint lines, the `?` overlay and the README's key table are all made from it,
+ * so a key can never work without being documented or be documented without working.
  */
 
-/** What a key press means, independent of which key produced it. */
-export type Action =
-  | 'moveUp'
-  | 'moveDown'
-  | 'moveLeft'
-  | 'moveRight'
-  | 'attach'
-  | 'openLog'
-  | 'openPreview'
-  | 'cycleFilter'
-  | 'cycleSort'
-  | 'restart'
-  | 'stop'
-  | 'start'
-  | 'scrollUp'
-  | 'scrollDown'
-  | 'pageUp'
-  | 'pageDown'
-  | 'scrollTop'
-  | 'follow'
-  | 'cycleLevel'
-  | 'search'
-  | 'back'
-  | 'help'
-  | 'quit'
-  | 'openBoard'
-  | 'assign'
-  | 'reassign'
-  | 'newTask'
-  | 'events'
-  | 'toggleDispatch'
-  | 'land'
-  | 'doctor';
+/** What a key press means on a screen (the grid, a detail view, the board), whichever key produced it. */
+export const SCREEN_ACTIONS = [
+  'moveUp',
+  'moveDown',
+  'moveLeft',
+  'moveRight',
+  'attach',
+  'openLog',
+  'openPreview',
+  'cycleFilter',
+  'cycleSort',
+  'restart',
+  'stop',
+  'start',
+  'scrollUp',
+  'scrollDown',
+  'pageUp',
+  'pageDown',
+  'scrollTop',
+  'follow',
+  'cycleLevel',
+  'search',
+  'back',
+  'help',
+  'quit',
+  'openBoard',
+  'assign',
+  'reassign',
+  'newTask',
+  'events',
+  'toggleDispatch',
+  'land',
+  'doctor',
+] as const;
+
+/** What a key press means in a dialog: each dialog maps these to what it does (`useBindings`). */
+export const DIALOG_ACTIONS = [
+  'confirmYes',
+  'confirmNo',
+  'confirmExtra',
+  'pickUp',
+  'pickDown',
+  'pickChoose',
+  'formNext',
+  'formPrevious',
+  'formSubmit',
+  'erase',
+  'searchApply',
+  'searchCancel',
+  'close',
+] as const;
+
+export type ScreenAction = (typeof SCREEN_ACTIONS)[number];
+export type DialogAction = (typeof DIALOG_ACTIONS)[number];
+export type Action = ScreenAction | DialogAction;
+
+export const ACTIONS: readonly Action[] = [...SCREEN_ACTIONS, ...DIALOG_ACTIONS];
 
 /**
- * Where a key works: the grid, the log view of one worker (`l`) or the live preview of its screen
- * (`p`). A key may mean different things in different views (j scrolls the log, moves in the grid),
- * never two things in one.
+ * Where a key works: a screen (the grid, the log view of one worker (`l`), the live preview of its
+ * screen (`p`), the task board) or the dialog on top of it. A key may mean different things in different
+ * views (j scrolls the log, moves in the grid), never two things in one.
  */
-export type View = 'grid' | 'log' | 'preview' | 'board';
+export type ScreenView = 'grid' | 'log' | 'preview' | 'board';
+/** The dialogs, each a view of its own: while one is open only its keys work. `search` is the log view's search being typed. */
+export type DialogView = 'confirm' | 'pick' | 'form' | 'search' | 'events' | 'help';
+export type View = ScreenView | DialogView;
 
-export const VIEWS: readonly View[] = ['grid', 'log', 'preview', 'board'];
+export const SCREENS: readonly ScreenView[] = ['grid', 'log', 'preview', 'board'];
+export const DIALOGS: readonly DialogView[] = ['confirm', 'pick', 'form', 'search', 'events', 'help'];
+export const VIEWS: readonly View[] = [...SCREENS, ...DIALOGS];
 
 /** The subset of Ink's key record that bindings look at (kept here so core stays free of Ink). */
 export interface KeyPress {
@@ -59,13 +88,18 @@ export interface KeyPress {
   end?: boolean;
   return?: boolean;
   escape?: boolean;
+  tab?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  shift?: boolean;
   ctrl?: boolean;
+  meta?: boolean;
 }
 
 export type KeySpec =
   | { kind: 'char'; char: string }
   | { kind: 'ctrl'; char: string }
-  | { kind: 'named'; name: 'up' | 'down' | 'left' | 'right' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'enter' | 'escape' };
+  | { kind: 'named'; name: 'up' | 'down' | 'left' | 'right' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'enter' | 'escape' | 'tab' | 'shiftTab' | 'backspace' };
 
 /** What a binding needs to know about the selected worker to say whether it applies. */
 export interface SelectionContext {
@@ -114,6 +148,8 @@ const ANY: readonly View[] = ['grid', 'log', 'preview'];
 const TASKS: readonly View[] = ['grid', 'board'];
 /** Keys about the whole board rather than one worker: they work where the board is in front of the person. */
 const BOARD: readonly View[] = ['board'];
+/** Ctrl-C quits from anywhere but the grid, whose row binds q too. */
+const NOT_GRID: readonly View[] = [...AWAY, ...DIALOGS];
 const needsTaskOrWorker = (ctx: SelectionContext): string | null => (ctx.taskState === undefined ? needsWorker(ctx) : ctx.taskState === null ? 'no task selected' : null);
 
 type Row = Omit<Binding, 'dangerous' | 'disabledReason'> & Partial<Pick<Binding, 'dangerous' | 'disabledReason'>>;
@@ -150,13 +186,30 @@ export const keymap: readonly Binding[] = [
   row({ action: 'scrollTop', keys: [char('g'), named('home')], views: LOG, label: 'g/Home', description: 'go to the oldest line', hint: null }),
   row({ action: 'follow', keys: [char('G'), named('end')], views: LOG, label: 'G/End', description: 'go to the newest line and follow new ones', hint: 'follow' }),
   row({ action: 'cycleLevel', keys: [char('e')], views: LOG, label: 'e', description: 'lowest level shown: all → info → warn → error', hint: 'level' }),
-  row({ action: 'search', keys: [char('/')], views: LOG, label: '/', description: 'search: type, ⏎ applies (nothing typed clears it), Esc cancels', hint: 'search' }),
+  row({ action: 'search', keys: [char('/')], views: LOG, label: '/', description: 'search the lines: type what to look for', hint: 'search' }),
   // Everywhere.
   row({ action: 'back', keys: [named('escape'), char('q')], views: AWAY, label: 'Esc/q', description: 'back to the grid', hint: 'back' }),
-  row({ action: 'help', keys: [char('?')], views: VIEWS, label: '?', description: 'show or hide this help', hint: 'help' }),
+  row({ action: 'help', keys: [char('?')], views: SCREENS, label: '?', description: 'show or hide this help', hint: 'help' }),
   row({ action: 'quit', keys: [char('q'), ctrl('c')], views: GRID, label: 'q/Ctrl-C', description: 'quit the dashboard (workers keep running)', hint: 'quit' }),
-  // In a detail view q goes back to the grid; Ctrl-C still quits from anywhere.
-  row({ action: 'quit', keys: [ctrl('c')], views: AWAY, label: 'Ctrl-C', description: 'quit the dashboard (workers keep running)', hint: null }),
+  // The dialogs. Their hint lines list these rows in this order; what is typed into a form or a search is text, not keys.
+  row({ action: 'confirmYes', keys: [char('y'), char('Y')], views: ['confirm'], label: 'y', description: 'yes: do what the dialog asks', hint: 'yes' }),
+  row({ action: 'confirmNo', keys: [char('n'), char('N'), named('escape')], views: ['confirm'], label: 'n/Esc', description: 'no: close the dialog, nothing is done', hint: 'no' }),
+  row({ action: 'confirmExtra', keys: [char('x')], views: ['confirm'], label: 'x', description: 'the other answer, when the dialog offers one (restart: reset to the base instead)', hint: 'other answer' }),
+  row({ action: 'pickUp', keys: [named('up'), char('k')], views: ['pick'], label: '↑/k', description: 'highlight the option above', hint: null }),
+  row({ action: 'pickDown', keys: [named('down'), char('j')], views: ['pick'], label: '↓/j', description: 'highlight the option below', hint: null }),
+  row({ action: 'pickChoose', keys: [named('enter')], views: ['pick'], label: '⏎', description: 'pick the highlighted option', hint: 'pick' }),
+  row({ action: 'close', keys: [named('escape'), char('q')], views: ['pick'], label: 'Esc/q', description: 'cancel: close the list, nothing is picked', hint: 'cancel' }),
+  row({ action: 'formNext', keys: [named('tab'), named('down')], views: ['form'], label: 'Tab/↓', description: 'the next field', hint: 'next field' }),
+  row({ action: 'formPrevious', keys: [named('shiftTab'), named('up')], views: ['form'], label: 'Shift-Tab/↑', description: 'the previous field', hint: 'previous' }),
+  row({ action: 'formSubmit', keys: [named('enter')], views: ['form'], label: '⏎', description: 'submit the form (a problem is named and the form stays open)', hint: 'submit' }),
+  row({ action: 'close', keys: [named('escape')], views: ['form'], label: 'Esc', description: 'cancel: close the form, nothing is done', hint: 'cancel' }),
+  row({ action: 'erase', keys: [named('backspace')], views: ['form', 'search'], label: 'Backspace', description: 'erase the last character typed', hint: null }),
+  row({ action: 'searchApply', keys: [named('enter')], views: ['search'], label: '⏎', description: 'apply the search typed (nothing typed clears it)', hint: 'apply' }),
+  row({ action: 'searchCancel', keys: [named('escape')], views: ['search'], label: 'Esc', description: 'cancel the typing: the search shown before stays', hint: 'cancel' }),
+  row({ action: 'close', keys: [named('escape'), char('q'), char('e')], views: ['events'], label: 'Esc/q/e', description: 'close the events', hint: 'close' }),
+  row({ action: 'close', keys: [named('escape'), char('?'), char('q')], views: ['help'], label: 'Esc/?/q', description: 'close the help', hint: 'close' }),
+  // Ctrl-C quits from every view but the grid, whose row binds q too; elsewhere q goes back, closes or is typed.
+  row({ action: 'quit', keys: [ctrl('c')], views: NOT_GRID, label: 'Ctrl-C', description: 'quit the dashboard (workers keep running)', hint: null }),
 ];
 
 /** The bindings that work in a view, in table order. */
@@ -164,8 +217,19 @@ export function bindingsFor(view: View, table: readonly Binding[] = keymap): Bin
   return table.filter((b) => b.views.includes(view));
 }
 
-/** Movement keys, shown in the hints bar as one group rather than one hint each. */
-const HINT_GROUPS: Record<View, string | null> = { grid: '←↑↓→ move', log: '↑↓ scroll', preview: null, board: '←↑↓→ move' };
+/** Movement keys, shown in the hints as one group rather than one hint each. */
+const HINT_GROUPS: Record<View, { keys: string; hint: string } | null> = {
+  grid: { keys: '←↑↓→', hint: 'move' },
+  log: { keys: '↑↓', hint: 'scroll' },
+  preview: null,
+  board: { keys: '←↑↓→', hint: 'move' },
+  confirm: null,
+  pick: { keys: '↑↓', hint: 'choose' },
+  form: null,
+  search: null,
+  events: null,
+  help: null,
+};
 
 /** Hints the bar never drops for lack of room: the way to every other key, and the way out. */
 const KEPT_HINTS: readonly Action[] = ['help', 'quit', 'back'];
@@ -177,7 +241,8 @@ const KEPT_HINTS: readonly Action[] = ['help', 'quit', 'back'];
 export function hintsLine(view: View, width: number, table: readonly Binding[] = keymap): string {
   const bindings = bindingsFor(view, table).filter((b) => b.hint !== null && (b.hintViews ?? b.views).includes(view));
   const kept = bindings.filter((b) => KEPT_HINTS.includes(b.action)).map((b) => `${b.label} ${b.hint}`);
-  const optional = [...(HINT_GROUPS[view] !== null ? [HINT_GROUPS[view]] : []), ...bindings.filter((b) => !KEPT_HINTS.includes(b.action)).map((b) => `${b.label} ${b.hint}`)];
+  const group = HINT_GROUPS[view];
+  const optional = [...(group !== null ? [`${group.keys} ${group.hint}`] : []), ...bindings.filter((b) => !KEPT_HINTS.includes(b.action)).map((b) => `${b.label} ${b.hint}`)];
   const SEP = '  ';
   const lengthOf = (hints: readonly string[]): number => 1 + hints.reduce((sum, h, i) => sum + [...h].length + (i > 0 ? SEP.length : 0), 0);
   const chosen: string[] = [];
@@ -188,8 +253,68 @@ export function hintsLine(view: View, width: number, table: readonly Binding[] =
   return ' ' + [...chosen, ...kept].join(SEP);
 }
 
-/** Keys that answer a confirmation dialog; not in the table because they mean nothing elsewhere. */
-export const confirmKeys = { yes: ['y', 'Y'], no: ['n', 'N'] } as const;
+/** One hint of a dialog's line: the keys as written, what they do, and the action (null for a group of movement keys). */
+export interface DialogHint {
+  action: Action | null;
+  keys: string;
+  hint: string;
+}
+
+/** A dialog's own words for a hint (the confirm's extra answer says what it is), or null to leave the hint out. */
+export type HintOverrides = Partial<Record<Action, string | null>>;
+
+/** A dialog's hint line, in table order after its group hint: "y yes · n/Esc no". */
+export function dialogHints(view: DialogView, overrides: HintOverrides = {}, table: readonly Binding[] = keymap): DialogHint[] {
+  const group = HINT_GROUPS[view];
+  const hints: DialogHint[] = group === null ? [] : [{ action: null, ...group }];
+  for (const b of bindingsFor(view, table)) {
+    const override = overrides[b.action];
+    const hint = override === undefined ? b.hint : override;
+    if (hint !== null) hints.push({ action: b.action, keys: b.label, hint });
+  }
+  return hints;
+}
+
+/** The same line as plain text. */
+export function dialogHintText(view: DialogView, overrides: HintOverrides = {}, table: readonly Binding[] = keymap): string {
+  return dialogHints(view, overrides, table)
+    .map((h) => `${h.keys} ${h.hint}`)
+    .join(' · ');
+}
+
+/**
+ * Keys that edit text in place. A chunk typed fast goes on after them; after any other key (submit,
+ * apply, close) the rest of the chunk is dropped, since the dialog it was typed into may be gone.
+ */
+export const TEXT_EDITING: readonly Action[] = ['erase', 'formNext', 'formPrevious'];
+
+/** A piece of a typed chunk: printable text, or a control key inside it. */
+export type TypedPiece = { text: string } | { key: KeyPress };
+
+const CONTROL_KEYS: Record<string, KeyPress> = { '\t': { tab: true }, '\r': { return: true }, '\n': { return: true }, '\x7f': { delete: true }, '\b': { backspace: true } };
+
+/**
+ * Keys typed fast arrive as one chunk ("title\tapp\r"): split it into runs of text and the control
+ * keys between them, in order, so a Tab or a backspace inside a chunk is never typed as text. Other
+ * control bytes are dropped.
+ */
+export function splitTyped(chunk: string): TypedPiece[] {
+  const pieces: TypedPiece[] = [];
+  let text = '';
+  for (const c of chunk) {
+    const key = CONTROL_KEYS[c];
+    if (key === undefined && c < ' ') continue;
+    if (key === undefined) {
+      text += c;
+      continue;
+    }
+    if (text !== '') pieces.push({ text });
+    text = '';
+    pieces.push({ key });
+  }
+  if (text !== '') pieces.push({ text });
+  return pieces;
+}
 
 export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean {
   if (spec.kind === 'char') return !key.ctrl && input === spec.char;
@@ -215,6 +340,13 @@ export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean
       return key.return === true;
     case 'escape':
       return key.escape === true;
+    case 'tab':
+      return key.tab === true && key.shift !== true;
+    case 'shiftTab':
+      return key.tab === true && key.shift === true;
+    case 'backspace':
+      // Most terminals send DEL (0x7f) for Backspace, which Ink reports as `delete`: both erase.
+      return key.backspace === true || key.delete === true;
   }
 }
 
@@ -223,14 +355,35 @@ export function bindingFor(input: string, key: KeyPress, view: View = 'grid', ta
   return table.find((binding) => binding.views.includes(view) && binding.keys.some((spec) => matchesKey(spec, input, key)));
 }
 
-const VIEW_NAMES: Record<View, string> = { grid: 'grid', log: 'log view', preview: 'preview', board: 'board' };
+const VIEW_NAMES: Record<View, string> = {
+  grid: 'grid',
+  log: 'log view',
+  preview: 'preview',
+  board: 'board',
+  confirm: 'confirmation',
+  pick: 'pick list',
+  form: 'form',
+  search: 'log search',
+  events: 'events',
+  help: 'help',
+};
 
+/** Where a binding works, in words: "everywhere" for every screen, "every dialog" for every dialog. */
 function whereText(views: readonly View[]): string {
-  return VIEWS.every((v) => views.includes(v)) ? 'everywhere' : views.map((v) => VIEW_NAMES[v]).join(', ');
+  const screens = SCREENS.every((v) => views.includes(v)) ? ['everywhere'] : SCREENS.filter((v) => views.includes(v)).map((v) => VIEW_NAMES[v]);
+  const dialogs = DIALOGS.every((v) => views.includes(v)) ? ['every dialog'] : DIALOGS.filter((v) => views.includes(v)).map((v) => VIEW_NAMES[v]);
+  return [...screens, ...dialogs].join(', ');
 }
 
-/** The README's key table, as Markdown. */
-export function keyTableMarkdown(table: readonly Binding[] = keymap): string {
-  const rows = table.map((b) => `| ${b.label.replace(/\|/g, '\\|')} | ${whereText(b.views)} | ${b.description}${b.dangerous ? ' — asks first' : ''} |`);
+/** A key table as Markdown: a row per binding that works in one of `views`, saying where among them. */
+export function keyTableMarkdown(table: readonly Binding[] = keymap, views: readonly View[] = VIEWS): string {
+  const rows = table
+    .filter((b) => b.views.some((v) => views.includes(v)))
+    .map((b) => `| ${b.label.replace(/\|/g, '\\|')} | ${whereText(b.views.filter((v) => views.includes(v)))} | ${b.description}${b.dangerous ? ' — asks first' : ''} |`);
   return ['| key | where | what it does |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The README's key section: the screens' table, then the dialogs'. */
+export function keyDocMarkdown(table: readonly Binding[] = keymap): string {
+  return [keyTableMarkdown(table, SCREENS), '', 'In a dialog only its own keys work:', '', keyTableMarkdown(table, DIALOGS)].join('\n');
 }

@@ -4,14 +4,14 @@
  */
 import type { BoardEvent } from './events.js';
 import { shortDuration } from './health.js';
-import { plural, type Task, type TaskState } from './tasks.js';
+import { NEEDS_PERSON_STATES, plural, type Task, type TaskState } from './tasks.js';
 import { fitWidth, textWidth } from './textWidth.js';
 
 export const COUNTED = ['added', 'done', 'failed', 'blocked', 'escalated', 'canceled'] as const;
 export type Counted = (typeof COUNTED)[number];
 
 /** The end states a person should look at, in the order the report lists them. */
-const TROUBLE_STATES: readonly TaskState[] = ['failed', 'blocked', 'escalated'];
+const TROUBLE_STATES: readonly TaskState[] = NEEDS_PERSON_STATES;
 const ENDED_STATES: readonly TaskState[] = ['done', ...TROUBLE_STATES];
 const RESTART_ACTIONS: ReadonlySet<string> = new Set(['restart', 'expireLease', 'reassign']);
 

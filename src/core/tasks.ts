@@ -14,6 +14,25 @@ export const FINISHED_STATES: readonly TaskState[] = ['done', 'landed'];
 /** Where a task can be canceled from: everything but the final states (done, landed, canceled). */
 export const OPEN_STATES: readonly TaskState[] = ['queued', 'claimed', 'running', 'failed', 'blocked', 'escalated'];
 
+/** Held: a worker has the task (claimed it, or works on it) under a lease. */
+export const HELD_STATES: readonly TaskState[] = ['claimed', 'running'];
+
+/** Handed to a person: the task stopped and only a person moves it on (retry, cancel, reassign). */
+export const NEEDS_PERSON_STATES: readonly TaskState[] = ['failed', 'blocked', 'escalated'];
+
+export function isHeld(state: TaskState): boolean {
+  return HELD_STATES.includes(state);
+}
+
+export function needsPerson(state: TaskState): boolean {
+  return NEEDS_PERSON_STATES.includes(state);
+}
+
+/** The task `worker` holds now, if any: one worker never holds two. */
+export function heldBy(tasks: readonly Task[], worker: string): Task | undefined {
+  return tasks.find((task) => task.assignee === worker && isHeld(task.state));
+}
+
 export interface Lease {
   holder: string;
   /** Epoch ms; the lease is live while now < expiresAt. */
@@ -67,10 +86,17 @@ export interface TaskOutcome {
   checkTail?: string;
 }
 
+/** Who acts: every move, control action and event names one (the one Actor type of muxctl). */
 export interface Actor {
-  kind: 'person' | 'dispatcher' | 'policy' | 'worker' | 'inbox';
+  kind: 'person' | 'dispatcher' | 'policy' | 'worker' | 'inbox' | 'config';
   name?: string;
 }
+
+/** The person at the command line, and at the dashboard's keys. */
+export const CLI_PERSON: Actor = { kind: 'person', name: 'cli' };
+export const DASHBOARD_PERSON: Actor = { kind: 'person', name: 'dashboard' };
+/** An edit of the config file (a worker added or removed) acting through the leading dashboard. */
+export const CONFIG_EDIT: Actor = { kind: 'config' };
 
 /** What the tree says when a worker reports a task finished; gathered by the git adapter. */
 export interface FinishEvidence {
@@ -128,17 +154,17 @@ export type TaskResult =
 export const LEGAL: Readonly<Record<TaskCommandType, readonly TaskState[]>> = {
   claim: ['queued'],
   start: ['claimed'],
-  renew: ['claimed', 'running'],
-  checkpoint: ['claimed', 'running'],
+  renew: HELD_STATES,
+  checkpoint: HELD_STATES,
   finish: ['running'],
-  fail: ['claimed', 'running'],
-  block: ['claimed', 'running'],
-  escalate: ['claimed', 'running'],
+  fail: HELD_STATES,
+  block: HELD_STATES,
+  escalate: HELD_STATES,
   cancel: OPEN_STATES,
-  retry: ['failed', 'blocked', 'escalated'],
-  expireLease: ['claimed', 'running'],
-  release: ['claimed', 'running'],
-  reassign: ['claimed', 'running'],
+  retry: NEEDS_PERSON_STATES,
+  expireLease: HELD_STATES,
+  release: HELD_STATES,
+  reassign: HELD_STATES,
   prioritize: OPEN_STATES,
   land: ['done'],
   bounce: ['done'],

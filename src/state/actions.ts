@@ -1,13 +1,14 @@
 /**
- * What each keymap action does to the model, and which control command it calls. Components call
- * `run(action)`; they never decide anything themselves.
+ * What each keymap action does to the model, and which control command it calls. The screens' keys
+ * call `run(action)`, each dialog's keys the method for its answer; components never decide anything
+ * themselves.
  */
 import { lanesOf, nextFilter, nextSort } from '../core/gridView.js';
-import type { Action } from '../core/keymap.js';
-import { keymap } from '../core/keymap.js';
+import { keymap, type ScreenAction } from '../core/keymap.js';
 import { moveSelection } from '../core/layout.js';
 import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/logView.js';
-import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type Overlay } from './store.js';
+import { helpDialog } from './dialogs.js';
+import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type FormOverlay } from './store.js';
 import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActions.js';
 
 /** The control plane as the dashboard's keys see it. Each command resolves to a line for the person. */
@@ -25,7 +26,8 @@ export interface Commands extends TaskCommands {
 }
 
 export interface Actions {
-  run(action: Action): void;
+  /** A screen's key (grid, log view, preview, board), after its `disabledReason`. */
+  run(action: ScreenAction): void;
   /** Answers an open confirmation dialog. */
   answer(yes: boolean): void;
   closeOverlay(): void;
@@ -84,7 +86,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     if (worker) act(worker.name);
   };
 
-  const handlers: Record<Action, () => void> = {
+  const handlers: Record<ScreenAction, () => void> = {
     moveUp: () => move('up'),
     moveDown: () => move('down'),
     moveLeft: () => move('left'),
@@ -124,7 +126,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     toggleDispatch: tasks.toggleDispatch,
     land: tasks.land,
     doctor: tasks.doctor,
-    help: () => store.setState((s) => ({ overlay: s.overlay?.kind === 'help' ? null : { kind: 'help' } })),
+    help: () => store.setState((s) => ({ overlay: s.overlay?.kind === 'help' ? null : helpDialog() })),
     quit: () => commands.quit(),
   };
 
@@ -152,8 +154,10 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     },
     answerExtra() {
       const overlay = store.getState().overlay;
+      // The key means nothing in a confirmation that offers no other answer.
+      if (overlay?.kind !== 'confirm' || overlay.extra === undefined) return;
       store.setState({ overlay: null });
-      if (overlay?.kind === 'confirm') overlay.extra?.onKey();
+      overlay.extra.onKey();
     },
     pick(move) {
       const overlay = store.getState().overlay;
@@ -170,7 +174,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     editForm(edit) {
       const overlay = store.getState().overlay;
       if (overlay?.kind !== 'form') return;
-      const set = (next: Partial<Extract<Overlay, { kind: 'form' }>>): void => store.setState({ overlay: { ...overlay, ...next } });
+      const set = (next: Partial<FormOverlay>): void => store.setState({ overlay: { ...overlay, ...next } });
       const field = overlay.fields[overlay.index];
       switch (edit.kind) {
         case 'type':

@@ -4,10 +4,10 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { INITIAL_GRID_VIEW, resolveSelection, visibleWorkers, type GridView } from '../core/gridView.js';
-import type { View } from '../core/keymap.js';
+import type { ScreenView, View } from '../core/keymap.js';
 import { INITIAL_LOG_VIEW, type LogLine, type LogViewState } from '../core/logView.js';
 import type { WorkerSnapshot } from '../core/snapshot.js';
-import type { Task } from '../core/tasks.js';
+import { heldBy, type Task } from '../core/tasks.js';
 
 export interface PickOption {
   label: string;
@@ -24,20 +24,51 @@ export interface FormField {
   placeholder?: string;
 }
 
-export type Overlay =
-  | { kind: 'help' }
-  | {
-      kind: 'confirm';
-      title: string;
-      lines: string[];
-      onYes: () => Promise<void> | void;
-      /** A second answer besides yes and no, e.g. x: reset instead. */
-      extra?: { key: string; label: string; onKey: () => void };
-    }
-  | { kind: 'pick'; title: string; lines: string[]; options: PickOption[]; index: number; onPick: (value: string) => void }
-  /** `onSubmit` returns a problem to show (the form stays open), or null when it was accepted. */
-  | { kind: 'form'; title: string; lines: string[]; fields: FormField[]; index: number; error: string | null; onSubmit: (values: Record<string, string>) => string | null }
-  | { kind: 'events'; title: string; lines: string[] };
+/**
+ * The dialog on top of the screen, if any; each kind is a keymap view of its own. `state/dialogs.ts`
+ * builds every one of them.
+ */
+export type Overlay = HelpOverlay | ConfirmOverlay | PickOverlay | FormOverlay | EventsOverlay;
+
+export interface HelpOverlay {
+  kind: 'help';
+}
+
+export interface ConfirmOverlay {
+  kind: 'confirm';
+  title: string;
+  lines: string[];
+  onYes: () => Promise<void> | void;
+  /** A second answer besides yes and no, on the keymap's `confirmExtra` key: what it does, in words, and the act. */
+  extra?: { label: string; onKey: () => void };
+}
+
+export interface PickOverlay {
+  kind: 'pick';
+  title: string;
+  lines: string[];
+  options: PickOption[];
+  index: number;
+  onPick: (value: string) => void;
+}
+
+export interface FormOverlay {
+  kind: 'form';
+  title: string;
+  lines: string[];
+  fields: FormField[];
+  index: number;
+  /** The problem with the last submit, shown until the next edit. */
+  error: string | null;
+  /** Returns a problem to show (the form stays open), or null when it was accepted. */
+  onSubmit: (values: Record<string, string>) => string | null;
+}
+
+export interface EventsOverlay {
+  kind: 'events';
+  title: string;
+  lines: string[];
+}
 
 /** One line of the log view (the control layer's DisplayEvent, as plain data). */
 export type { LogLine } from '../core/logView.js';
@@ -148,14 +179,24 @@ export function selectedWorker(model: DashboardModel): WorkerSnapshot | undefine
   return shown[selectedIndex(model, shown)];
 }
 
-/** Which view the keys work in. */
-export function currentView(model: Pick<DashboardModel, 'detail' | 'board'>): View {
+/** Which screen the keys work in when no dialog is open. */
+export function currentView(model: Pick<DashboardModel, 'detail' | 'board'>): ScreenView {
   return model.detail?.mode ?? (model.board ? 'board' : 'grid');
+}
+
+/**
+ * Whose keys work now: the open dialog's (each overlay kind is a keymap view), the log search's while
+ * one is typed, else the screen's.
+ */
+export function keyView(model: Pick<DashboardModel, 'detail' | 'board' | 'overlay' | 'logView'>): View {
+  if (model.overlay !== null) return model.overlay.kind;
+  if (model.logView.draft !== null) return 'search';
+  return currentView(model);
 }
 
 /** The task a worker holds now (claimed or running), if any. */
 export function taskOf(model: Pick<DashboardModel, 'tasks'>, worker: string): Task | undefined {
-  return model.tasks.find((task) => task.assignee === worker && (task.state === 'claimed' || task.state === 'running'));
+  return heldBy(model.tasks, worker);
 }
 
 /** The worker the keys act on: the one a detail view shows, else the selected one. */

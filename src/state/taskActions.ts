@@ -1,11 +1,12 @@
 /**
- * The task keys (issue 4): the board (`t`), assign (`a`), reassign (`R`), new task (`n`), events (`e`),
+ * The task keys: the board (`t`), assign (`a`), reassign (`R`), new task (`n`), events (`e`),
  * pause dispatch (`P`) and restart through its guard dialog (`r`). Each opens a dialog that shows what
  * will happen and why before anything does; the control plane decides, these only ask and relay.
  */
 import { boardView, moveSelection as moveOnBoard } from '../core/boardView.js';
 import type { RestartDecision } from '../core/guards.js';
 import { compareQueueOrder, waitingOn, type Task } from '../core/tasks.js';
+import { confirmDialog, eventsDialog, formDialog, pickDialog } from './dialogs.js';
 import { focusedWorker, taskOf, type DashboardModel, type DashboardStore, type FormField } from './store.js';
 
 /** The control plane's task side, as the dashboard's keys see it. */
@@ -61,7 +62,7 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
       })
       .sort((a, b) => Number(b.note.startsWith('same lane')) - Number(a.note.startsWith('same lane')));
     if (options.length === 0) return notify('no other worker to choose');
-    store.setState({ overlay: { kind: 'pick', title, lines: [`${task.id}: ${task.title}`], options, index: 0, onPick: act } });
+    store.setState({ overlay: pickDialog({ title, lines: [`${task.id}: ${task.title}`], options, onPick: act }) });
   };
 
   const reassignTo = (task: Task, worker: string, laneConfirmed: boolean): void => {
@@ -69,9 +70,7 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
     commands.reassign(task.id, worker, laneConfirmed).then(
       (outcome) => {
         if (outcome.askLane !== true) return notify(outcome.message);
-        store.setState({
-          overlay: { kind: 'confirm', title: `Move ${task.id} to another lane?`, lines: [outcome.message], onYes: () => reassignTo(task, worker, true) },
-        });
+        store.setState({ overlay: confirmDialog({ title: `Move ${task.id} to another lane?`, lines: [outcome.message], onYes: () => reassignTo(task, worker, true) }) });
       },
       (error: unknown) => notify(`reassign failed: ${(error as Error).message}`, 'error'),
     );
@@ -79,8 +78,7 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
 
   const confirmReassign = (task: Task, worker: string): void => {
     store.setState({
-      overlay: {
-        kind: 'confirm',
+      overlay: confirmDialog({
         title: `Move ${task.id} from ${task.assignee ?? 'nobody'} to ${worker}?`,
         lines: [
           `${task.id}: ${task.title}`,
@@ -88,7 +86,7 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
           `${worker} checks the branch out and resumes the task from there. Nothing is reset.`,
         ],
         onYes: () => reassignTo(task, worker, false),
-      },
+      }),
     });
   };
 
@@ -112,13 +110,12 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
         ];
         if (decision.action === 'reset-needs-confirmation') return askTypedName(name, lines);
         store.setState({
-          overlay: {
-            kind: 'confirm',
+          overlay: confirmDialog({
             title: `Restart ${name}?`,
             lines,
             onYes: () => perform(`restarting ${name}`, () => commands.restartGuarded(name, { destructive, confirmation })),
-            ...(destructive ? {} : { extra: { key: 'x', label: 'reset to the base instead', onKey: () => showRestartDialog(name, true, null) } }),
-          },
+            ...(destructive ? {} : { extra: { label: 'reset to the base instead', onKey: () => showRestartDialog(name, true, null) } }),
+          }),
         });
       },
       (error: unknown) => notify(`restart: ${(error as Error).message}`, 'error'),
@@ -127,19 +124,16 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
 
   const askTypedName = (name: string, lines: string[]): void => {
     store.setState({
-      overlay: {
-        kind: 'form',
+      overlay: formDialog({
         title: `Reset ${name} to the base?`,
         lines,
         fields: [{ name: 'confirmation', label: `type ${name} to confirm`, value: '' }],
-        index: 0,
-        error: null,
         onSubmit: (values) => {
           if (values['confirmation'] !== name) return `type exactly ${name} (nothing was reset)`;
           perform(`resetting ${name}`, () => commands.restartGuarded(name, { destructive: true, confirmation: name }));
           return null;
         },
-      },
+      }),
     });
   };
 
@@ -164,14 +158,12 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
       const queued = state.tasks.filter((task) => task.state === 'queued').sort((a, b) => Number(b.lane === worker.lane) - Number(a.lane === worker.lane) || compareQueueOrder(a, b));
       if (queued.length === 0) return notify('no queued task: n adds one');
       store.setState({
-        overlay: {
-          kind: 'pick',
+        overlay: pickDialog({
           title: `Assign to ${worker.name}…`,
           lines: [`${worker.name} · lane ${worker.lane} · ${worker.health.badge}`],
           options: queued.map((task) => ({ label: `${task.id} ${task.title}`, value: task.id, note: `P${task.priority} · lane ${task.lane}` })),
-          index: 0,
           onPick: (id) => perform(`assigning ${id} to ${worker.name}`, () => commands.assign(id, worker.name)),
-        },
+        }),
       });
     },
     reassign: (): void => {
@@ -190,15 +182,12 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
         { name: 'check', label: 'check', value: '', placeholder: 'a command that passes when it is done, e.g. npm test' },
       ];
       store.setState({
-        overlay: {
-          kind: 'form',
+        overlay: formDialog({
           title: 'New task',
-          lines: ['Tab/↓ next field · ↑ previous · ⏎ add · Esc cancel'],
+          lines: [],
           fields,
-          index: 0,
-          error: null,
           onSubmit: (values) => commands.addTask({ title: values['title'] ?? '', lane: values['lane'] ?? '', priority: values['priority'] ?? '', check: values['check'] ?? '' }),
-        },
+        }),
       });
     },
     events: (): void => {
@@ -207,7 +196,7 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
       if (about === undefined) return;
       const drifted = (state.drift[about] ?? []).map((finding) => `⚠ drift: ${finding}`);
       const lines = [...drifted, ...commands.eventLines(about)];
-      store.setState({ overlay: { kind: 'events', title: `What happened to ${about}`, lines: lines.length > 0 ? lines : ['nothing recorded yet'] } });
+      store.setState({ overlay: eventsDialog({ title: `What happened to ${about}`, lines }) });
     },
     toggleDispatch: (): void => {
       const paused = !store.getState().dispatchPaused;
@@ -223,25 +212,16 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
           if (findings.length === 0) return notify('no drift: the board and the world agree');
           store.setState({
             notice: null,
-            overlay: {
-              kind: 'pick',
+            overlay: pickDialog({
               title: `Drift doctor: ${findings.length} finding${findings.length === 1 ? '' : 's'}`,
-              lines: ['⏎ on a finding shows its fix and asks first; every fix commits, moves or backs up before it changes anything'],
+              lines: ['Picking a finding shows its fix and asks first; every fix commits, moves or backs up before it changes anything'],
               options: findings.map((finding, index) => ({ label: finding.text, value: String(index), note: finding.fix ? `fix: ${finding.fix.label}` : 'no safe fix' })),
-              index: 0,
               onPick: (value) => {
                 const finding = findings[Number(value)];
                 if (finding?.fix == null) return notify('no safe fix for that one: a person decides');
-                store.setState({
-                  overlay: {
-                    kind: 'confirm',
-                    title: `Fix: ${finding.fix.label}?`,
-                    lines: [finding.text],
-                    onYes: () => perform(`fixing`, () => commands.fixFinding(Number(value))),
-                  },
-                });
+                store.setState({ overlay: confirmDialog({ title: `Fix: ${finding.fix.label}?`, lines: [finding.text], onYes: () => perform(`fixing`, () => commands.fixFinding(Number(value))) }) });
               },
-            },
+            }),
           });
         },
         (error: unknown) => notify(`doctor failed: ${(error as Error).message}`, 'error'),

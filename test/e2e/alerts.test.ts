@@ -14,30 +14,20 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keymap } from '../../src/core/keymap.js';
-import { makeProject, MUXCTL_BIN, type TestProject, type WorkerJson } from '../helpers/project.js';
+import { projectsCleanedUpAfterEach, startWorkers as up } from '../helpers/cli.js';
+import { MUXCTL_BIN, type TestProject, type WorkerJson } from '../helpers/project.js';
 import { disposeAllPtys, spawnInPty, type PtyScreen } from '../helpers/pty.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { openDashboard, panelOf, waitForPanel, waitForScreen } from './dashboardScreen.js';
+import { badgeOf, openDashboard, waitForPanel, waitForScreen } from './dashboardScreen.js';
 
 const HEALTH = { idleAfterSeconds: 1, stuckAfterSeconds: 2, settleMs: 200 };
 
-const made: TestProject[] = [];
-afterEach(async () => {
-  disposeAllPtys();
-  await Promise.all(made.splice(0).map((p) => p.cleanup()));
-});
+const cleanedProject = projectsCleanedUpAfterEach({ first: disposeAllPtys });
 
-async function project(label: string, workers: WorkerJson[], extra: Record<string, unknown>): Promise<TestProject> {
-  const p = await makeProject(label, workers, { health: HEALTH, ...extra });
-  made.push(p);
-  return p;
-}
-
-async function up(p: TestProject): Promise<void> {
-  const result = await p.run(['up']);
-  expect(result.exitCode, `muxctl up failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
+function project(label: string, workers: WorkerJson[], extra: Record<string, unknown>): Promise<TestProject> {
+  return cleanedProject(label, workers, { health: HEALTH, ...extra });
 }
 
 /** The dashboard has drawn its grid (every worker missing: nothing started yet). */
@@ -49,12 +39,6 @@ async function gridDrawn(screen: PtyScreen, names: string[]): Promise<void> {
 function bells(output: string): number {
   // eslint-disable-next-line no-control-regex
   return (output.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '').match(/\x07/g) ?? []).length;
-}
-
-/** The badge on a panel's title row ("⚠ stuck"), or null when the panel is not drawn (mid-redraw). */
-function badgeOf(screen: PtyScreen, name: string): string | null {
-  const title = panelOf(screen, name)?.text.split('\n')[0];
-  return title?.match(/[●○◐⚠✔✖?■◌] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
 }
 
 /** A command that appends muxctl event lines to its event log, then sleeps in silence. */

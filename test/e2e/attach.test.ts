@@ -6,11 +6,11 @@
  *
  * Set MUXCTL_E2E_TIMINGS=1 to print attach and back-from-attach latencies.
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MUXCTL_BIN } from '../helpers/project.js';
 import { keys, ptyEnv } from '../helpers/pty.js';
-import { killTestServer, testSocket } from '../helpers/tmuxSocket.js';
+import { killTestServer, testSocket, tmuxSync } from '../helpers/tmuxSocket.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { escapeRegExp, openDashboard, sessions, tick, timingLog, useStartedProjects, waitForSelected } from './dashboardScreen.js';
 
 /** A worker that answers each line typed into it: proof that keys reach it while attached. */
@@ -27,9 +27,9 @@ afterEach(async () => {
   await Promise.all(outerSockets.splice(0).map((socket) => killTestServer(socket)));
 });
 
+/** tmux on an outer server, in the pty's minimal environment (which its sessions, and so the dashboard, inherit). */
 function tmuxOn(socket: string, ...args: string[]): string {
-  const env = ptyEnv();
-  return execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return tmuxSync(socket, args, ptyEnv());
 }
 
 /** The title row of a worker's panel, selected (║ double border) or not (│). */
@@ -63,14 +63,16 @@ function cleanGridProblem(lines: string[], leftover: string): string | null {
  * output as it arrives), so only a grid that stays unclean until the deadline fails.
  */
 async function waitForCleanGrid(read: () => string[], leftover: string, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lines = read();
-    const problem = cleanGridProblem(lines, leftover);
-    if (problem === null) return;
-    if (Date.now() >= deadline) throw new Error(`The grid after detaching is not clean: ${problem}\n--- screen ---\n${lines.join('\n')}\n--- end ---`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  let lines: string[] = [];
+  let problem: string | null = null;
+  await waitFor(
+    () => {
+      lines = read();
+      problem = cleanGridProblem(lines, leftover);
+      return problem === null;
+    },
+    { what: 'a clean grid after detaching', timeoutMs, detail: () => `${problem ?? ''}\n--- screen ---\n${lines.join('\n')}\n--- end ---` },
+  );
 }
 
 describe('attach from the dashboard', () => {
@@ -129,13 +131,14 @@ describe('attach from the dashboard', () => {
       `node ${quote(MUXCTL_BIN)} --config ${quote(project.configFile)}`);
     const capture = () => tmuxOn(outer, 'capture-pane', '-p', '-t', '=outer:');
     const waitForCapture = async (needle: string | RegExp, what: string, timeoutMs = 10_000): Promise<void> => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const text = capture();
-        if (typeof needle === 'string' ? text.includes(needle) : needle.test(text)) return;
-        if (Date.now() >= deadline) throw new Error(`Waiting for ${what} in the outer tmux: timed out after ${timeoutMs} ms.\n--- pane ---\n${text}\n--- end ---`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      let text = '';
+      await waitFor(
+        () => {
+          text = capture();
+          return typeof needle === 'string' ? text.includes(needle) : needle.test(text);
+        },
+        { what: `${what} in the outer tmux`, timeoutMs, detail: () => `--- pane ---\n${text}\n--- end ---` },
+      );
     };
 
     await waitForCapture('ready-w1', 'the dashboard with w1');

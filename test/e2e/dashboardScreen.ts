@@ -6,13 +6,12 @@
  * applies output as it arrives and does not hold back a synchronized-output frame, so a single read can
  * land in the middle of a redraw.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, expect } from 'vitest';
-import { makeProject, MUXCTL_BIN, type TestProject, type WorkerJson } from '../helpers/project.js';
-import { RuntimeDir } from '../../src/adapters/runtime.js';
+import { events as controlEvents, projectsCleanedUpAfterEach, startWorkers, tmuxSync } from '../helpers/cli.js';
+import { MUXCTL_BIN, type TestProject, type WorkerJson } from '../helpers/project.js';
 import { disposeAllPtys, spawnInPty, type PtyScreen } from '../helpers/pty.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+export { escapeRegExp } from '../helpers/cli.js';
 
 /** A worker that prints a line a second, so its panel always has something of its own to show. */
 export const TICK = 'while :; do echo tick-$MUXCTL_WORKER; sleep 1; done';
@@ -29,19 +28,13 @@ export const LIVE_BADGE = /(?:● running|● working|○ idle|◐ waiting|⚠ s
  * disposes every pty and cleans up (kills the private tmux server of, removes the repo of) each
  * project the test made.
  */
-export function useStartedProjects(): (label: string, workers: WorkerJson[]) => Promise<TestProject> {
-  const made: TestProject[] = [];
-  afterEach(async () => {
-    disposeAllPtys();
-    await Promise.all(made.splice(0).map((p) => p.cleanup()));
-  });
+export function useStartedProjects(): (label: string, workers: WorkerJson[], extra?: Record<string, unknown>) => Promise<TestProject> {
+  const project = projectsCleanedUpAfterEach({ first: disposeAllPtys });
   /** A project whose workers are already started by `muxctl up`, as a person would have them. */
-  return async (label, workers) => {
-    const project = await makeProject(label, workers);
-    made.push(project);
-    const up = await project.run(['up']);
-    expect(up.exitCode, `muxctl up failed:\n${up.stdout}\n${up.stderr}`).toBe(0);
-    return project;
+  return async (label, workers, extra) => {
+    const made = await project(label, workers, extra);
+    await startWorkers(made);
+    return made;
   };
 }
 
@@ -63,10 +56,7 @@ export function timingLog(): { note(what: string, ms: number): void; print(label
 // ---------------------------------------------------------------- tmux, asked directly (the truth)
 
 export function tmux(project: TestProject, ...args: string[]): string {
-  const env = { ...process.env };
-  delete env['TMUX'];
-  delete env['TMUX_PANE'];
-  return execFileSync('tmux', ['-L', project.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return tmuxSync(project.socket, args);
 }
 
 /** Session names on the project's server; [] when no server runs. */
@@ -139,16 +129,23 @@ export function panelOf(screen: PtyScreen, name: string): Panel | undefined {
   return findPanels(screen.lines()).find((p) => p.name === name);
 }
 
+/** The badge on a panel's title row ("● working"), or null when the panel is not drawn (mid-redraw). */
+export function badgeOf(screen: PtyScreen, name: string): string | null {
+  const title = panelOf(screen, name)?.text.split('\n')[0];
+  return title?.match(/[●○◐⚠✔✖?■◌] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
+}
+
+/** The screen as it is, for a timeout message. */
+export const screenDump = (screen: PtyScreen) => (): string => `--- screen ---\n${screen.text()}\n--- end ---`;
+
 export async function waitForPanel(screen: PtyScreen, name: string, needle: string | RegExp, timeoutMs = 10_000): Promise<Panel> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const panel = panelOf(screen, name);
-    if (panel && (typeof needle === 'string' ? panel.text.includes(needle) : needle.test(panel.text))) return panel;
-    if (Date.now() >= deadline) {
-      throw new Error(`Waiting for the panel of ${name} to show ${String(needle)}: timed out after ${timeoutMs} ms.\n--- screen ---\n${screen.text()}\n--- end ---`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return waitFor(
+    () => {
+      const panel = panelOf(screen, name);
+      return panel && (typeof needle === 'string' ? panel.text.includes(needle) : needle.test(panel.text)) ? panel : undefined;
+    },
+    { what: `the panel of ${name} to show ${String(needle)}`, timeoutMs, detail: screenDump(screen) },
+  );
 }
 
 export function selectedNames(screen: PtyScreen): string[] {
@@ -157,11 +154,7 @@ export function selectedNames(screen: PtyScreen): string[] {
 
 /** Polls until `ok()` holds; on timeout the error shows the screen as it is then. */
 export async function waitForScreen(screen: PtyScreen, ok: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() >= deadline) throw new Error(`Waiting for ${what}: timed out after ${timeoutMs} ms.\n--- screen ---\n${screen.text()}\n--- end ---`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await waitFor(ok, { what, timeoutMs, detail: screenDump(screen) });
 }
 
 export async function waitForSelected(screen: PtyScreen, name: string): Promise<void> {
@@ -211,16 +204,6 @@ export async function waitForGridIntact(screen: PtyScreen, timeoutMs = 3_000): P
   });
 }
 
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export function events(project: TestProject): Array<Record<string, string>> {
-  if (!existsSync(join(project.repo.path, '.muxctl', 'state.db'))) return [];
-  const runtime = new RuntimeDir(project.repo.path);
-  try {
-    return runtime.readEvents() as unknown as Array<Record<string, string>>;
-  } finally {
-    runtime.close();
-  }
+  return controlEvents(project) as unknown as Array<Record<string, string>>;
 }

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { processAlive } from '../helpers/cli.js';
 import { disposeAllPtys, keys, spawnInPty } from '../helpers/pty.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SOCKET = `muxctl-test-harness-${process.pid}`;
 /** tmux 3.3 leaves its socket file behind after kill-server: remember it to remove it. */
@@ -137,17 +139,7 @@ describe('pty harness', () => {
     const pid = screen.pid;
     screen.dispose();
     screen.dispose();
-    const deadline = Date.now() + 5_000;
-    while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => !processAlive(pid), { what: `pid ${pid} to be gone`, timeoutMs: 5_000, intervalMs: 20 });
     expect(processAlive(pid)).toBe(false);
   });
 });
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

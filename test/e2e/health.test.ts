@@ -10,26 +10,21 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keymap, type Action } from '../../src/core/keymap.js';
-import { makeProject, type TestProject, type WorkerJson } from '../helpers/project.js';
-import { disposeAllPtys, type PtyScreen } from '../helpers/pty.js';
-import { escapeRegExp, openDashboard, panelOf, tmux, waitForPanel, waitForScreen } from './dashboardScreen.js';
+import { projectsCleanedUpAfterEach, startWorkers } from '../helpers/cli.js';
+import type { TestProject, WorkerJson } from '../helpers/project.js';
+import { disposeAllPtys } from '../helpers/pty.js';
+import { badgeOf, escapeRegExp, openDashboard, tmux, waitForPanel, waitForScreen } from './dashboardScreen.js';
 
 const HEALTH = { health: { idleAfterSeconds: 1, stuckAfterSeconds: 2, settleMs: 200 } };
 
-const made: TestProject[] = [];
-afterEach(async () => {
-  disposeAllPtys();
-  await Promise.all(made.splice(0).map((p) => p.cleanup()));
-});
+const cleanedProject = projectsCleanedUpAfterEach({ first: disposeAllPtys });
 
 /** A project with the small health thresholds, its workers started by `muxctl up`. */
 async function startedProject(label: string, workers: WorkerJson[], extra: Record<string, unknown> = HEALTH): Promise<TestProject> {
-  const project = await makeProject(label, workers, extra);
-  made.push(project);
-  const up = await project.run(['up']);
-  expect(up.exitCode, `muxctl up failed:\n${up.stdout}\n${up.stderr}`).toBe(0);
+  const project = await cleanedProject(label, workers, extra);
+  await startWorkers(project);
   return project;
 }
 
@@ -43,12 +38,6 @@ function gridKey(action: Action): string {
   const spec = keymap.find((b) => b.action === action && b.views.includes('grid'))?.keys.find((k) => k.kind === 'char');
   if (spec?.kind !== 'char') throw new Error(`the keymap has no character key for ${action} in the grid`);
   return spec.char;
-}
-
-/** The badge on a panel's title row ("● working"), or null when the panel is not drawn (mid-redraw). */
-function badgeOf(screen: PtyScreen, name: string): string | null {
-  const title = panelOf(screen, name)?.text.split('\n')[0];
-  return title?.match(/[●○◐⚠✔✖?■◌] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
 }
 
 /** A command that appends muxctl event lines (written by the test to `file`) to its event log, then sleeps. */
@@ -83,12 +72,11 @@ describe('health: what each panel says, and how it knows', () => {
   it('a question answered in the pane stops being "waiting" though it is still among the last screen lines, when the worker\'s own events say it moved on', async () => {
     // Like Aider's "Run shell command? (Y)es/(N)o" or any CLI y/n prompt: the answered question stays
     // on the screen while the command it allowed runs quietly. The worker's events say so (answer, tool start).
-    const project = await makeProject('answered', [], HEALTH);
-    made.push(project);
+    const project = await cleanedProject('answered', [], HEALTH);
     const after = await eventFile(project, 'after', [{ type: 'answer', ok: true, text: 'y' }, { type: 'tool_start', tool: 'Bash', text: 'Bash make deploy' }]);
     const command = `printf '? Allow Bash(make deploy)? [y/n] '; read answer; echo "deploying..."; cat '${after}' >> "$MUXCTL_AGENT_LOG"; exec sleep 600`;
     await project.writeConfig({ ...project.config, workers: [{ name: 'deployer', lane: 'app', command }] });
-    expect((await project.run(['up'])).exitCode).toBe(0);
+    await startWorkers(project);
     const screen = openDashboard(project, 120, 30);
     await waitForPanel(screen, 'deployer', /◐ waiting/, 15_000);
     await waitForPanel(screen, 'deployer', 'asks: Allow Bash(make deploy)? [y/n]');
@@ -117,8 +105,7 @@ describe('health: what each panel says, and how it knows', () => {
   });
 
   it('a tool started and then silence is "⚠ stuck" with how long and which tool; a finished turn then quiet is "○ idle"', async () => {
-    const project = await makeProject('stuck-idle', [], HEALTH);
-    made.push(project);
+    const project = await cleanedProject('stuck-idle', [], HEALTH);
     const stuckEvents = await eventFile(project, 'stuck', [{ type: 'prompt', text: 'Run the tests' }, { type: 'tool_start', tool: 'Bash', text: 'Bash npm test' }]);
     const idleEvents = await eventFile(project, 'idle', [{ type: 'prompt', text: 'Tidy the README' }, { type: 'result', text: 'Tidy the README' }]);
     await project.writeConfig({
@@ -128,8 +115,7 @@ describe('health: what each panel says, and how it knows', () => {
         { name: 'idler', lane: 'app', command: writesEvents(idleEvents) },
       ],
     });
-    const up = await project.run(['up']);
-    expect(up.exitCode, up.stderr).toBe(0);
+    await startWorkers(project);
     const screen = openDashboard(project, 160, 30);
 
     const stuck = await waitForPanel(screen, 'stucker', /⚠ stuck/, 15_000);
@@ -158,8 +144,7 @@ describe('health: what each panel says, and how it knows', () => {
   });
 
   it('the panel shows task, last tool, last message, tokens and cost from the worker\'s events; a malformed line is counted; l lists the events in order and e hides info lines', async () => {
-    const project = await makeProject('facts', [], HEALTH);
-    made.push(project);
+    const project = await cleanedProject('facts', [], HEALTH);
     const file = await eventFile(project, 'facts', [
       { type: 'prompt', text: 'Fix the login redirect' },
       { type: 'tool_start', tool: 'Edit', text: 'Edit src/auth/login.ts' },
@@ -170,7 +155,7 @@ describe('health: what each panel says, and how it knows', () => {
       { type: 'result', ok: true, text: 'Fix the login redirect', tokens: { input: 3_200, output: 400 }, costUsd: 0.0156 },
     ]);
     await project.writeConfig({ ...project.config, workers: [{ name: 'facts', lane: 'app', command: writesEvents(file) }] });
-    expect((await project.run(['up'])).exitCode).toBe(0);
+    await startWorkers(project);
     const screen = openDashboard(project, 140, 30);
 
     const panel = await waitForPanel(screen, 'facts', '1 unreadable', 15_000);

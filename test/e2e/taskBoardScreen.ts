@@ -8,11 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { RuntimeDir } from '../../src/adapters/runtime.js';
 import type { BoardEvent } from '../../src/core/events.js';
 import type { Task } from '../../src/core/tasks.js';
-import { makeProject, type TestProject, type WorkerJson } from '../helpers/project.js';
+import { projectsCleanedUpAfterEach, startWorkers } from '../helpers/cli.js';
+import type { TestProject, WorkerJson } from '../helpers/project.js';
 import { disposeAllPtys, type PtyScreen } from '../helpers/pty.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { openDashboard, waitForPanel, waitForScreen } from './dashboardScreen.js';
@@ -70,19 +71,13 @@ export interface TaskProjectOptions {
  * in lane app, already started by `muxctl up`.
  */
 export function useTaskProjects(): (label: string, options: TaskProjectOptions) => Promise<TestProject> {
-  const made: TestProject[] = [];
-  afterEach(async () => {
-    disposeAllPtys();
-    await Promise.all(made.splice(0).map((p) => p.cleanup()));
-  });
+  const cleanedProject = projectsCleanedUpAfterEach({ first: disposeAllPtys });
   return async (label, options) => {
     const write = options.write ?? OWN_FILE;
     const extra = { tasks: { autoDispatch: options.autoDispatch }, health: QUICK_IDLE, ...options.config };
-    const project = await makeProject(label, [taskWorker('w1', write), taskWorker('w2', write)], extra);
-    made.push(project);
+    const project = await cleanedProject(label, [taskWorker('w1', write), taskWorker('w2', write)], extra);
     await options.prepare?.(project);
-    const up = await muxctl(project, ['up']);
-    expect(up.exitCode, `muxctl up failed:\n${up.stdout}\n${up.stderr}`).toBe(0);
+    await startWorkers(project, AS_THE_PERSON);
     return project;
   };
 }
@@ -97,9 +92,12 @@ export async function dashboard(project: TestProject): Promise<PtyScreen> {
 
 // ── The world, asked directly ───────────────────────────────────────────────────────────────────────
 
-/** The CLI as the person at the board, even when these tests themselves run inside a muxctl worker. */
+/** The environment of the person at the board, even when these tests themselves run inside a muxctl worker. */
+const AS_THE_PERSON = { MUXCTL_WORKER: '' };
+
+/** The CLI as the person at the board. */
 export function muxctl(project: TestProject, args: string[]) {
-  return project.run(args, { MUXCTL_WORKER: '' });
+  return project.run(args, AS_THE_PERSON);
 }
 
 export async function addTask(project: TestProject, title: string): Promise<void> {

@@ -3,16 +3,22 @@
  * tmux server's sessions, panes and screens, the workers' processes, and what muxctl recorded and reports.
  * Shared so that every CLI test asks tmux and muxctl the same question the same way.
  */
-import { execa } from 'execa';
-import { afterEach } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect } from 'vitest';
 import { makeProject, type TestProject, type WorkerJson } from './project.js';
+import { tmux } from './tmuxSocket.js';
 import { waitFor } from './waitFor.js';
 import { RuntimeDir } from '../../src/adapters/runtime.js';
 
-/** `makeProject` for one test file: every project made is cleaned up after the test that made it. */
-export function projectsCleanedUpAfterEach(): typeof makeProject {
+/**
+ * `makeProject` for one test file: every project made is cleaned up after the test that made it.
+ * `first` runs after each test before the cleanup (end-to-end files pass `disposeAllPtys`).
+ */
+export function projectsCleanedUpAfterEach({ first }: { first?: () => void } = {}): typeof makeProject {
   const made: TestProject[] = [];
   afterEach(async () => {
+    first?.();
     await Promise.all(made.splice(0).map((p) => p.cleanup()));
   });
   return async (label, workers, extra = {}) => {
@@ -22,16 +28,15 @@ export function projectsCleanedUpAfterEach(): typeof makeProject {
   };
 }
 
+/** `muxctl up`, as a person starts the workers; fails the test, with what muxctl said, unless it exits 0. */
+export async function startWorkers(p: TestProject, env?: Record<string, string>): Promise<void> {
+  const up = await p.run(['up'], env);
+  expect(up.exitCode, `muxctl up failed:\n${up.stdout}\n${up.stderr}`).toBe(0);
+}
+
 // ── tmux, asked directly ────────────────────────────────────────────────────────────────────────────
 
-/** Runs tmux on a test's private socket, outside any tmux the tests themselves run in; never throws. */
-export function tmux(socket: string, ...args: string[]) {
-  // Without this, a test run inside a muxctl worker would talk to the enclosing tmux session.
-  const env = { ...process.env };
-  delete env.TMUX;
-  delete env.TMUX_PANE;
-  return execa('tmux', ['-L', socket, '-f', '/dev/null', ...args], { reject: false, stdin: 'ignore', env, extendEnv: false });
-}
+export { tmux, tmuxSync } from './tmuxSocket.js';
 
 /** True when a tmux server answers on the socket. */
 export async function serverRuns(socket: string): Promise<boolean> {
@@ -88,8 +93,9 @@ export interface ControlEvent {
   reason: string;
 }
 
-/** Every event muxctl recorded for the project, in the order written. */
+/** Every event muxctl recorded for the project, in the order written; [] before muxctl made its state. */
 export function events(p: TestProject): ControlEvent[] {
+  if (!existsSync(join(p.repo.path, '.muxctl', 'state.db'))) return [];
   const runtime = new RuntimeDir(p.repo.path);
   try {
     return runtime.readEvents();

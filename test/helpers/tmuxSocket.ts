@@ -3,11 +3,36 @@
  * and kills only what it started.
  */
 import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 let counter = 0;
+
+/**
+ * This process's environment without TMUX and TMUX_PANE: without this, a test run inside a muxctl
+ * worker would talk to the enclosing tmux session.
+ */
+export function envOutsideTmux(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  return env;
+}
+
+/** Runs tmux on a test's private socket, outside any tmux the tests themselves run in; never throws. */
+export function tmux(socket: string, ...args: string[]) {
+  return execa('tmux', ['-L', socket, '-f', '/dev/null', ...args], { reject: false, stdin: 'ignore', env: envOutsideTmux(), extendEnv: false });
+}
+
+/**
+ * The same, synchronously, for probes read in a polling loop; returns stdout and throws when tmux fails
+ * (no server, no such session). `env` is the whole environment tmux gets (a new session inherits it).
+ */
+export function tmuxSync(socket: string, args: string[], env: NodeJS.ProcessEnv = envOutsideTmux()): string {
+  return execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
 /** A socket name unique to this process and call, e.g. "muxctl-test-tmux-4242-1". */
 export function testSocket(label: string): string {
@@ -22,15 +47,10 @@ export function testSocket(label: string): string {
  */
 export async function killTestServer(socket: string): Promise<void> {
   if (!socket.startsWith('muxctl-test-')) throw new Error(`Refusing to kill a non-test tmux server: ${socket}`);
-  const env = { ...process.env };
-  delete env.TMUX;
-  delete env.TMUX_PANE;
-  const tmux = (...args: string[]) =>
-    execa('tmux', ['-L', socket, '-f', '/dev/null', ...args], { reject: false, stdin: 'ignore', env, extendEnv: false });
-  const asked = await tmux('display-message', '-p', '#{socket_path}');
-  await tmux('kill-server');
+  const asked = await tmux(socket, 'display-message', '-p', '#{socket_path}');
+  await tmux(socket, 'kill-server');
   const reported = asked.exitCode === 0 ? asked.stdout.trim() : '';
   const uid = process.getuid?.() ?? 0;
-  const path = reported || join(env.TMUX_TMPDIR || tmpdir(), `tmux-${uid}`, socket);
+  const path = reported || join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${uid}`, socket);
   if (basename(path) === socket) await rm(path, { force: true });
 }

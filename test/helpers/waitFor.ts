@@ -9,11 +9,13 @@ export interface WaitForOptions {
   intervalMs?: number;
   /** What is awaited, for the timeout message ("pane w1 to die"). */
   what: string;
+  /** More for the timeout message, read when it fails (the screen or the log as it is then). */
+  detail?: () => string;
 }
 
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 5_000, intervalMs = 25, what }: WaitForOptions,
+  { timeoutMs = 5_000, intervalMs = 25, what, detail }: WaitForOptions,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -27,7 +29,8 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${describe(last)}`);
+      const more = detail ? `\n${detail()}` : '';
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${describe(last)}${more}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -7,9 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openProject, type Context } from '../../src/cli/context.js';
-import { taskControl } from '../../src/cli/tasks.js';
-import { Dispatcher } from '../../src/control/dispatcher.js';
+import { openProject, type Services as Context } from '../../src/app/services.js';
 import { LogMonitor } from '../../src/control/logMonitor.js';
 import { workerPath } from '../../src/core/config.js';
 import type { Task } from '../../src/core/tasks.js';
@@ -53,18 +51,17 @@ async function runsOf(p: TestProject): Promise<string[]> {
 async function plane(p: TestProject) {
   const ctx = await openProject(p.configFile);
   contexts.push(ctx);
-  const control = taskControl(ctx);
   const store = ctx.runtime.store();
-  const dispatcher = new Dispatcher({ control, supervisor: ctx.supervisor, store, stateDir: ctx.runtime.dir, config: () => ctx.config, now: Date.now });
+  const dispatcher = ctx.dispatcher;
   // As the dashboard does: the logs and the screen tell idle from working (without them a live worker is just "running").
   const logs = new LogMonitor({ stateDir: ctx.runtime.dir, home: homedir(), redact: (text) => text, ringSize: 50, onChange: () => {}, now: Date.now });
   monitors.push(logs);
-  await logs.sync(ctx.config.workers.map((config) => ({ config, worktree: workerPath(ctx.config, config.name) })));
-  const snapshot = () => ctx.supervisor.snapshot((name) => logs.state(name));
+  await logs.sync(ctx.config().workers.map((config) => ({ config, worktree: workerPath(ctx.config(), config.name) })));
+  const snapshot = () => ctx.observer.snapshot((name) => logs.state(name));
   const tickUntil = <T>(done: () => T | undefined | false, what: string): Promise<T> =>
     waitFor(
       async () => {
-        await ctx.supervisor.pollTmux(20);
+        await ctx.observer.pollTmux(20);
         await dispatcher.tick(snapshot());
         return done();
       },

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { events, idle, panePid, processAlive, screenShows, sessions, statusJson } from '../helpers/cli.js';
+import { events, idle, panePid, processAlive, screenShows, sessions, startWorkers, statusJson } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -150,8 +150,7 @@ describe('muxctl down --remove', () => {
 
   beforeAll(async () => {
     p = await makeProject('down-remove', [idle('clean'), idle('dirty'), idle('ahead'), idle('forced')]);
-    const up = await p.run(['up']);
-    expect(up.exitCode, up.stderr).toBe(0);
+    await startWorkers(p);
   });
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { git, makeRepo, type TestRepo } from '../helpers/gitRepo.js';
 import { disposeAllPtys, keys, spawnInPty } from '../helpers/pty.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const AGENT = resolve(import.meta.dirname, '../../src/demo/agent.ts');
 // --import resolves a bare "tsx" from the child's cwd (a temp dir here), so give it tsx's own URL.
@@ -73,15 +74,12 @@ function readEvents(logPath: string): AgentEvent[] {
 
 /** Polls the log until `found` returns something, or fails with the log so far. */
 async function waitForEvents<T>(agent: RunningAgent, what: string, found: (events: AgentEvent[]) => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = found(readEvents(agent.logPath));
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}.\nlog:\n${readFileSync(agent.logPath, 'utf8')}\nstdout:\n${agent.stdout()}\nstderr:\n${agent.stderr()}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const log = () => (existsSync(agent.logPath) ? readFileSync(agent.logPath, 'utf8') : '(none yet)');
+  return waitFor(() => found(readEvents(agent.logPath)), {
+    what,
+    timeoutMs,
+    detail: () => `log:\n${log()}\nstdout:\n${agent.stdout()}\nstderr:\n${agent.stderr()}`,
+  });
 }
 
 describe('demo agent, as a child process', () => {
@@ -318,9 +316,5 @@ describe('demo agent, --await-task with no task', () => {
 });
 
 async function screenShows(agent: RunningAgent, text: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!agent.stdout().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for "${text}" on stdout:\n${agent.stdout()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor(() => agent.stdout().includes(text), { what: `"${text}" on stdout`, timeoutMs: 15_000, detail: () => `stdout:\n${agent.stdout()}` });
 }

@@ -9,12 +9,12 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/adapters/taskStore.js';
-import { openProject, type Context } from '../../src/cli/context.js';
+import { openProject, type Services as Context } from '../../src/app/services.js';
 import { applyFix, gatherDoctorFacts, type DoctorDeps } from '../../src/control/doctor.js';
 import { LANDER_LOCK } from '../../src/control/lander.js';
 import { diagnose, type Finding, type FindingKind } from '../../src/core/doctor.js';
 import type { Task, TaskCommand } from '../../src/core/tasks.js';
-import { idle, projectsCleanedUpAfterEach, screenShows, sessions, tmux } from '../helpers/cli.js';
+import { idle, projectsCleanedUpAfterEach, screenShows, sessions, startWorkers, tmux } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import type { TestProject } from '../helpers/project.js';
 
@@ -39,8 +39,7 @@ interface World {
 /** A project with workers w1 and w2 (and any `extra`), started by the built CLI, and the doctor's parts. */
 async function startedProject(label: string, extra: string[] = []): Promise<World> {
   const p = await project(label, ['w1', 'w2', ...extra].map((name) => idle(name)));
-  const up = await p.run(['up']);
-  expect(up.exitCode, up.stderr).toBe(0);
+  await startWorkers(p);
   return open(p);
 }
 
@@ -48,7 +47,7 @@ async function open(p: TestProject): Promise<World> {
   const ctx = await openProject(p.configFile);
   contexts.push(ctx);
   const store = ctx.runtime.store();
-  return { p, ctx, store, deps: { config: ctx.config, store, git: ctx.git, tmux: ctx.tmux, supervisor: ctx.supervisor } };
+  return { p, ctx, store, deps: { config: ctx.config(), store, git: ctx.git, tmux: ctx.tmux, workers: ctx.workers } };
 }
 
 async function findings(world: World): Promise<Finding[]> {
@@ -226,7 +225,7 @@ describe('muxctl doctor', () => {
     expect(await sessions(world.p.socket)).toEqual(['w1', 'w2']);
     await expectGone(world, 'missing-session', 'w2');
     // A worker the person stopped is not missing.
-    await world.ctx.supervisor.stop('w1', 'person', 'test');
+    await world.ctx.workers.stop('w1', PERSON, 'test');
     expect(await findings(world)).toEqual([]);
   });
 
@@ -255,7 +254,7 @@ describe('muxctl doctor', () => {
     const world = await startedProject('doctor-lease');
     const task = await runningTask(world, 'w1', 'long job');
     apply(world, task.id, { type: 'checkpoint', worker: 'w1', step: 'parsed' });
-    await world.ctx.supervisor.stop('w1', 'person', 'test');
+    await world.ctx.workers.stop('w1', PERSON, 'test');
     const found = await finding(world, 'gone-lease', task.id);
     expect(found.text).toMatch(/whose lease is live for \d+ minutes more but which has no tmux session/);
     expect(await applyFix(found, world.deps)).toContain(`${task.id} running → queued`);

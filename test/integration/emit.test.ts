@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TaskStore } from '../../src/adapters/taskStore.js';
+import { startWorkers, tmux } from '../helpers/cli.js';
 import { makeProject, MUXCTL_BIN, type TestProject } from '../helpers/project.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -14,8 +15,7 @@ beforeAll(async () => {
     { name: 'w1', command: 'muxctl emit status running the migrations && muxctl emit checkpoint --sha abc1234 --step build tests green; echo emitted-$?; sleep 30' },
     { name: 'w2', command: 'muxctl emit checkpoint --sha nope; echo exit-$?; sleep 30' },
   ]);
-  const up = await project.run(['up']);
-  expect(up.exitCode, up.stderr).toBe(0);
+  await startWorkers(project);
 });
 
 afterAll(async () => {
@@ -37,7 +37,7 @@ it('appends status and checkpoint events to the worker\'s event log', async () =
 
 it('refuses a bad checkpoint inside the worker with exit 2 and writes nothing', async () => {
   await waitFor(async () => {
-    const { stdout } = await execa('tmux', ['-L', project.socket, 'capture-pane', '-p', '-t', '=w2:'], { reject: false });
+    const { stdout } = await tmux(project.socket, 'capture-pane', '-p', '-t', '=w2:');
     return stdout.includes('exit-2') ? true : undefined;
   }, { what: 'w2 to print exit-2', timeoutMs: 10_000 });
   const text = await readFile(join(project.repo.path, '.muxctl', 'logs', 'w2.events.jsonl'), 'utf8').catch(() => '');

@@ -16,6 +16,7 @@ import {
   projectsCleanedUpAfterEach,
   serverRuns,
   sessions,
+  startWorkers,
   statusJson,
   tmux,
   type StatusWorker,
@@ -79,8 +80,7 @@ describe('exit status', () => {
       { name: 'zero', command: 'exit 0' },
       { name: 'victim', command: ['sleep', '600'] },
     ]);
-    const up = await p.run(['up']);
-    expect(up.exitCode, up.stderr).toBe(0);
+    await startWorkers(p);
 
     const three = await waitForState(p, 'three', 'crashed');
     expect(three.health.badge).toBe('exited 3');

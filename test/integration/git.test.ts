@@ -7,6 +7,7 @@ import { Git } from '../../src/adapters/git.js';
 import { BaseBranchMissingError, BranchCheckedOutError, GitCommandError, InvalidRefNameError, NotAGitRepoError } from '../../src/core/gitErrors.js';
 import { git, makeRepo } from '../helpers/gitRepo.js';
 import type { TestRepo } from '../helpers/gitRepo.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -112,11 +113,11 @@ describe('ensureWorktree', () => {
       `console.log(await new Git(${JSON.stringify(repo.path)}).ensureWorktree(` +
       `{ path: ${JSON.stringify(path)}, branch: 'muxctl/w1', base: 'main' }));`;
     const children = [1, 2].map((n) => execa('node', ['--import', 'tsx', '--input-type=module', '-e', script(n)]));
-    const deadline = Date.now() + 20_000;
-    while (!((await exists(join(repo.scratch, 'ready-1'))) && (await exists(join(repo.scratch, 'ready-2'))))) {
-      if (Date.now() > deadline) throw new Error('the child processes never became ready');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor(async () => (await exists(join(repo.scratch, 'ready-1'))) && (await exists(join(repo.scratch, 'ready-2'))), {
+      what: 'the child processes to become ready',
+      timeoutMs: 20_000,
+      intervalMs: 10,
+    });
     await writeFile(go, '');
     const outputs = (await Promise.all(children)).map((child) => child.stdout.trim());
     expect(outputs.sort()).toEqual(['created', 'reused']);

@@ -7,9 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openProject, type Context } from '../../src/cli/context.js';
-import { taskControl } from '../../src/cli/tasks.js';
-import { Dispatcher } from '../../src/control/dispatcher.js';
+import { openProject, type Services as Context } from '../../src/app/services.js';
 import type { WorkerSnapshot } from '../../src/core/snapshot.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 
@@ -36,7 +34,7 @@ describe('a finished task', () => {
     store.apply(task.id, { type: 'start', worker: 'w1' }, PERSON);
     store.apply(task.id, { type: 'finish', worker: 'w1', evidence: { checkPassed: null, dirtyFiles: [], commitsOnBranch: 2 } }, PERSON, Date.now(), () => ({ outcome: { commits: 2 } }));
 
-    const dispatcher = new Dispatcher({ control: taskControl(ctx), supervisor: ctx.supervisor, store, stateDir: ctx.runtime.dir, config: () => ctx.config, now: Date.now });
+    const dispatcher = ctx.dispatcher;
     const summary: WorkerSnapshot['summary'] = {
       prompt: 'write the docs', tool: null, outcome: { ok: true, text: 'done' }, message: 'Docs written: README and API pages.',
       tokens: { input: 12_000, output: 400 }, costUsd: 0.23, errors: 0, lastError: null, malformed: 0, lastActiveAt: Date.now(), checkpoint: null, status: null,

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerSnapshot } from '../../src/core/snapshot.js';
+import { startWorkers } from '../helpers/cli.js';
 import { MUXCTL_ROOT, makeProject, type TestProject } from '../helpers/project.js';
 import { disposeAllPtys } from '../helpers/pty.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -70,8 +71,7 @@ describe('muxctl status --json on real agent logs', () => {
         { name: 'aider', lane: 'infra', command: IDLE, log: { path: '.aider.chat.history.md', format: 'auto' } },
       ],
     });
-    const up = await p.run(['up']);
-    expect(up.exitCode, `muxctl up failed:\n${up.stdout}\n${up.stderr}`).toBe(0);
+    await startWorkers(p);
     // The worktrees exist now (git made them); the logs go where each config says.
     await copyInto(fixture.claudeDialog, join(home, '.claude', 'projects', worktree('claude').replace(/[^A-Za-z0-9]/g, '-'), CLAUDE_SESSION_NAME));
     await copyInto(fixture.claudeViewer, join(logsDir, basename(fixture.claudeViewer)));

@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeDir } from '../../src/adapters/runtime.js';
 import type { TaskStore } from '../../src/adapters/taskStore.js';
-import { openProject, type Context } from '../../src/cli/context.js';
-import { taskControl } from '../../src/cli/tasks.js';
-import { Dispatcher } from '../../src/control/dispatcher.js';
-import type { TaskControl } from '../../src/control/taskControl.js';
+import { openProject, type Services as Context } from '../../src/app/services.js';
+import type { Dispatcher } from '../../src/control/dispatcher.js';
+import type { TaskControl } from '../../src/control/moves.js';
 import type { BoardEvent } from '../../src/core/events.js';
-import type { Task } from '../../src/core/tasks.js';
+import { CLI_PERSON, type Task } from '../../src/core/tasks.js';
 import { projectsCleanedUpAfterEach, tmux } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import type { TestProject, WorkerJson } from '../helpers/project.js';
@@ -181,12 +180,12 @@ interface Plane {
 async function controlPlane(p: TestProject): Promise<Plane> {
   const ctx = await openProject(p.configFile);
   contexts.push(ctx);
-  const control = taskControl(ctx);
+  const control = ctx.tasks;
   const store = ctx.runtime.store();
-  const dispatcher = new Dispatcher({ control, supervisor: ctx.supervisor, store, stateDir: ctx.runtime.dir, config: () => ctx.config, now: Date.now });
+  const dispatcher = ctx.dispatcher;
   const tick = async (): Promise<void> => {
-    await ctx.supervisor.pollTmux(20);
-    await dispatcher.tick(ctx.supervisor.snapshot());
+    await ctx.observer.pollTmux(20);
+    await dispatcher.tick(ctx.observer.snapshot());
   };
   return { ctx, control, dispatcher, store, tick };
 }
@@ -490,7 +489,7 @@ describe('an expired lease', () => {
   it('returns the task to the queue with the old worker’s work committed, or escalates a spent budget', async () => {
     const p = await project('task-lease', [taskWorker('w1'), taskWorker('w2')], { tasks: { leaseSeconds: 5, autoDispatch: false } });
     const plane = await controlPlane(p);
-    await plane.ctx.supervisor.up([], 'cli', 'before the tasks');
+    await plane.ctx.workers.up([], CLI_PERSON, 'before the tasks');
     expect(plane.control.add({ title: 'Quiet work', lane: 'app' }, PERSON).ok).toBe(true);
     expect(plane.control.add({ title: 'Last chance', lane: 'app', maxAttempts: 1 }, PERSON).ok).toBe(true);
     for (const [id, worker] of [['T1', 'w1'], ['T2', 'w2']] as const) {

@@ -161,8 +161,12 @@ describe('newSession', () => {
   it('reports a missing program as status 127 with sh\'s message on screen', async () => {
     await tmux.newSession(spec('notfound', 'exec nosuchcmd-xyz'));
     expect(await deadPane('notfound')).toMatchObject({ deadStatus: 127, deadSignal: null });
-    // tmux 3.3a writes "Pane is dead" on the last row, scrolling the first row into history.
-    const text = await screen('notfound');
+    // tmux 3.3a writes "Pane is dead" on the last row, scrolling the first row into history. On a busy
+    // machine tmux may see the death before it has read sh's last output from the pty: wait for it.
+    const text = await waitFor(async () => {
+      const shown = await screen('notfound');
+      return /nosuchcmd-xyz: not found/.test(shown) ? shown : undefined;
+    }, { what: "sh's message on the dead pane's screen" });
     expect(text).toMatch(/nosuchcmd-xyz: not found/);
     expect(text).toMatch(/Pane is dead \(status 127/);
   });

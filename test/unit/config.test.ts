@@ -235,12 +235,16 @@ describe('parseConfig: JSON syntax errors give one problem with line and column'
     ['trailing comma', '{\n  "project": "x",\n  "lanes": {"a": {}},\n}', 3, 21, 'JSON does not allow a comma before "}"'],
     ['missing comma', '{\n  "project": "x"\n  "lanes": {}\n}', 3, 3, 'expected "," or "}" after the value of "project"; found `"lanes": {}`'],
     ['single quotes', "{\n  'project': 'x'\n}", 2, 3, 'expected a field name in double quotes; found `\'project\': \'`'],
-    ['comment', '{\n  // my config\n  "project": "x"\n}', 2, 3, 'JSON does not allow comments'],
+    ['unclosed comment', '{\n  /* my config\n  "project": "x"\n}', 2, 3, 'a comment is not closed: "/*" needs a "*/"'],
     ['unclosed string', '{\n  "project": "x\n}', 2, 14, 'a string is not closed before the end of the line'],
     ['bad literal', '{"project": tru}', 1, 13, 'expected a value (string, number, object, array, true, false or null); found `tru}`'],
     ['truncated', '{"project": "x",', 1, 17, 'expected a field name in double quotes; found the end of the file'],
     ['empty file', '  \n', 2, 1, 'the file is empty; expected a JSON object'],
     ['text after the object', '{}\n{}', 2, 1, 'unexpected text after the end of the JSON value: `{}`'],
+    ['unclosed object', '{\n  "project": "x"', 2, 17, 'expected "," or "}" after the value of "project"; found the end of the file'],
+    ['bad escape', '{"project": "a\\qb"}', 1, 15, 'invalid escape \\q in a string'],
+    ['raw tab in a string', '{"project": "a\tb"}', 1, 15, 'a control character in a string must be escaped (e.g. \\t)'],
+    ['incomplete number', '{"n": 1.}', 1, 7, 'expected a digit after "." or "e" in the number `1.`'],
   ])('%s', (_name, text, line, column, message) => {
     expect(problemsOf(text)).toEqual([{ file: FILE, path: '(root)', message: `invalid JSON: ${message}`, line, column }]);
   });
@@ -277,6 +281,57 @@ describe('parseConfig: JSON syntax errors give one problem with line and column'
       expect(syntaxOk, text).toBe(jsonOk);
     }
     expect(syntaxErrors).toBeGreaterThan(1000); // the edits really did break the JSON often
+  });
+});
+
+describe('parseConfig: comments (sessions.json is JSON with comments)', () => {
+  const commented = [
+    '// muxctl config for the demo project', //                                  line 1
+    '{',
+    '  "$schema": "https://example.com/sessions.schema.json", // a URL is not a comment',
+    '  /* the lanes:',
+    '     one for app code, one for infra */', //                                      line 5
+    '  "project": "demo /* not a comment */",',
+    '  "lanes": { "app": {}, "infra": {} },',
+    '  "workers": [',
+    '    { "name": "app-1", "lane": "app", "command": ["agent"] }, // first',
+    '    /* { "name": "app-2", "lane": "app", "command": "agent" }, */', //           line 10
+    '    { "name": "infra-1", "lane": "infra", "command": "agent" }',
+    '  ]',
+    '}',
+    '// end',
+  ].join('\n');
+
+  it('accepts // and /* */ comments anywhere whitespace may go, and leaves strings alone', () => {
+    const result = parseConfig(commented, FILE);
+    if (!result.ok) throw new Error(formatProblems(result.problems));
+    expect(result.config.project).toBe('demo /* not a comment */');
+    expect(result.config.workers.map((w) => w.name)).toEqual(['app-1', 'infra-1']);
+  });
+
+  it('still gives file:line:column for problems below comments', () => {
+    const text = commented.replace('"lane": "infra", "command"', '"lane": "infa", "command"');
+    const column = (text.split('\n')[10] ?? '').indexOf('"infa"') + 1;
+    expect(formatProblems(problemsOf(text), { relativeTo: '/home/u/proj' })).toBe(
+      `sessions.json:11:${column}: workers[1].lane: expected one of the lanes app, infra; got "infa" — did you mean "infra"?`,
+    );
+  });
+
+  it('refuses a trailing comma, pointing at the comma even when a comment follows it', () => {
+    const text = commented.replace('"command": ["agent"] }, // first', '"command": ["agent"] },').replace('    { "name": "infra-1", "lane": "infra", "command": "agent" }\n', '');
+    expect(problemsOf(text)).toEqual([{ file: FILE, path: '(root)', message: 'invalid JSON: JSON does not allow a comma before "]"', line: 9, column: 61 }]);
+  });
+
+  it('refuses a field written twice, also when a comment sits between them', () => {
+    const text = commented.replace('  "lanes"', '  // again:\n  "project": "other",\n  "lanes"');
+    expect(problemsOf(text)).toEqual([
+      { file: FILE, path: '(root)', message: 'field "project" appears twice; JSON keeps only the last one — merge them', line: 8, column: 3 },
+    ]);
+  });
+
+  it('reports a "__proto__" field as unknown, as JSON.parse would (it must not become the prototype)', () => {
+    const text = JSON.stringify(base()).replace('{', '{"__proto__": {"tmuxSocket": "x"},');
+    expect(problemsOf(text).map((p) => p.message)).toEqual([expect.stringMatching(/^unknown field "__proto__"/)]);
   });
 });
 

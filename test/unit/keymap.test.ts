@@ -1,39 +1,81 @@
 import { describe, expect, it } from 'vitest';
-import { bindingFor, bindingsFor, hintsLine, keymap, keyTableMarkdown, VIEWS, type Action, type View } from '../../src/core/keymap.js';
+import {
+  ACTIONS,
+  bindingFor,
+  bindingsFor,
+  dialogHints,
+  dialogHintText,
+  DIALOGS,
+  hintsLine,
+  keyDocMarkdown,
+  keymap,
+  keyTableMarkdown,
+  SCREENS,
+  splitTyped,
+  VIEWS,
+  type Action,
+  type DialogView,
+  type View,
+} from '../../src/core/keymap.js';
 
-const ALL_ACTIONS: Action[] = [
-  'openBoard',
-  'assign',
-  'reassign',
-  'newTask',
-  'events',
-  'toggleDispatch',
-  'land',
-  'doctor',
-  'moveUp',
-  'moveDown',
-  'moveLeft',
-  'moveRight',
-  'attach',
-  'openLog',
-  'openPreview',
-  'cycleFilter',
-  'cycleSort',
-  'restart',
-  'stop',
-  'start',
-  'scrollUp',
-  'scrollDown',
-  'pageUp',
-  'pageDown',
-  'scrollTop',
-  'follow',
-  'cycleLevel',
-  'search',
-  'back',
-  'help',
-  'quit',
-];
+/** Every action, spelled out: a new one fails to compile here until it is listed (and then tested below). */
+const EVERY_ACTION: Record<Action, true> = {
+  openBoard: true,
+  assign: true,
+  reassign: true,
+  newTask: true,
+  events: true,
+  toggleDispatch: true,
+  land: true,
+  doctor: true,
+  moveUp: true,
+  moveDown: true,
+  moveLeft: true,
+  moveRight: true,
+  attach: true,
+  openLog: true,
+  openPreview: true,
+  cycleFilter: true,
+  cycleSort: true,
+  restart: true,
+  stop: true,
+  start: true,
+  scrollUp: true,
+  scrollDown: true,
+  pageUp: true,
+  pageDown: true,
+  scrollTop: true,
+  follow: true,
+  cycleLevel: true,
+  search: true,
+  back: true,
+  help: true,
+  quit: true,
+  confirmYes: true,
+  confirmNo: true,
+  confirmExtra: true,
+  pickUp: true,
+  pickDown: true,
+  pickChoose: true,
+  formNext: true,
+  formPrevious: true,
+  formSubmit: true,
+  erase: true,
+  searchApply: true,
+  searchCancel: true,
+  close: true,
+};
+const ALL_ACTIONS = Object.keys(EVERY_ACTION) as Action[];
+
+/** What each dialog must be able to do with its keys. */
+const DIALOG_ACTIONS: Record<DialogView, Action[]> = {
+  confirm: ['confirmYes', 'confirmNo', 'confirmExtra', 'quit'],
+  pick: ['pickUp', 'pickDown', 'pickChoose', 'close', 'quit'],
+  form: ['formNext', 'formPrevious', 'formSubmit', 'erase', 'close', 'quit'],
+  search: ['searchApply', 'searchCancel', 'erase', 'quit'],
+  events: ['close', 'quit'],
+  help: ['close', 'quit'],
+};
 
 describe('keymap', () => {
   it('binds every action, at most once per view, with keys, a view and a description', () => {
@@ -45,9 +87,32 @@ describe('keymap', () => {
         expect(b.keys.length, action).toBeGreaterThan(0);
         expect(b.views.length, action).toBeGreaterThan(0);
         expect(b.description.length, action).toBeGreaterThan(5);
+        expect(b.label.trim().length, action).toBeGreaterThan(0);
       }
     }
     expect(new Set(keymap.map((b) => b.action))).toEqual(new Set(ALL_ACTIONS));
+    expect(new Set(ACTIONS)).toEqual(new Set(ALL_ACTIONS));
+    expect(ACTIONS).toHaveLength(ALL_ACTIONS.length);
+  });
+
+  it('knows the screens and the dialogs as views, and binds nothing outside them', () => {
+    expect(VIEWS).toEqual([...SCREENS, ...DIALOGS]);
+    for (const b of keymap) for (const view of b.views) expect(VIEWS, b.action).toContain(view);
+  });
+
+  it.each(DIALOGS)('gives the %s dialog exactly its own keys, each with a label and a description', (view) => {
+    const bindings = bindingsFor(view);
+    expect(bindings.map((b) => b.action).sort()).toEqual([...DIALOG_ACTIONS[view]].sort());
+    for (const b of bindings) {
+      expect(b.label.trim(), b.action).not.toBe('');
+      expect(b.description.length, b.action).toBeGreaterThan(5);
+    }
+    // No screen key leaks into a dialog but Ctrl-C, which quits from anywhere.
+    expect(bindings.filter((b) => b.views.some((v) => (SCREENS as readonly View[]).includes(v))).map((b) => b.action)).toEqual(['quit']);
+    // Every dialog has a way out on Esc, and says so in its hint line.
+    const out = bindingFor('', { escape: true }, view);
+    expect(out?.action, `${view}: Esc`).toMatch(/^(close|confirmNo|searchCancel)$/);
+    expect(dialogHintText(view)).toContain(`${out?.label} ${out?.hint}`);
   });
 
   it.each(VIEWS)('never gives one key two meanings in the %s', (view) => {
@@ -96,8 +161,53 @@ describe('keymap', () => {
     ['l', {}, 'preview', 'openLog'],
     ['q', {}, 'preview', 'back'],
     ['c', { ctrl: true }, 'preview', 'quit'],
+    ['y', {}, 'confirm', 'confirmYes'],
+    ['Y', {}, 'confirm', 'confirmYes'],
+    ['n', {}, 'confirm', 'confirmNo'],
+    ['N', {}, 'confirm', 'confirmNo'],
+    ['', { escape: true }, 'confirm', 'confirmNo'],
+    ['x', {}, 'confirm', 'confirmExtra'],
+    ['c', { ctrl: true }, 'confirm', 'quit'],
+    ['k', {}, 'pick', 'pickUp'],
+    ['', { upArrow: true }, 'pick', 'pickUp'],
+    ['j', {}, 'pick', 'pickDown'],
+    ['', { downArrow: true }, 'pick', 'pickDown'],
+    ['', { return: true }, 'pick', 'pickChoose'],
+    ['', { escape: true }, 'pick', 'close'],
+    ['q', {}, 'pick', 'close'],
+    ['c', { ctrl: true }, 'pick', 'quit'],
+    ['', { tab: true }, 'form', 'formNext'],
+    ['', { downArrow: true }, 'form', 'formNext'],
+    ['', { tab: true, shift: true }, 'form', 'formPrevious'],
+    ['', { upArrow: true }, 'form', 'formPrevious'],
+    ['', { return: true }, 'form', 'formSubmit'],
+    ['', { delete: true }, 'form', 'erase'],
+    ['', { backspace: true }, 'form', 'erase'],
+    ['', { escape: true }, 'form', 'close'],
+    ['c', { ctrl: true }, 'form', 'quit'],
+    ['', { return: true }, 'search', 'searchApply'],
+    ['', { escape: true }, 'search', 'searchCancel'],
+    ['', { delete: true }, 'search', 'erase'],
+    ['c', { ctrl: true }, 'search', 'quit'],
+    ['', { escape: true }, 'events', 'close'],
+    ['q', {}, 'events', 'close'],
+    ['e', {}, 'events', 'close'],
+    ['', { escape: true }, 'help', 'close'],
+    ['?', {}, 'help', 'close'],
+    ['q', {}, 'help', 'close'],
+    ['c', { ctrl: true }, 'help', 'quit'],
   ] as const)('maps %j %j in the %s to %s', (input, key, view, action) => {
     expect(bindingFor(input, key, view)?.action).toBe(action);
+  });
+
+  it('leaves what is typed into a form or a search as text: only control keys are bound there', () => {
+    for (const view of ['form', 'search'] as const) {
+      for (const char of ['q', 'j', 'k', 'e', 'y', 'n', 'x', '?', '/', 'G', ' ']) expect(bindingFor(char, {}, view), `${char} in the ${view}`).toBeUndefined();
+    }
+    // Outside a text dialog the screen keys are dead while a dialog is open.
+    for (const view of ['confirm', 'pick', 'events', 'help'] as const) {
+      for (const char of ['r', 's', 'u', 'l', 'p', 't']) expect(bindingFor(char, {}, view), `${char} in the ${view}`).toBeUndefined();
+    }
   });
 
   it('q never quits from a detail view, and grid-only keys do nothing there', () => {
@@ -152,6 +262,46 @@ describe('keymap', () => {
     const line = hintsLine('log', 80);
     for (const hint of ['↑↓ scroll', 'G/End follow', 'e level', '/ search']) expect(line).toContain(hint);
     expect(line).not.toContain('restart');
+  });
+
+  it.each([
+    ['confirm', {}, 'y yes · n/Esc no · x other answer'],
+    ['confirm', { confirmExtra: 'reset to the base instead' }, 'y yes · n/Esc no · x reset to the base instead'],
+    ['confirm', { confirmExtra: null }, 'y yes · n/Esc no'],
+    ['pick', {}, '↑↓ choose · ⏎ pick · Esc/q cancel'],
+    ['form', {}, 'Tab/↓ next field · Shift-Tab/↑ previous · ⏎ submit · Esc cancel'],
+    ['search', {}, '⏎ apply · Esc cancel'],
+    ['events', {}, 'Esc/q/e close'],
+    ['help', {}, 'Esc/?/q close'],
+  ] as const)("writes the %s dialog's hints (overrides %j) from its bindings: %s", (view, overrides, text) => {
+    expect(dialogHintText(view, overrides)).toBe(text);
+    for (const hint of dialogHints(view, overrides)) {
+      if (hint.action === null) continue;
+      expect(bindingsFor(view).find((b) => b.action === hint.action)?.label, hint.hint).toBe(hint.keys);
+    }
+  });
+
+  it('splits a chunk typed fast into text and the control keys inside it, in order', () => {
+    expect(splitTyped('write the docs')).toEqual([{ text: 'write the docs' }]);
+    expect(splitTyped('title\tapp\r')).toEqual([{ text: 'title' }, { key: { tab: true } }, { text: 'app' }, { key: { return: true } }]);
+    expect(splitTyped('\x7f\x7fab\b')).toEqual([{ key: { delete: true } }, { key: { delete: true } }, { text: 'ab' }, { key: { backspace: true } }]);
+    // Other control bytes are never typed.
+    expect(splitTyped('a\x01b\x1b')).toEqual([{ text: 'ab' }]);
+    expect(splitTyped('')).toEqual([]);
+  });
+
+  it("writes the README's key section: the screens' table, then the dialogs'", () => {
+    const doc = keyDocMarkdown();
+    const [screens, dialogs] = doc.split('\n\nIn a dialog only its own keys work:\n\n');
+    expect(screens?.split('\n')).toHaveLength(keymap.filter((b) => b.views.some((v) => (SCREENS as readonly View[]).includes(v))).length + 2);
+    expect(dialogs?.split('\n')).toHaveLength(keymap.filter((b) => b.views.some((v) => (DIALOGS as readonly View[]).includes(v))).length + 2);
+    expect(screens).toContain('| ? | everywhere | show or hide this help |');
+    expect(screens).toContain('| Ctrl-C | log view, preview, board | quit the dashboard (workers keep running) |');
+    expect(dialogs).toContain('| Ctrl-C | every dialog | quit the dashboard (workers keep running) |');
+    expect(dialogs).toContain('| y | confirmation | yes: do what the dialog asks |');
+    expect(dialogs).toContain('| Backspace | form, log search | erase the last character typed |');
+    expect(dialogs).toContain('| Esc/q/e | events | close the events |');
+    expect(dialogs).toContain('| Esc/q | pick list | cancel: close the list, nothing is picked |');
   });
 
   it('renders a README table with a row per binding and where it works', () => {

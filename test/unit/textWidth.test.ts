@@ -1,3 +1,6 @@
+import { Box, Text } from 'ink';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { fitWidth, textWidth } from '../../src/core/textWidth.js';
 
@@ -12,6 +15,23 @@ describe('textWidth', () => {
     ['한국어', 6],
   ])('%j is %i columns', (text, width) => {
     expect(textWidth(text)).toBe(width);
+  });
+});
+
+describe('textWidth: whole graphemes (string-width)', () => {
+  it.each([
+    ['👨‍👩‍👧 family', 9], // one ZWJ sequence, drawn as one emoji
+    ['🇯🇵', 2],
+    ['👍🏽', 2],
+    ['⚠️', 2], // emoji presentation selector: drawn wide
+    ['\u001b[31mred\u001b[0m', 3], // colour codes take no columns
+  ])('%j is %i columns', (text, width) => {
+    expect(textWidth(text)).toBe(width);
+  });
+
+  it('fitWidth never cuts inside an emoji sequence', () => {
+    expect(fitWidth('👨‍👩‍👧👨‍👩‍👧', 3)).toBe('👨‍👩‍👧…');
+    expect(fitWidth('🇯🇵🇯🇵', 3)).toBe('🇯🇵…');
   });
 });
 
@@ -32,5 +52,19 @@ describe('fitWidth', () => {
 
   it('cuts emoji whole', () => {
     expect(fitWidth('🚀🚀🚀', 4)).toBe('🚀…');
+  });
+});
+
+describe('why panels cut their own lines', () => {
+  // If this fails, Ink's own truncation has become right for wide characters (cli-truncate ≥ 6, which
+  // needs Node 22): panels could then use <Text wrap="truncate-end"> and drop fitWidth.
+  it("Ink 6's truncation overflows by a column when a wide character straddles the cut; fitWidth does not", () => {
+    for (const [text, columns] of [['日本語', 4], ['🚀🚀🚀', 4], ['ab日本', 4]] as const) {
+      const { lastFrame, unmount } = render(createElement(Box, { width: columns }, createElement(Text, { wrap: 'truncate-end' }, text)));
+      const frame = lastFrame() ?? '';
+      unmount();
+      expect(textWidth(frame), `Ink: ${JSON.stringify(frame)}`).toBe(columns + 1);
+      expect(textWidth(fitWidth(text, columns))).toBeLessThanOrEqual(columns);
+    }
   });
 });

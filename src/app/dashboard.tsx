@@ -1,0 +1,313 @@
+/**
+ * Wires the dashboard: the store, the observation loop, the board feed, the config watcher, the keys'
+ * commands, and the hand-over of the terminal for attach. Ink is unmounted while attached and mounted
+ * again after, so tmux gets a clean terminal and the dashboard comes back fully redrawn.
+ */
+import { render, type Instance } from 'ink';
+import { writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename } from 'node:path';
+import { attachInPty } from '../adapters/attach.js';
+import { watchConfig } from '../adapters/configFile.js';
+import { runHook } from '../adapters/hooks.js';
+import { BoardFeed } from '../control/boardFeed.js';
+import { DetailFeed } from '../control/detailFeed.js';
+import { LogMonitor } from '../control/logMonitor.js';
+import { ControlPaneObserver } from '../control/paneObserver.js';
+import { ObservationLoop, type StateChange } from '../control/loop.js';
+import { workerPath, type ProjectConfig } from '../core/config.js';
+import { workerChanges } from '../core/configChange.js';
+import { minuteOf } from '../core/health.js';
+import { createRedactor } from '../core/redact.js';
+import { CONFIG_EDIT } from '../core/tasks.js';
+import { computeGrid } from '../core/layout.js';
+import { createActions } from '../state/actions.js';
+import { confirmDialog } from '../state/dialogs.js';
+import { createDashboardStore, selectedIndex, shownWorkers, type DashboardStore } from '../state/store.js';
+import { App } from '../../components/App.js';
+import { dashboardCommands } from './dashboardCommands.js';
+import type { Services } from './services.js';
+
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+const TICK_MS = 1000;
+const BOARD_POLL_MS = 1000;
+/** Lines from many workers arriving together cost one render; well under the 250 ms a person notices. */
+const LOG_SETTLE_MS = 80;
+/** How long the first frame waits for the first look at tmux before it shows "looking…" instead. */
+const FIRST_FRAME_WAIT_MS = 300;
+
+export interface DashboardOptions {
+  /** False for --no-redact: show secrets as written. */
+  redact: boolean;
+}
+
+export async function runDashboard(services: Services, options: DashboardOptions): Promise<number> {
+  const { runtime, observer } = services;
+  const config = services.config;
+  const stdout = process.stdout;
+  const start = config();
+  const store = createDashboardStore({
+    project: start.project,
+    socket: start.tmuxSocket,
+    configFile: start.file,
+    size: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
+    now: minuteOf(Date.now()),
+  });
+  const notify = (text: string, level: 'info' | 'error' = 'info'): void => store.setState({ notice: { level, text } });
+  const role = runtime.claimLeadership();
+  /** A follower takes over when the leading dashboard is gone (its pid file names a dead process). */
+  const isLeader = (): boolean => {
+    if (role.leader) return true;
+    const again = runtime.claimLeadership();
+    if (!again.leader) return false;
+    role.leader = true;
+    role.otherPid = null;
+    store.setState({ follower: null });
+    notify('the other dashboard is gone: this one now acts on its own');
+    return true;
+  };
+  const panes = new ControlPaneObserver(services.tmux);
+  observer.usePaneSource(panes);
+  if (!role.leader) store.setState({ follower: { leaderPid: role.otherPid } });
+
+  let instance: Instance | null = null;
+  let attached = false;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  const bell = (): void => {
+    if (config().alerts.bell && !attached) stdout.write('\x07');
+  };
+
+  const redact = createRedactor({ enabled: options.redact });
+  // eslint-disable-next-line prefer-const -- the monitor's callback needs the loop, made just below.
+  let loop: ObservationLoop;
+  const logs = new LogMonitor({
+    stateDir: runtime.dir,
+    home: homedir(),
+    redact,
+    ringSize: start.logs.ringSize,
+    onChange: (worker) => {
+      loop.logsChanged();
+      detail.logsChanged(worker);
+    },
+    now: Date.now,
+  });
+  const watchLogs = (): Promise<void> => {
+    const now = config();
+    return logs.sync(now.workers.map((worker) => ({ config: worker, worktree: workerPath(now, worker.name) }))).catch((error: unknown) => {
+      notify(`following logs failed: ${(error as Error).message}`, 'error');
+    });
+  };
+  const detail = new DetailFeed({
+    logs,
+    panes,
+    redact,
+    rows: () => store.getState().size.rows,
+    logSettleMs: LOG_SETTLE_MS,
+    onOpen: (request) => store.setState({ detail: request === null ? null : { ...request, events: [], screen: [] } }),
+    onLog: (worker, events) => {
+      const open = store.getState().detail;
+      if (open?.worker === worker) store.setState({ detail: { ...open, events } });
+    },
+    onScreen: (worker, screen) => {
+      const open = store.getState().detail;
+      if (open?.worker === worker) store.setState({ detail: { ...open, screen } });
+    },
+  });
+
+  const onAlert = (change: StateChange): void => {
+    bell();
+    const hook = config().hooks.onStateChange;
+    if (hook && role.leader) {
+      const env = { MUXCTL_WORKER: change.worker, MUXCTL_OLD_STATE: change.from, MUXCTL_NEW_STATE: change.to, MUXCTL_EVIDENCE: change.evidence, MUXCTL_PROJECT: config().project };
+      runHook(hook, env, config().repo, (text) => notify(text, 'error'));
+    }
+  };
+
+  const board = new BoardFeed({
+    store: services.store,
+    tree: services.tree,
+    now: Date.now,
+    shown: () => store.getState().tasks,
+    onBoard: ({ tasks, lastEvents }) => store.setState({ tasks, lastEvents, dispatchPaused: services.dispatcher.paused() }),
+    onDrift: (drift) => store.setState({ drift }),
+    onNeedsPerson: (task) => {
+      bell();
+      notify(`${task.id} ${task.state}: needs you (t shows the board, e the reasons)`, 'error');
+    },
+  });
+  services.listeners.afterLanding = () => board.refresh();
+  services.listeners.autoLanded = (result) => {
+    if (!result.ok) notify(`landing failed: ${result.text}`, 'error');
+    else if (result.text !== 'nothing to land') notify(`landed: ${result.text}`);
+  };
+  const boardTimer = setInterval(() => board.refresh(), BOARD_POLL_MS);
+  board.refresh();
+
+  const logsReady = watchLogs();
+  loop = new ObservationLoop(observer, {
+    leaderActions: (workers) => services.dispatcher.tick(workers),
+    logsReady,
+    intervalMs: TICK_MS,
+    logSettleMs: LOG_SETTLE_MS,
+    logs: (name) => logs.state(name),
+    onAlert,
+    leader: isLeader,
+    now: Date.now,
+    screenLines: () => {
+      // Sized like the panels on screen: a filter that shows fewer panels makes each taller.
+      const s = store.getState();
+      const shown = shownWorkers(s);
+      const panels = shown.length || config().workers.length;
+      return computeGrid({ panels, columns: s.size.columns, rows: s.size.rows, chromeRows: 3, selected: selectedIndex(s, shown) }).bodyLines;
+    },
+    onSnapshot: (workers, now) =>
+      store.setState((s) => ({ workers, now, ready: true, selected: Math.min(s.selected, Math.max(0, workers.length - 1)) })),
+    onActions: (results) => {
+      board.refresh();
+      notify(results.map((r) => `${r.worker}: ${r.outcome}`).join(' · '), results.every((r) => r.ok) ? 'info' : 'error');
+    },
+    onError: (error) => notify(`observing failed: ${error instanceof Error ? error.message : String(error)}`, 'error'),
+  });
+
+  const commands = dashboardCommands(services, store, {
+    refresh: () => {
+      board.refresh();
+      loop.refresh();
+    },
+    attach: (name) => void attach(name),
+    watchDetail: (request) => detail.watch(request),
+    quit: () => finish(0),
+  });
+  const actions = createActions(store, commands);
+
+  const mount = (): void => {
+    stdout.write(ENTER_ALT_SCREEN);
+    instance = render(<App store={store} actions={actions} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 8, incrementalRendering: true });
+  };
+  const unmount = (): void => {
+    instance?.unmount();
+    instance = null;
+  };
+
+  const attach = async (name: string): Promise<void> => {
+    if (attached) return;
+    attached = true;
+    unmount();
+    try {
+      await attachInPty({ argv: services.tmux.attachArgs(name), stdin: process.stdin, stdout, detach: (tty) => services.tmux.detachClient(tty) });
+      notify(`back from ${name}`);
+    } catch (error) {
+      notify(`attach to ${name} failed: ${(error as Error).message}`, 'error');
+    } finally {
+      attached = false;
+      store.setState({ size: { columns: stdout.columns || 80, rows: stdout.rows || 24 } });
+      mount();
+      loop.refresh();
+    }
+  };
+
+  const onResize = (): void => {
+    // Clear first: Ink redraws from where it thinks the frame is, and a narrower frame leaves debris.
+    if (!attached) stdout.write('\x1b[H\x1b[2J');
+    store.setState({ size: { columns: stdout.columns || 80, rows: stdout.rows || 24 } });
+  };
+  stdout.on('resize', onResize);
+
+  const watcher = watchConfig(start.file, (result) => {
+    if (!result.ok) {
+      // The field and what it expects first: on a narrow terminal the end of the line is cut.
+      const problem = result.problems[0];
+      const where = problem ? `${basename(problem.file)}${problem.line !== undefined ? `:${problem.line}:${problem.column ?? 1}` : ''}` : '';
+      const first = problem ? `${problem.path} (${where}): ${problem.message}` : 'unreadable';
+      store.setState({ configError: `${first}${result.problems.length > 1 ? ` (+${result.problems.length - 1} more: muxctl status lists them)` : ''}` });
+      return;
+    }
+    applyConfig(services, store, result.config, role.leader, () => loop.refresh());
+    void watchLogs();
+  });
+
+  const onSignal = (): void => finish(0);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  // The first frame is the grid itself, logs read: look at tmux and the logs first and draw when the
+  // answer is in (or after a moment, showing that muxctl is looking), rather than drawing twice.
+  const firstLook = new Promise<void>((resolve) => {
+    const unsubscribe = store.subscribe((state) => {
+      if (state.ready) {
+        unsubscribe();
+        resolve();
+      }
+    });
+    setTimeout(resolve, FIRST_FRAME_WAIT_MS);
+  });
+  loop.start();
+  await firstLook;
+  mount();
+  const code = await done;
+
+  unmount();
+  detail.close();
+  await loop.stop();
+  clearInterval(boardTimer);
+  // For `npm run bench`: how many lines each worker's event log gave, to show none were lost.
+  const statsFile = process.env.MUXCTL_STATS_FILE;
+  if (statsFile) {
+    const linesRead = Object.fromEntries(config().workers.map((w) => [w.name, logs.state(w.name).linesBySource.events]));
+    writeFileSync(statsFile, JSON.stringify({ linesRead }));
+  }
+  await logs.close();
+  await watcher.close();
+  stdout.off('resize', onResize);
+  runtime.releaseLeadership();
+  stdout.write(LEAVE_ALT_SCREEN);
+  process.stdout.write(`muxctl: the workers keep running. Reopen the dashboard with: muxctl --config ${start.file}\n`);
+  return code;
+}
+
+/**
+ * A good edit of the config while the dashboard runs: every part reads it from now on. New workers
+ * start (by the leader), removed ones are stopped only after the person confirms (their worktrees are
+ * kept), changed ones apply at their next restart. A broken edit never gets here.
+ */
+function applyConfig(services: Services, store: DashboardStore, next: ProjectConfig, leader: boolean, refresh: () => void): void {
+  const { added, removed, changed } = workerChanges(services.config(), next);
+  services.reload(next);
+  const notes: string[] = ['config reloaded'];
+  if (changed.length > 0) notes.push(`${changed.join(', ')} changed: applies at the next restart`);
+  store.setState({ configError: null, notice: { level: 'info', text: notes.join(' · ') } });
+
+  if (leader && added.length > 0) {
+    services.workers.up(added, CONFIG_EDIT, 'added to the config file').then(
+      (results) => {
+        store.setState({ notice: { level: 'info', text: results.map((r) => `${r.worker}: ${r.outcome} (added to config)`).join(' · ') } });
+        refresh();
+      },
+      (error: unknown) => store.setState({ notice: { level: 'error', text: `starting added workers failed: ${(error as Error).message}` } }),
+    );
+  }
+  if (removed.length > 0 && !leader) {
+    store.setState({ notice: { level: 'info', text: `${removed.map((w) => w.name).join(', ')} removed from the config: the other dashboard asks whether to stop them` } });
+  } else if (removed.length > 0) {
+    const names = removed.map((w) => w.name).join(', ');
+    store.setState({
+      overlay: confirmDialog({
+        title: `Stop ${names}? (removed from ${next.file})`,
+        lines: [
+          `${removed.length === 1 ? 'This worker is' : 'These workers are'} no longer in the config.`,
+          'Yes stops them gracefully; their worktrees and branches are kept.',
+          'No leaves them running in tmux, no longer shown here.',
+        ],
+        onYes: async () => {
+          const results = [];
+          for (const w of removed) results.push(await services.workers.stopWorker(w, CONFIG_EDIT, 'removed from the config file; stop confirmed'));
+          store.setState({ notice: { level: 'info', text: results.map((r) => `${r.worker}: ${r.outcome}`).join(' · ') } });
+          refresh();
+        },
+      }),
+    });
+  }
+  refresh();
+}

@@ -1,0 +1,82 @@
+/**
+ * Fills the state layer's `Commands` port (what the keys need) from the services: each key's command
+ * acts as the person at the dashboard, then asks for a fresh look at tmux and the board.
+ */
+import { formatEvent } from '../core/events.js';
+import { clockTime } from '../core/health.js';
+import { diagnose, type Finding } from '../core/doctor.js';
+import { DASHBOARD_PERSON } from '../core/tasks.js';
+import { applyFix, gatherDoctorFacts } from '../control/doctor.js';
+import type { DetailRequest } from '../control/detailFeed.js';
+import type { Commands } from '../state/actions.js';
+import type { DashboardStore } from '../state/store.js';
+import type { Services } from './services.js';
+
+export interface DashboardHooks {
+  /** After an action of ours: look at tmux and the board now rather than at the next tick. */
+  refresh(): void;
+  attach(worker: string): void;
+  watchDetail(request: DetailRequest | null): void;
+  quit(): void;
+}
+
+const PERSON = DASHBOARD_PERSON;
+
+export function dashboardCommands(services: Services, store: DashboardStore, hooks: DashboardHooks): Commands {
+  let findings: Finding[] = [];
+  const done = (message: string): string => {
+    hooks.refresh();
+    return message;
+  };
+  const summary = (results: readonly { worker: string; outcome: string }[]): string => done(results.map((r) => `${r.worker}: ${r.outcome}`).join(' · '));
+  return {
+    start: async (name) => summary(await services.workers.up([name], PERSON, 'started from the dashboard (u)')),
+    stop: async (name) => summary([await services.workers.stop(name, PERSON, 'stopped from the dashboard (s)')]),
+    attach: hooks.attach,
+    watchDetail: hooks.watchDetail,
+    quit: hooks.quit,
+    assign: async (taskId, worker) => done((await services.tasks.assign(taskId, worker, PERSON)).message),
+    reassign: async (taskId, worker, laneConfirmed) => {
+      const outcome = await services.tasks.reassign(taskId, worker, PERSON, { laneConfirmed });
+      done(outcome.message);
+      return outcome.ok ? { message: outcome.message } : { message: outcome.message, ...(outcome.askLane === true ? { askLane: true } : {}) };
+    },
+    addTask: (input) => {
+      const priority = input.priority === '' ? undefined : Number(input.priority);
+      if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > 9)) return `priority: expected a whole number 0–9, got "${input.priority}"`;
+      const outcome = services.tasks.add(
+        {
+          title: input.title,
+          ...(input.lane === '' ? {} : { lane: input.lane }),
+          ...(priority === undefined ? {} : { priority }),
+          ...(input.check === '' ? {} : { check: input.check }),
+        },
+        PERSON,
+      );
+      if (!outcome.ok) return outcome.message;
+      store.setState({ notice: { level: 'info', text: outcome.message }, boardSelected: outcome.task?.id ?? null });
+      done(outcome.message);
+      return null;
+    },
+    restartDecision: (worker, options) => services.restarts.decision(worker, { ...options, automatic: false }),
+    restartGuarded: async (worker, options) => {
+      const outcome = await services.restarts.restart(worker, { actor: PERSON, reason: 'restarted from the dashboard (r), confirmed', ...options });
+      return done(`${worker}: ${outcome.message} · ${outcome.decision.reasons[0] ?? ''}`);
+    },
+    eventLines: (about) => services.store.events({ about, limit: 200 }).map((event) => formatEvent(event, clockTime)),
+    land: async () => done(await services.landings.land(PERSON)),
+    doctorFindings: async () => {
+      findings = diagnose(await gatherDoctorFacts(services.doctor(PERSON)));
+      return findings;
+    },
+    fixFinding: async (index) => {
+      const finding = findings[index];
+      if (finding === undefined) return 'that finding is gone: press D to look again';
+      return done(await applyFix(finding, services.doctor(PERSON)));
+    },
+    setDispatchPaused: (paused) => {
+      services.dispatcher.setPaused(paused, PERSON, paused ? 'paused from the dashboard (P)' : 'resumed from the dashboard (P)');
+      hooks.refresh();
+    },
+  };
+}

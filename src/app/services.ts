@@ -1,0 +1,208 @@
+/**
+ * The composition root: every part of muxctl is built here once, for the dashboard and for every CLI
+ * command alike, and every part reads the one live `config()`. A good edit of `sessions.json` is
+ * `reload`ed into it and reaches the workers, the task moves, the dispatcher and the lander at once;
+ * nothing keeps a copy of the config it started with.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCheck } from '../adapters/check.js';
+import { loadConfig, locateConfig } from '../adapters/configFile.js';
+import { Git } from '../adapters/git.js';
+import { RuntimeDir } from '../adapters/runtime.js';
+import type { TaskStore } from '../adapters/taskStore.js';
+import { Tmux } from '../adapters/tmux.js';
+import type { ProjectConfig } from '../core/config.js';
+import { createRedactor } from '../core/redact.js';
+import type { Actor } from '../core/tasks.js';
+import { Acting } from '../control/acting.js';
+import { Landings } from '../control/landings.js';
+import { Delivery, type DeliveryTimings } from '../control/delivery.js';
+import { Dispatcher } from '../control/dispatcher.js';
+import type { DoctorDeps } from '../control/doctor.js';
+import { describeLanding, integrationPath, Lander } from '../control/lander.js';
+import { TaskControl } from '../control/moves.js';
+import { Observer } from '../control/observer.js';
+import { Restarts } from '../control/restarts.js';
+import { TreeFacts } from '../control/treeFacts.js';
+import { Workers } from '../control/workers.js';
+
+export interface Services {
+  /** The config as it is now: read it at the moment of use, never keep it. */
+  config(): ProjectConfig;
+  /** Makes `next` the config every part reads from now on (a good edit of the file). */
+  reload(next: ProjectConfig): void;
+  readonly tmux: Tmux;
+  readonly git: Git;
+  readonly runtime: RuntimeDir;
+  readonly store: TaskStore;
+  readonly workers: Workers;
+  readonly observer: Observer;
+  readonly tree: TreeFacts;
+  readonly tasks: TaskControl;
+  readonly restarts: Restarts;
+  readonly dispatcher: Dispatcher;
+  readonly lander: Lander;
+  /** One landing at a time from this process, and land.auto's throttle. */
+  readonly landings: Landings;
+  /** What the doctor needs, acting as `actor`; its "land it" fix goes through the lander. */
+  doctor(actor: Actor): DoctorDeps;
+  /** Who hears of what happens in the background: the dashboard sets these. */
+  readonly listeners: Listeners;
+}
+
+export interface Listeners {
+  /** After any landing (a person's or land.auto's): the board is worth reading again. */
+  afterLanding: () => void;
+  /** What a background landing of land.auto did, or why it failed. */
+  autoLanded: (result: { ok: true; text: string } | { ok: false; text: string }) => void;
+}
+
+export interface OpenOptions {
+  /** Mask secrets in what muxctl shows of workers' screens (false for --no-redact). @default true */
+  redact?: boolean;
+  /** For tests: the waits of a paste delivery. */
+  deliveryTimings?: Partial<DeliveryTimings>;
+}
+
+/** Finds and loads the config, checks tmux and git and everything `up` needs: a fault starts nothing. */
+export async function openProject(configFlag: string | undefined, options: OpenOptions = {}): Promise<Services> {
+  return openConfig(loadConfig(locateConfig(configFlag)), options);
+}
+
+export async function openConfig(initial: ProjectConfig, options: OpenOptions = {}): Promise<Services> {
+  await Promise.all([Tmux.version(), Git.version()]);
+  const services = buildServices(initial, options);
+  await services.workers.preflight();
+  return services;
+}
+
+/** Builds every part over one live config. The parts are made on first use: `status` never opens a lander. */
+export function buildServices(initial: ProjectConfig, options: OpenOptions = {}): Services {
+  let current = initial;
+  const config = (): ProjectConfig => current;
+  const now = Date.now;
+  const tmux = new Tmux(initial.tmuxSocket);
+  const git = new Git(initial.repo);
+  const runtime = new RuntimeDir(initial.repo);
+  const acting = new Acting();
+  const listeners: Listeners = { afterLanding: () => {}, autoLanded: () => {} };
+  const once = <T>(make: () => T): (() => T) => {
+    let made: T | undefined;
+    return () => (made ??= make());
+  };
+  const workers = once(() => new Workers({ config, tmux, git, runtime, binDir: binDir(), now }));
+  const observer = once(() => new Observer({ config, panes: tmux, runtime, now, redact: createRedactor({ enabled: options.redact ?? true }) }));
+  const tree = once(() => new TreeFacts({ config, git }));
+  const delivery = once(() => new Delivery({ tmux, workers: workers(), now, ...(options.deliveryTimings ? { timings: options.deliveryTimings } : {}) }));
+  const tasks = once(
+    () =>
+      new TaskControl({ config, store: runtime.store(), git, tmux, workers: workers(), tree: tree(), delivery: delivery(), acting, now, runCheck: (command, cwd) => runCheck(command, cwd, { env: checkEnv() }) }),
+  );
+  const restarts = once(() => new Restarts({ config, store: runtime.store(), git, workers: workers(), tasks: tasks(), tree: tree(), delivery: delivery(), acting, now }));
+  const lander = once(
+    () =>
+      new Lander({
+        config,
+        store: runtime.store(),
+        git,
+        runCheck: (command, cwd) => runCheck(command, cwd),
+        now,
+        integrationPath: () => integrationPath(current),
+        // A bounced task goes back to its worker in resume mode, told what to fix.
+        sendBack: async (task) => {
+          const worker = current.workers.find((w) => w.name === task.assignee);
+          if (worker === undefined) return { ok: false, message: `${task.assignee ?? 'its worker'} is gone` };
+          const outcome = await tasks().checkoutAndDeliver(task, worker, { kind: 'dispatcher' });
+          return { ok: outcome.ok, message: outcome.message };
+        },
+      }),
+  );
+  const dispatcher = once(
+    () =>
+      new Dispatcher({
+        control: tasks(),
+        restarts: restarts(),
+        workers: workers(),
+        store: runtime.store(),
+        runtime,
+        config,
+        now,
+        // land.auto: the leader lands done tasks as they come, in the background (a check may take minutes).
+        autoLand: () =>
+          landings()
+            .landIfDue({ kind: 'dispatcher' })
+            ?.then(
+              (text) => listeners.autoLanded({ ok: true, text }),
+              (error: unknown) => listeners.autoLanded({ ok: false, text: (error as Error).message }),
+            ),
+      }),
+  );
+  const landings = once(() => new Landings({ lander: lander(), store: runtime.store(), now, afterLanding: () => listeners.afterLanding() }));
+  return {
+    config,
+    reload: (next) => {
+      current = next;
+    },
+    tmux,
+    git,
+    runtime,
+    get store() {
+      return runtime.store();
+    },
+    get workers() {
+      return workers();
+    },
+    get observer() {
+      return observer();
+    },
+    get tree() {
+      return tree();
+    },
+    get tasks() {
+      return tasks();
+    },
+    get restarts() {
+      return restarts();
+    },
+    get dispatcher() {
+      return dispatcher();
+    },
+    get lander() {
+      return lander();
+    },
+    get landings() {
+      return landings();
+    },
+    listeners,
+    doctor: (actor) => ({
+      config: current,
+      store: runtime.store(),
+      git,
+      tmux,
+      workers: workers(),
+      actor,
+      integrationPath: integrationPath(current),
+      land: async (taskId) => describeLanding(await lander().land([taskId], actor)),
+    }),
+  };
+}
+
+/**
+ * The directory of muxctl's bin scripts. The bundle lives in dist/, the scripts in bin/ beside it;
+ * workers get it first on their PATH, so `muxctl` and the demo agent resolve inside them.
+ */
+export function binDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/muxctl.js in the bundle; src/app/services.ts when the tests load the sources.
+  const candidates = [join(here, '..', 'bin'), join(here, '..', '..', 'bin')];
+  return candidates.find((dir) => existsSync(join(dir, 'muxctl'))) ?? (candidates[0] as string);
+}
+
+/** The check runs with the person's environment minus muxctl's worker variables, like a CI would. */
+function checkEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('MUXCTL_')) env[key] = value;
+  return env;
+}

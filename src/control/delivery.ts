@@ -1,0 +1,105 @@
+/**
+ * Giving a task to a worker's process. `env` (re)starts the command with MUXCTL_TASK_* (or runs the
+ * worker's task command); `paste` types the prompt into the running agent and calls it delivered only
+ * once its first line shows on the screen. The waits are injected, so a test of a deaf agent is quick.
+ */
+import type { Tmux } from '../adapters/tmux.js';
+import type { WorkerConfig } from '../core/config.js';
+import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/delivery.js';
+import type { Actor, Task } from '../core/tasks.js';
+import type { Launch, Workers } from './workers.js';
+
+export interface DeliveryTimings {
+  /** How long a pasted prompt may take to show on the agent's screen. @default 8000 */
+  pasteConfirmMs: number;
+  /** A (re)started agent is ready for a paste once its screen held still this long. @default 700 */
+  quietMs: number;
+  /** The longest the wait for a quiet screen goes on before pasting anyway. @default 15000 */
+  quietDeadlineMs: number;
+  /** How often the screen is read while waiting. @default 100 */
+  pollMs: number;
+}
+
+export const DEFAULT_DELIVERY_TIMINGS: DeliveryTimings = { pasteConfirmMs: 8000, quietMs: 700, quietDeadlineMs: 15_000, pollMs: 100 };
+
+export interface DeliveryDeps {
+  tmux: Tmux;
+  workers: Workers;
+  now: () => number;
+  timings?: Partial<DeliveryTimings>;
+}
+
+export type Delivered = { ok: true; message: string } | { ok: false; message: string };
+
+export class Delivery {
+  private readonly timings: DeliveryTimings;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.timings = { ...DEFAULT_DELIVERY_TIMINGS, ...deps.timings };
+  }
+
+  /**
+   * Gives the task to the worker's process. A hand-out is a delivery; a restart carrying the task on
+   * (the guard's resume) is recorded as a restart.
+   */
+  async deliver(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, reason: string, kind: 'deliver' | 'restart' = 'deliver'): Promise<Delivered> {
+    if (worker.task.delivery === 'env') {
+      const launch: Launch = { env: taskEnv(task, context), delivery: kind === 'deliver' };
+      if (worker.task.command !== undefined) launch.command = taskCommand(worker.task.command, task, context);
+      const result = await this.deps.workers.restart(worker.name, actor, reason, launch);
+      return { ok: result.ok, message: result.outcome };
+    }
+    if (!(await this.deps.tmux.hasSession(worker.name))) {
+      await this.deps.workers.up([worker.name], actor, `to receive ${task.id}`);
+      await this.waitForQuietScreen(worker.name);
+    }
+    const prompt = taskPrompt(task, context);
+    await this.deps.tmux.pasteText(worker.name, prompt);
+    const firstLine = prompt.split('\n')[0] ?? '';
+    if (await this.screenShows(worker.name, firstLine.slice(0, 40))) return { ok: true, message: 'pasted' };
+    return { ok: false, message: `the prompt did not appear on ${worker.name}'s screen within ${this.timings.pasteConfirmMs / 1000} s` };
+  }
+
+  /** A restart that carries the task on: the process comes back, then gets the task as its first input. */
+  async restartAndDeliver(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, reason: string): Promise<Delivered> {
+    if (worker.task.delivery === 'env') return this.deliver(task, worker, context, actor, reason, 'restart');
+    await this.deps.workers.restart(worker.name, actor, reason);
+    await this.waitForQuietScreen(worker.name);
+    return this.deliver(task, worker, context, actor, reason, 'restart');
+  }
+
+  private async waitForQuietScreen(name: string): Promise<void> {
+    const { quietMs, quietDeadlineMs } = this.timings;
+    let last = '';
+    let stableSince = this.deps.now();
+    const deadline = this.deps.now() + quietDeadlineMs;
+    while (this.deps.now() < deadline) {
+      const screen = await this.screen(name, 50);
+      if (screen !== last) {
+        last = screen;
+        stableSince = this.deps.now();
+      } else if (screen.trim() !== '' && this.deps.now() - stableSince >= quietMs) {
+        return;
+      }
+      await this.pause();
+    }
+  }
+
+  private async screenShows(name: string, text: string): Promise<boolean> {
+    const needle = text.trim();
+    const deadline = this.deps.now() + this.timings.pasteConfirmMs;
+    while (this.deps.now() < deadline) {
+      if (needle === '' || (await this.screen(name, 200)).includes(needle)) return true;
+      await this.pause();
+    }
+    return false;
+  }
+
+  private async screen(name: string, lines: number): Promise<string> {
+    return ((await this.deps.tmux.capturePanes([name], lines)).get(name) ?? []).join('\n');
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.timings.pollMs));
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Observing the workers: one `list-panes -a` a tick, a capture of only the panes whose activity moved,
+ * and the snapshot each panel shows, computed from that poll and the logs as they are now. A guess
+ * (working, idle, waiting, stuck) is shown only once it held for the settle time, so badges never flicker.
+ */
+import type { ProjectConfig } from '../core/config.js';
+import { workerPath } from '../core/config.js';
+import type { Activity } from '../core/activity.js';
+import { deriveHealth, minuteOf, type Health } from '../core/health.js';
+import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/liveness.js';
+import type { WorkerSnapshot, WorkerSummary } from '../core/snapshot.js';
+import type { PaneInfo } from '../core/tmuxFormat.js';
+import type { RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
+import type { PaneSource } from './paneObserver.js';
+
+export interface ObserverDeps {
+  config: () => ProjectConfig;
+  /** One-shot tmux commands, or the dashboard's persistent control client. */
+  panes: PaneSource;
+  runtime: RuntimeDir;
+  now: () => number;
+  /** Masks secrets in what muxctl shows of a worker's screen; identity for --no-redact. */
+  redact?: (text: string) => string;
+}
+
+/** What the logs know of a worker, for `observe` and `snapshot`. */
+export type LogLookup = (worker: string) => { activity: Activity; malformed: number } | undefined;
+
+/** Never capture fewer screen lines than this: waiting is read off the last few. */
+const MIN_CAPTURED_LINES = 8;
+
+export class Observer {
+  /** Per worker: the pane fingerprint of the last capture, so an idle screen is never read again. */
+  private readonly captured = new Map<string, { fingerprint: string; atSecond: number; lines: string[] }>();
+  /** The last poll of tmux, and of `.muxctl/workers.json`. */
+  private panes = new Map<string, PaneInfo>();
+  private records: Record<string, WorkerRecord> = {};
+  /** Per worker: the live state shown and the guess waiting to be, with the evidence shown. */
+  private readonly settled = new Map<string, { settled: Settled<LiveState>; evidence: string }>();
+
+  private source: PaneSource;
+
+  constructor(private readonly deps: ObserverDeps) {
+    this.source = deps.panes;
+  }
+
+  /** The dashboard looks at tmux through a persistent control client; one-shot commands spawn tmux. */
+  usePaneSource(source: PaneSource): void {
+    this.source = source;
+  }
+
+  /** Polls tmux and returns the snapshot with what `logs` (when given) knows of each worker. */
+  async observe(screenLines: number, logs?: LogLookup): Promise<WorkerSnapshot[]> {
+    await this.pollTmux(screenLines);
+    return this.snapshot(logs);
+  }
+
+  /**
+   * Reads tmux (and the records of what the person asked) into the cache `snapshot` works from: ONE
+   * `list-panes -a`, then one batched capture of only those panes whose activity changed since they
+   * were last read. An idle grid costs one tmux call per tick.
+   */
+  async pollTmux(screenLines: number): Promise<void> {
+    const source = this.source;
+    const panes = new Map((await source.listPanes()).map((p) => [p.session, p] as const));
+    const now = this.deps.now();
+    // Waiting is read off the screen's last lines: capture enough of them even for a tiny panel.
+    const lines = Math.max(screenLines, MIN_CAPTURED_LINES);
+    const toCapture = this.deps.config().workers
+      .filter((w) => {
+        const pane = panes.get(w.name);
+        return pane !== undefined && this.needsCapture(w.name, pane, lines);
+      })
+      .map((w) => w.name);
+    if (toCapture.length > 0) {
+      const screens = await source.capturePanes(toCapture, lines);
+      const redact = this.deps.redact ?? ((text: string) => text);
+      for (const name of toCapture) {
+        const pane = panes.get(name);
+        if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, lines), atSecond: Math.floor(now / 1000), lines: (screens.get(name) ?? []).map(redact) });
+      }
+    }
+    this.panes = panes;
+    this.records = this.deps.runtime.readWorkers();
+  }
+
+  /**
+   * The snapshot of every worker from the last poll and the logs as they are now: cheap, so the
+   * dashboard calls it whenever a log line arrives, without asking tmux again.
+   */
+  snapshot(logs?: LogLookup): WorkerSnapshot[] {
+    const now = this.deps.now();
+    const config = this.deps.config();
+    return config.workers.map((w) => {
+      const pane = this.panes.get(w.name);
+      const record: WorkerRecord = this.records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
+      const screen = pane ? (this.captured.get(w.name)?.lines ?? []) : [];
+      const logState = logs?.(w.name);
+      const base = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now });
+      const health = logState && pane ? this.liveHealth(w.name, base, pane, screen, logState.activity, now) : base;
+      if (health === base) this.settled.delete(w.name);
+      return {
+        name: w.name,
+        lane: w.lane,
+        health,
+        upSince: pane && !pane.dead ? base.since : null,
+        screen,
+        worktree: workerPath(config, w.name),
+        command: pane && !pane.dead ? pane.currentCommand : null,
+        restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
+        summary: logState ? summarize(logState.activity, logState.malformed) : null,
+      };
+    });
+  }
+
+  /** A live pane past its start: working, idle, waiting or stuck, from its logs, screen and activity. */
+  private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, now: number): Health {
+    if (base.state !== 'running') return base;
+    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules: this.rules() });
+    const previous = this.settled.get(name) ?? null;
+    const settled = settle(previous?.settled ?? null, live.state, now, this.deps.config().health.settleMs);
+    const evidence = settled.shown === live.state ? live.evidence : (previous?.evidence ?? live.evidence);
+    this.settled.set(name, { settled, evidence });
+    const since = settled.shown === 'working' || settled.shown === 'waiting' ? settled.shownSince : live.lastActiveAt;
+    return { state: settled.shown, evidence, since, badge: settled.shown };
+  }
+
+  private rules(): LivenessRules {
+    const h = this.deps.config().health;
+    return {
+      idleAfterMs: h.idleAfterSeconds * 1000,
+      stuckAfterMs: h.stuckAfterSeconds * 1000,
+      waitingPatterns: [...DEFAULT_WAITING_PATTERNS, ...h.waitingPatterns.map((p) => new RegExp(p))],
+      screenLinesSearched: DEFAULT_LIVENESS_RULES.screenLinesSearched,
+    };
+  }
+
+  /**
+   * tmux's activity time has one-second resolution: output in the same second as a capture does not
+   * move it, so a pane captured in the second of its last activity is read once more.
+   */
+  private needsCapture(name: string, pane: PaneInfo, lines: number): boolean {
+    const last = this.captured.get(name);
+    return !last || last.fingerprint !== fingerprint(pane, lines) || last.atSecond <= pane.activity;
+  }
+}
+
+/** What identifies a pane's screen as unchanged: same process, same liveness, no new activity. */
+function fingerprint(pane: PaneInfo, lines: number): string {
+  return `${pane.pid}:${pane.dead ? 1 : 0}:${pane.activity}:${lines}`;
+}
+
+function summarize(a: Activity, malformed: number): WorkerSummary {
+  return {
+    prompt: a.lastPrompt,
+    tool: a.lastTool ? { name: a.lastTool.name, text: a.lastTool.text, open: a.lastTool.open, ok: a.lastTool.ok } : null,
+    outcome: a.lastOutcome ? { ok: a.lastOutcome.ok, text: a.lastOutcome.text } : null,
+    message: a.lastMessage,
+    tokens: a.tokens.input + a.tokens.output > 0 ? a.tokens : null,
+    costUsd: a.costUsd,
+    errors: a.errors,
+    lastError: a.lastError,
+    malformed,
+    lastActiveAt: a.lastEventAt,
+    checkpoint: a.checkpoint?.text ?? null,
+    status: a.status?.text ?? null,
+  };
+}

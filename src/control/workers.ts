@@ -1,0 +1,255 @@
+/**
+ * Starting, stopping, restarting and removing workers. tmux is the truth about what runs; git about
+ * what each worktree holds; `.muxctl/` about what the person asked for. Every control action is
+ * recorded with who asked and why. The config is read live: an edit applies at the next action.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProjectConfig, WorkerConfig } from '../core/config.js';
+import { workerPath } from '../core/config.js';
+import { MuxctlError } from '../core/errors.js';
+import type { ActionResult } from '../core/snapshot.js';
+import { shellCommand, workerBranch } from '../core/names.js';
+import { decideRemoval } from '../core/removal.js';
+import type { Actor } from '../core/tasks.js';
+import type { PaneInfo } from '../core/tmuxFormat.js';
+import type { Git } from '../adapters/git.js';
+import type { RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
+import type { Tmux } from '../adapters/tmux.js';
+import { workerLogFiles } from '../adapters/runtime.js';
+
+export interface WorkersDeps {
+  config: () => ProjectConfig;
+  tmux: Tmux;
+  git: Git;
+  runtime: RuntimeDir;
+  /** muxctl's own bin directory, put first on each worker's PATH so `muxctl …` and the demo agent resolve. */
+  binDir: string;
+  now: () => number;
+}
+
+/** What a task adds to a worker's launch: its MUXCTL_TASK_* environment, or a task command to run instead. */
+export interface Launch {
+  env?: Record<string, string>;
+  command?: string | string[];
+  /** Recorded as a delivery of a task rather than a restart (reports count restarts as trouble). */
+  delivery?: boolean;
+}
+
+const SESSION_SIZE = { width: 160, height: 48 };
+
+export class Workers {
+  constructor(private readonly deps: WorkersDeps) {}
+
+  private get config(): ProjectConfig {
+    return this.deps.config();
+  }
+
+  worker(name: string): WorkerConfig {
+    const worker = this.config.workers.find((w) => w.name === name);
+    if (!worker) {
+      const known = this.config.workers.map((w) => w.name).join(', ');
+      throw new UnknownWorkerError(`no worker named "${name}" in ${this.config.file} (workers: ${known})`);
+    }
+    return worker;
+  }
+
+  /** What the person asked of each worker, and its automatic restarts so far. */
+  records(): Record<string, WorkerRecord> {
+    return this.deps.runtime.readWorkers();
+  }
+
+  /** Resolves worker names given on a command line; none means all of them. */
+  select(names: readonly string[]): WorkerConfig[] {
+    return names.length === 0 ? [...this.config.workers] : names.map((n) => this.worker(n));
+  }
+
+  /** Checks everything `up` needs before anything starts, so a fault leaves nothing half-started. */
+  async preflight(): Promise<void> {
+    // repoRoot first: in a directory that is not a repository, its error is the one that says so plainly.
+    await this.deps.git.repoRoot();
+    this.deps.runtime.ensure();
+    await Promise.all([this.deps.git.requireBranch(this.config.baseBranch), this.deps.git.ensureExcluded(this.config.repo, '/.muxctl/')]);
+  }
+
+  /** Starts the named workers (idempotent: a running worker is left as it is). */
+  async up(names: readonly string[], actor: Actor, reason: string): Promise<ActionResult[]> {
+    const results: ActionResult[] = [];
+    for (const worker of this.select(names)) results.push(await this.start(worker, actor, reason));
+    return results;
+  }
+
+  private async start(worker: WorkerConfig, actor: Actor, reason: string, launch: Launch = {}): Promise<ActionResult> {
+    const worktree = workerPath(this.config, worker.name);
+    // Worktree creation and session start for one worker happen under one lock, so two `up`s or two
+    // dashboards never interleave; the tmux server is the final judge of duplicates either way.
+    return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
+      await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
+      const transientEnv = Object.keys(launch.env ?? {});
+      const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree, launch), ...SESSION_SIZE, transientEnv });
+      await this.deps.runtime.updateWorker(worker.name, (old) => ({
+        ...old,
+        desired: 'running',
+        startedAt: outcome === 'created' ? this.deps.now() : old.startedAt,
+        stoppedAt: null,
+        autoRestarts: actor.kind === 'policy' ? old.autoRestarts : 0,
+      }));
+      if (outcome === 'created') this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'start', worker: worker.name, reason });
+      return { worker: worker.name, ok: true, outcome: outcome === 'created' ? 'started' : 'already running' };
+    });
+  }
+
+  /**
+   * Restarts in place (the session and any attached client stay); starts it if it has no session.
+   * `launch` adds a task's environment or runs the worker's task command instead (see Delivery).
+   */
+  async restart(name: string, actor: Actor, reason: string, launch: Launch = {}): Promise<ActionResult> {
+    const worker = this.worker(name);
+    if (!(await this.deps.tmux.hasSession(worker.name))) return this.start(worker, actor, reason, launch);
+    const worktree = workerPath(this.config, worker.name);
+    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch));
+    await this.deps.runtime.updateWorker(worker.name, (old) => ({
+      ...old,
+      desired: 'running',
+      startedAt: this.deps.now(),
+      stoppedAt: null,
+      autoRestarts: actor.kind === 'policy' ? old.autoRestarts + 1 : 0,
+    }));
+    this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'restart', worker: worker.name, reason });
+    return { worker: worker.name, ok: true, outcome: 'restarted' };
+  }
+
+  /**
+   * Stops gracefully: the worker's stop keys or signal, up to its grace period for the process to
+   * end, then the session is killed. The worktree is kept.
+   */
+  async stop(name: string, actor: Actor, reason: string): Promise<ActionResult> {
+    return this.stopWorker(this.worker(name), actor, reason);
+  }
+
+  /**
+   * Stops a worker given its (possibly former) config: workers removed from the file are stopped this way.
+   * Each step gets the grace period to work before the next: the stop keys (if any), then the stop
+   * signal, then SIGKILL to the pane's whole process group. Killing only the session would not do:
+   * tmux merely hangs up the pty, and a process that ignores SIGHUP would live on, unseen, in the worktree.
+   */
+  async stopWorker(worker: WorkerConfig, actor: Actor, reason: string): Promise<ActionResult> {
+    const pane = await this.pane(worker.name);
+    let how = pane ? 'stopped' : 'was not running';
+    if (pane && !pane.dead) {
+      const graceMs = worker.stop.graceSeconds * 1000;
+      const steps: Array<{ label: string; act: () => Promise<void> | void; waitMs: number }> = [];
+      if (worker.stop.keys.length > 0) steps.push({ label: `keys ${worker.stop.keys.join(' ')}`, act: () => this.deps.tmux.sendKeys(worker.name, worker.stop.keys), waitMs: graceMs });
+      steps.push({ label: worker.stop.signal, act: () => this.deps.tmux.signalPane(pane.pid, worker.stop.signal), waitMs: graceMs });
+      // tmux makes the pane's process a session and group leader: the negative pid reaches its children.
+      steps.push({ label: 'SIGKILL', act: () => this.deps.tmux.signalPane(-pane.pid, 'SIGKILL'), waitMs: 2000 });
+      for (const step of steps) {
+        await step.act();
+        if (await this.waitForExit(worker.name, pane.pid, step.waitMs)) {
+          how = `stopped (${step.label})`;
+          break;
+        }
+      }
+    }
+    if (pane) await this.deps.tmux.killSession(worker.name);
+    await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, desired: 'stopped', stoppedAt: this.deps.now() }));
+    this.deps.runtime.record({ actor, action: 'stop', worker: worker.name, reason });
+    return { worker: worker.name, ok: true, outcome: how };
+  }
+
+  /** Polls until the pane with `pid` is dead or gone, for up to `ms`. */
+  private async waitForExit(name: string, pid: number, ms: number): Promise<boolean> {
+    const deadline = this.deps.now() + ms;
+    for (;;) {
+      const current = await this.pane(name);
+      if (!current || current.dead || current.pid !== pid) return true;
+      if (this.deps.now() >= deadline) return false;
+      await sleep(50);
+    }
+  }
+
+  /**
+   * Removes a stopped worker's worktree, but only when that loses nothing: uncommitted changes or
+   * commits not on the base make it refuse unless forced, and a forced removal first saves a backup ref.
+   * The branch is deleted only when git confirms the base contains it.
+   */
+  async remove(name: string, force: boolean, actor: Actor): Promise<ActionResult> {
+    const worker = this.worker(name);
+    const config = this.config;
+    const worktree = workerPath(config, worker.name);
+    const listed = (await this.deps.git.listWorktrees()).some((w) => w.path === worktree);
+    const facts = listed
+      ? { ...(await this.deps.git.worktreeFacts(worktree, config.baseBranch)), exists: true }
+      : { dirty: [], ahead: 0, landed: true, exists: false, branch: null, head: '', behind: 0 };
+    const decision = decideRemoval(facts, { force });
+    const why = decision.reasons.join('; ');
+    if (decision.action === 'nothing') return { worker: name, ok: true, outcome: 'no worktree to remove' };
+    if (decision.action === 'refuse') {
+      this.deps.runtime.record({ actor, action: 'refuse', worker: name, reason: `remove refused: ${why}` });
+      return { worker: name, ok: false, outcome: `kept ${worktree}: ${why} (use --force to remove it anyway; a backup ref is kept)` };
+    }
+    let backup = '';
+    if (decision.backup) {
+      const sha = await this.deps.git.snapshotWorktree(worktree);
+      const ref = await this.deps.git.backupRef(name, sha);
+      backup = ` · backup at ${ref}`;
+      this.deps.runtime.record({ actor, action: 'backup', worker: name, reason: `before forced remove (${why}): ${ref}` });
+    }
+    await this.deps.git.removeWorktree(worktree, { force: decision.backup });
+    const branch = await this.deps.git.deleteBranchIfMerged(workerBranch(name), config.baseBranch);
+    const branchNote = branch === 'kept-unmerged' ? ` · branch ${workerBranch(name)} kept (commits not on ${config.baseBranch})` : '';
+    this.deps.runtime.record({ actor, action: 'remove', worker: name, reason: why || 'clean worktree' });
+    return { worker: name, ok: true, outcome: `removed ${worktree}${backup}${branchNote}` };
+  }
+
+  private async pane(name: string): Promise<PaneInfo | undefined> {
+    return (await this.deps.tmux.listPanes()).find((p) => p.session === name);
+  }
+
+  private launchSpec(worker: WorkerConfig, worktree: string, launch: Launch = {}) {
+    const config = this.config;
+    const logs = workerLogFiles(this.deps.runtime.dir, worker.name);
+    const env: Record<string, string> = {
+      PATH: `${this.deps.binDir}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+      ...pick(process.env, ['HOME', 'USER', 'LANG', 'LC_ALL', 'SHELL']),
+      MUXCTL_WORKER: worker.name,
+      MUXCTL_LANE: worker.lane,
+      MUXCTL_PROJECT: config.project,
+      MUXCTL_SOCKET: config.tmuxSocket,
+      MUXCTL_CONFIG: config.file,
+      MUXCTL_REPO: config.repo,
+      MUXCTL_WORKTREE: worktree,
+      MUXCTL_STATE_DIR: this.deps.runtime.dir,
+      // Where an agent that speaks muxctl's event format (the demo agent does) writes: outside the
+      // worktree, so the log never shows up as uncommitted work.
+      MUXCTL_AGENT_LOG: logs.events,
+      ...worker.env,
+      ...launch.env,
+    };
+    const given = launch.command ?? worker.command;
+    const command = typeof given === 'string' ? given : shellCommand(given);
+    return {
+      name: worker.name,
+      worker: worker.name,
+      cwd: worker.cwd ? join(worktree, worker.cwd) : worktree,
+      env,
+      command,
+      pipeTo: logs.screen,
+    };
+  }
+}
+
+export class UnknownWorkerError extends MuxctlError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+function pick(env: NodeJS.ProcessEnv, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}

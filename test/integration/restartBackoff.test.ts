@@ -1,0 +1,54 @@
+/**
+ * The restart policy the dispatcher acts on is the core's, with its cap: a worker deep in a crash loop
+ * waits at most 10 minutes between automatic restarts, not base·2^attempts. Real tmux, real git; the
+ * snapshot is handed in as the observation loop would (a crash that happened 11 minutes ago).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { openProject, type Services } from '../../src/app/services.js';
+import type { WorkerSnapshot } from '../../src/core/snapshot.js';
+import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+const project = projectsCleanedUpAfterEach();
+const opened: Services[] = [];
+afterEach(() => {
+  for (const services of opened.splice(0)) services.runtime.close();
+});
+
+const MIN = 60_000;
+
+function crashed(name: string, worktree: string, since: number): WorkerSnapshot {
+  const health = { state: 'crashed' as const, evidence: 'exit 3', since, badge: 'crashed' };
+  return { name, lane: 'app', health, upSince: null, screen: [], worktree, command: null, restarts: { spent: 5, budget: 10 }, summary: null };
+}
+
+describe('automatic restarts deep in a crash loop', () => {
+  for (const { minutesAgo, restarted } of [
+    { minutesAgo: 11, restarted: true },
+    { minutesAgo: 9, restarted: false },
+  ]) {
+    it(`attempt 6 with a 60 s base, crashed ${minutesAgo} min ago: ${restarted ? 'restarted (the wait is capped at 10 min)' : 'still waits'}`, async () => {
+      const p = await project('backoff', [{ name: 'w1', command: 'exec sleep 600', restart: { policy: 'on-failure', maxRestarts: 10, backoffSeconds: 60 } }], { tasks: { autoDispatch: false } });
+      const services = await openProject(p.configFile);
+      opened.push(services);
+      await services.workers.up(['w1'], { kind: 'person', name: 'test' }, 'before the crash loop');
+      await services.runtime.updateWorker('w1', (old) => ({ ...old, autoRestarts: 5 }));
+      const startedBefore = services.runtime.readWorkers()['w1']?.startedAt ?? 0;
+
+      const results = await services.dispatcher.tick([crashed('w1', `${p.worktreeDir}/w1`, Date.now() - minutesAgo * MIN)]);
+
+      const restarts = services.runtime.readEvents().filter((event) => event.action === 'restart' && event.actor === 'policy');
+      if (restarted) {
+        expect(results.map((r) => r.worker)).toEqual(['w1']);
+        expect(restarts).toHaveLength(1);
+        expect(restarts[0]?.reason).toContain('restart policy on-failure: exit 3 (attempt 6/10)');
+        await waitFor(() => (services.runtime.readWorkers()['w1']?.autoRestarts ?? 0) === 6, { what: 'the attempt counted' });
+        expect(services.runtime.readWorkers()['w1']?.startedAt ?? 0).toBeGreaterThan(startedBefore - 1);
+      } else {
+        expect(results).toEqual([]);
+        expect(restarts).toEqual([]);
+        expect(services.runtime.readWorkers()['w1']?.autoRestarts).toBe(5);
+      }
+    });
+  }
+});
