@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
-import { emptyGridText, gridViewStatus, resolveSelection, visibleWorkers } from '../src/core/gridView.js';
-import { SCREEN_ACTIONS, type ScreenView } from '../src/core/keymap.js';
-import { computeGrid } from '../src/core/layout.js';
+import { emptyGridText, gridViewStatus, resolveSelection, visibleWorkers } from '../src/core/views/gridView.js';
+import { SCREEN_ACTIONS, type ScreenView } from '../src/core/views/keymap.js';
+import { computeGrid } from '../src/core/views/layout.js';
 import type { Actions } from '../src/state/actions.js';
 import { currentView, keyView, type DashboardStore } from '../src/state/store.js';
 import { Grid } from './Grid.js';
@@ -16,7 +16,7 @@ import { Preview } from './Preview.js';
 import { Board } from './Board.js';
 import { useBindings } from './useBindings.js';
 import { boardModel } from '../src/state/taskActions.js';
-import { isHeld, type Task } from '../src/core/tasks.js';
+import { isHeld, type Task } from '../src/core/rules/tasks.js';
 
 /** Header, status line and hints bar: the rows the grid cannot use. */
 const CHROME_ROWS = 3;

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import type { BoardCard, BoardColumn, BoardModel, BoardTone } from '../src/core/boardView.js';
-import { textWidth } from '../src/core/textWidth.js';
+import type { BoardCard, BoardColumn, BoardModel, BoardTone } from '../src/core/views/boardView.js';
+import { textWidth } from '../src/core/views/textWidth.js';
 import { stateStyle } from './theme.js';
 
 /** The board's tones in the grid's colours: a warning looks like a waiting worker, an error like a crash. */

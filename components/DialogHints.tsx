@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { dialogHints, type Action, type DialogView, type HintOverrides } from '../src/core/keymap.js';
+import { dialogHints, type Action, type DialogView, type HintOverrides } from '../src/core/views/keymap.js';
 
 /**
  * A dialog's hint line, made from the keymap rows of its view ("y yes · n/Esc no"). With `colors`, the

@@ -1,4 +1,4 @@
-import type { ScreenView } from '../src/core/keymap.js';
+import type { ScreenView } from '../src/core/views/keymap.js';
 import type { Actions } from '../src/state/actions.js';
 import { keyView, type DashboardStore, type Overlay } from '../src/state/store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';

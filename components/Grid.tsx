@@ -1,6 +1,6 @@
 import { Box } from 'ink';
-import type { WorkerSnapshot } from '../src/core/snapshot.js';
-import type { Grid as GridGeometry } from '../src/core/layout.js';
+import type { WorkerSnapshot } from '../src/core/rules/snapshot.js';
+import type { Grid as GridGeometry } from '../src/core/views/layout.js';
 import { WorkerPanel } from './WorkerPanel.js';
 
 export interface GridProps {

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { clockMinutes } from '../src/core/health.js';
-import { isHeld, needsPerson } from '../src/core/tasks.js';
+import { clockMinutes } from '../src/core/rules/health.js';
+import { isHeld, needsPerson } from '../src/core/rules/tasks.js';
 import type { DashboardStore } from '../src/state/store.js';
 import { NEEDS_YOU } from './theme.js';
 

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { bindingsFor, type ScreenAction, type ScreenView } from '../src/core/keymap.js';
+import { bindingsFor, type ScreenAction, type ScreenView } from '../src/core/views/keymap.js';
 import type { Actions } from '../src/state/actions.js';
 import { DialogHints } from './DialogHints.js';
 import { useBindings, type Live } from './useBindings.js';

@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { createContext, useState, type ReactNode } from 'react';
-import type { KeyPress, View } from '../src/core/keymap.js';
+import type { KeyPress, View } from '../src/core/views/keymap.js';
 
 /** A value, or a way to read it when a key arrives. */
 export type Live<T> = T | (() => T);

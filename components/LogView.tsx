@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
-import { dialogHintText } from '../src/core/keymap.js';
-import { emptyLogText, logHeader, logLineParts, logWindow, type LogLine } from '../src/core/logView.js';
+import { dialogHintText } from '../src/core/views/keymap.js';
+import { emptyLogText, logHeader, logLineParts, logWindow, type LogLine } from '../src/core/views/logView.js';
 import type { Actions } from '../src/state/actions.js';
 import { keyView, type DashboardStore } from '../src/state/store.js';
 import { stateStyle } from './theme.js';

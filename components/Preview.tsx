@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
-import { previewLines } from '../src/core/logView.js';
+import { previewLines } from '../src/core/views/logView.js';
 import type { DashboardStore } from '../src/state/store.js';
 import { DetailTitle } from './LogView.js';
 

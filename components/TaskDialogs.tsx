@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { fitWidth } from '../src/core/textWidth.js';
+import { fitWidth } from '../src/core/views/textWidth.js';
 import type { Actions } from '../src/state/actions.js';
 import type { EventsOverlay, FormOverlay, PickOverlay } from '../src/state/store.js';
 import { DialogFrame } from './DialogFrame.js';

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
-import { shortDuration } from '../src/core/health.js';
-import type { WorkerSnapshot, WorkerSummary } from '../src/core/snapshot.js';
-import { fitWidth, textWidth } from '../src/core/textWidth.js';
+import { shortDuration } from '../src/core/rules/health.js';
+import type { WorkerSnapshot, WorkerSummary } from '../src/core/rules/snapshot.js';
+import { fitWidth, textWidth } from '../src/core/views/textWidth.js';
 import { stateStyle } from './theme.js';
 
 export interface WorkerPanelProps {

@@ -1,5 +1,5 @@
 /** How each health state looks: one symbol and one colour, so the grid reads at a glance. */
-import type { HealthState } from '../src/core/health.js';
+import type { HealthState } from '../src/core/rules/health.js';
 
 export const stateStyle: Record<HealthState, { symbol: string; color: string }> = {
   starting: { symbol: '◌', color: 'cyan' },
@@ -15,4 +15,4 @@ export const stateStyle: Record<HealthState, { symbol: string; color: string }> 
 };
 
 /** The states that need the person: counted in the header, filtered by `f`. */
-export { NEEDS_YOU } from '../src/core/gridView.js';
+export { NEEDS_YOU } from '../src/core/views/gridView.js';

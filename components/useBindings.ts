@@ -1,5 +1,5 @@
 import { useContext, useLayoutEffect, useRef } from 'react';
-import { bindingFor, splitTyped, TEXT_EDITING, type Action, type KeyPress, type View } from '../src/core/keymap.js';
+import { bindingFor, splitTyped, TEXT_EDITING, type Action, type KeyPress, type View } from '../src/core/views/keymap.js';
 import { KeyRoutesContext, type KeyOwner, type Live } from './KeyRouter.js';
 
 export type { Live } from './KeyRouter.js';

@@ -1,13 +1,13 @@
 /**
  * Writes sessions.schema.json (the JSON Schema editors use to check sessions.json as you type) from the
- * zod schema in src/core/config.ts, so the two cannot drift.
+ * zod schema in src/core/config/config.ts, so the two cannot drift.
  *
  *   npx tsx scripts/gen-schema.ts           write the file
  *   npx tsx scripts/gen-schema.ts --check   exit 1 if the committed file is stale (for CI)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { configJsonSchema } from '../src/core/config.js';
+import { configJsonSchema } from '../src/core/config/config.js';
 
 const target = fileURLToPath(new URL('../sessions.schema.json', import.meta.url));
 const wanted = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = await build({ entryPoints: [join(root, 'src/core/keymap.ts')], bundle: true, format: 'esm', platform: 'node', write: false });
+const out = await build({ entryPoints: [join(root, 'src/core/views/keymap.ts')], bundle: true, format: 'esm', platform: 'node', write: false });
 const { keyDocMarkdown } = await import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].text).toString('base64'));
 
-const start = '<!-- keys:start (generated from src/core/keymap.ts by `npm run docs:keys`) -->';
+const start = '<!-- keys:start (generated from src/core/views/keymap.ts by `npm run docs:keys`) -->';
 const end = '<!-- keys:end -->';
 const readmePath = join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');

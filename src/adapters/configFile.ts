@@ -1,9 +1,9 @@
-/** Reads and watches the config file; all judgement of its contents is in src/core/config.ts. */
+/** Reads and watches the config file; all judgement of its contents is in src/core/config/config.ts. */
 import { watch, type FSWatcher } from 'chokidar';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseConfig, type ConfigResult, type ProjectConfig } from '../core/config.js';
-import { ConfigError, ConfigNotFoundError } from '../core/configError.js';
+import { parseConfig, type ConfigResult, type ProjectConfig } from '../core/config/config.js';
+import { ConfigError, ConfigNotFoundError } from '../core/config/configError.js';
 
 /** Where the config is: --config, else $MUXCTL_CONFIG (set inside workers), else ./sessions.json. */
 export function locateConfig(flag: string | undefined, cwd = process.cwd(), env = process.env): string {

@@ -2,7 +2,7 @@
  * All communication with the git binary happens here (ARCHITECTURE.md §3, §6). Every call is
  * `git -C <dir> <argv…>` through execa with an argv array — never a shell — and returns typed
  * facts; the decisions made on them live in src/core (removal.ts) and the text formats in
- * src/core/gitFormat.ts.
+ * src/core/parsers/gitFormat.ts.
  */
 import { execa } from 'execa';
 import { appendFile, copyFile, mkdir, mkdtemp, open, readFile, realpath, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -17,9 +17,9 @@ import {
   GitTooOldError,
   InvalidRefNameError,
   NotAGitRepoError,
-} from '../core/gitErrors.js';
-import { parseGitVersion, parseLeftRightCount, parseStatusZ, parseWorktreeList, versionAtLeast } from '../core/gitFormat.js';
-import type { WorktreeEntry } from '../core/gitFormat.js';
+} from '../core/parsers/gitErrors.js';
+import { parseGitVersion, parseLeftRightCount, parseStatusZ, parseWorktreeList, versionAtLeast } from '../core/parsers/gitFormat.js';
+import type { WorktreeEntry } from '../core/parsers/gitFormat.js';
 import { pidAlive } from './process.js';
 
 /** `worktree remove` arrived in git 2.17; everything else used here is older. */

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MuxctlError } from '../core/errors.js';
-import { GitCommandError } from '../core/gitErrors.js';
-import { parseWorktreeList } from '../core/gitFormat.js';
+import { GitCommandError } from '../core/parsers/gitErrors.js';
+import { parseWorktreeList } from '../core/parsers/gitFormat.js';
 import { run, runOk } from './git.js';
 
 /** A branch brought onto the base in the integration worktree: the resulting commit, or the conflict. */

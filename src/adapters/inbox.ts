@@ -6,7 +6,7 @@
  */
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, parse } from 'node:path';
-import { parseInboxFile, type InboxTask } from '../core/inbox.js';
+import { parseInboxFile, type InboxTask } from '../core/parsers/inbox.js';
 
 export type InboxResult = { file: string; ok: true; taskId: string } | { file: string; ok: false; reason: string };
 

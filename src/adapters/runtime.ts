@@ -9,8 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pidAlive } from './process.js';
-import type { EventActorKind } from '../core/events.js';
-import type { Actor } from '../core/tasks.js';
+import type { EventActorKind } from '../core/rules/events.js';
+import type { Actor } from '../core/rules/tasks.js';
 import { TaskStore } from './taskStore.js';
 
 /** The files a worker's logs are kept in: the events an agent writes through muxctl, and its screen. */

@@ -64,10 +64,10 @@ function watchShared(dir: string, onEvent: (event: string, name: string | null) 
 import { watch } from 'node:fs';
 import path from 'node:path';
 import { MuxctlError } from '../core/errors.js';
-import { LogPatternError, globMatcher } from '../core/glob.js';
+import { LogPatternError, globMatcher } from '../core/config/glob.js';
 
-// Re-exported: both lived here before glob matching moved to src/core/glob.ts.
-export { LogPatternError, globMatcher } from '../core/glob.js';
+// Re-exported: both lived here before glob matching moved to src/core/config/glob.ts.
+export { LogPatternError, globMatcher } from '../core/config/glob.js';
 
 export type TailPick = 'all' | 'newest';
 export type TailResetReason = 'truncated' | 'rotated';

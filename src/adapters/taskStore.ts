@@ -7,12 +7,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BoardEvent, NewBoardEvent } from '../core/events.js';
+import type { BoardEvent, NewBoardEvent } from '../core/rules/events.js';
 import { MuxctlError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
+import { redact } from '../core/rules/redact.js';
 import { pidAlive } from './process.js';
-import { applyTask, dependencyCycle, HELD_STATES, newTask, pickNext } from '../core/tasks.js';
-import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskState } from '../core/tasks.js';
+import { applyTask, dependencyCycle, HELD_STATES, newTask, pickNext } from '../core/rules/tasks.js';
+import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskState } from '../core/rules/tasks.js';
 
 /** The core's held states as an SQL list: the states come from a fixed union, never from input. */
 const HELD_IN_SQL = HELD_STATES.map((state) => `'${state}'`).join(', ');

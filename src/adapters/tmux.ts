@@ -5,7 +5,7 @@
  * integration tests in test/integration/tmux.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { shellQuote } from '../core/names.js';
+import { shellQuote } from '../core/rules/names.js';
 import { stat } from 'node:fs/promises';
 import { execa } from 'execa';
 import { MuxctlError, TmuxCommandError, TmuxMissingError, TmuxSessionMissingError, TmuxTooOldError } from '../core/errors.js';
@@ -23,9 +23,9 @@ import {
   tailOfCapture,
   type PaneInfo,
   type TmuxVersion,
-} from '../core/tmuxFormat.js';
+} from '../core/parsers/tmuxFormat.js';
 
-export type { PaneInfo, TmuxVersion } from '../core/tmuxFormat.js';
+export type { PaneInfo, TmuxVersion } from '../core/parsers/tmuxFormat.js';
 
 export interface RespawnSpec {
   /** Session name, [A-Za-z0-9_-]. */

@@ -2,7 +2,7 @@
  * A persistent tmux control-mode client (`tmux -C`) on muxctl's private server: one long-lived process
  * that answers a listPanes in ≈0.5 ms instead of a fork+exec of tmux (≈5-15 ms) per call, so an idle
  * dashboard costs (almost) nothing (figures: test/integration/tmuxControl.test.ts). See ARCHITECTURE.md §5; the stream itself is parsed by
- * src/core/controlProtocol.ts.
+ * src/core/parsers/controlProtocol.ts.
  *
  * The client attaches to a hidden monitor session (MONITOR_SESSION) that it creates if missing, in ONE
  * tmux call started with -N, so it never creates a server just to look. When the last control client
@@ -20,11 +20,11 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { MuxctlError, TmuxCommandError, TmuxMissingError } from '../core/errors.js';
-import { ControlStreamParser, MONITOR_SESSION, commandLine, type ControlEvent, type ControlNotification } from '../core/controlProtocol.js';
-import { PANE_LIST_FORMAT, chainCommands, isVersionAtLeast, parsePaneList, tailOfCapture, type PaneInfo } from '../core/tmuxFormat.js';
+import { ControlStreamParser, MONITOR_SESSION, commandLine, type ControlEvent, type ControlNotification } from '../core/parsers/controlProtocol.js';
+import { PANE_LIST_FORMAT, chainCommands, isVersionAtLeast, parsePaneList, tailOfCapture, type PaneInfo } from '../core/parsers/tmuxFormat.js';
 import { Tmux, tmuxClientEnv } from './tmux.js';
 
-export { MONITOR_SESSION } from '../core/controlProtocol.js';
+export { MONITOR_SESSION } from '../core/parsers/controlProtocol.js';
 
 /**
  * Run by tmux when a client leaves the monitor: kill it once nobody is attached (measured on 3.3a: at

@@ -2,10 +2,10 @@
  * Fills the state layer's `Commands` port (what the keys need) from the services: each key's command
  * acts as the person at the dashboard, then asks for a fresh look at tmux and the board.
  */
-import { formatEvent } from '../core/events.js';
-import { clockTime } from '../core/health.js';
-import { diagnose, type Finding } from '../core/doctor.js';
-import { DASHBOARD_PERSON } from '../core/tasks.js';
+import { formatEvent } from '../core/rules/events.js';
+import { clockTime } from '../core/rules/health.js';
+import { diagnose, type Finding } from '../core/rules/doctor.js';
+import { DASHBOARD_PERSON } from '../core/rules/tasks.js';
 import { applyFix, gatherDoctorFacts } from '../control/doctor.js';
 import type { DetailRequest } from '../control/detailFeed.js';
 import type { Commands } from '../state/actions.js';

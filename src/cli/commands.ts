@@ -2,12 +2,12 @@
 import { homedir } from 'node:os';
 import { attachInPty } from '../adapters/attach.js';
 import { LogMonitor } from '../control/logMonitor.js';
-import { workerPath } from '../core/config.js';
-import { createRedactor } from '../core/redact.js';
-import type { ActionResult } from '../core/snapshot.js';
-import { CLI_PERSON } from '../core/tasks.js';
+import { workerPath } from '../core/config/config.js';
+import { createRedactor } from '../core/rules/redact.js';
+import type { ActionResult } from '../core/rules/snapshot.js';
+import { CLI_PERSON } from '../core/rules/tasks.js';
 import { MuxctlError } from '../core/errors.js';
-import { statusTable } from '../core/statusTable.js';
+import { statusTable } from '../core/views/statusTable.js';
 import type { Services } from '../app/services.js';
 
 export function printResults(results: readonly ActionResult[], out: NodeJS.WritableStream = process.stdout): number {

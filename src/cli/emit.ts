@@ -2,8 +2,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TaskStore } from '../adapters/taskStore.js';
-import { buildEmitEvent } from '../core/emit.js';
-import { redact } from '../core/redact.js';
+import { buildEmitEvent } from '../core/parsers/emit.js';
+import { redact } from '../core/rules/redact.js';
 import { MuxctlError } from '../core/errors.js';
 
 export function emitCommand(kind: string | undefined, words: string[], flags: { sha?: string | undefined; step?: string | undefined; percent?: string | undefined }, env = process.env): number {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { MuxctlError } from '../core/errors.js';
 import { attachCommand, downCommand, printResults, restartCommand, statusCommand, upCommand } from './commands.js';
 import { openProject, type Services } from '../app/services.js';
-import { CLI_PERSON } from '../core/tasks.js';
+import { CLI_PERSON } from '../core/rules/tasks.js';
 import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
 import { emitCommand } from './emit.js';
 import { HELP } from './help.js';

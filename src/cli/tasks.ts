@@ -9,11 +9,11 @@ import type { Services } from '../app/services.js';
 import type { Outcome } from '../control/moves.js';
 import { writeBridgeFiles } from '../control/bridge.js';
 import { MuxctlError } from '../core/errors.js';
-import { formatEvent, type BoardEvent } from '../core/events.js';
-import { clockDate, clockTime } from '../core/health.js';
-import { buildReport, formatReport, parseSince } from '../core/report.js';
-import { parseChainFile } from '../core/chains.js';
-import { CLI_PERSON, TASK_STATES, waitingOn, type Actor, type Task, type TaskState } from '../core/tasks.js';
+import { formatEvent, type BoardEvent } from '../core/rules/events.js';
+import { clockDate, clockTime } from '../core/rules/health.js';
+import { buildReport, formatReport, parseSince } from '../core/views/report.js';
+import { parseChainFile } from '../core/rules/chains.js';
+import { CLI_PERSON, TASK_STATES, waitingOn, type Actor, type Task, type TaskState } from '../core/rules/tasks.js';
 
 export interface TaskFlags {
   json: boolean;

@@ -5,8 +5,8 @@
  * needs a person is reported once, as an alert.
  */
 import type { TaskStore } from '../adapters/taskStore.js';
-import { clockMinutes } from '../core/health.js';
-import { needsPerson, type Task } from '../core/tasks.js';
+import { clockMinutes } from '../core/rules/health.js';
+import { needsPerson, type Task } from '../core/rules/tasks.js';
 import type { TreeFacts } from './treeFacts.js';
 
 /** The control actions worth a line in a worker's panel (a plain start is not news). */

@@ -6,10 +6,10 @@
  */
 import type { RuntimeDir } from '../adapters/runtime.js';
 import type { TaskStore } from '../adapters/taskStore.js';
-import { formatQueueFile, renderHandoff, renderQueue, type HandoffWorker } from '../core/handoff.js';
-import { clockDate, clockMinutes } from '../core/health.js';
-import type { WorkerSnapshot } from '../core/snapshot.js';
-import { heldBy, needsPerson, type Task } from '../core/tasks.js';
+import { formatQueueFile, renderHandoff, renderQueue, type HandoffWorker } from '../core/views/handoff.js';
+import { clockDate, clockMinutes } from '../core/rules/health.js';
+import type { WorkerSnapshot } from '../core/rules/snapshot.js';
+import { heldBy, needsPerson, type Task } from '../core/rules/tasks.js';
 
 export const HANDOFF_FILE = 'HANDOFF_LIVE.md';
 export const QUEUE_FILE = 'task_queue.json';

@@ -4,9 +4,9 @@
  * once its first line shows on the screen. The waits are injected, so a test of a deaf agent is quick.
  */
 import type { Tmux } from '../adapters/tmux.js';
-import type { WorkerConfig } from '../core/config.js';
-import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/delivery.js';
-import type { Actor, Task } from '../core/tasks.js';
+import type { WorkerConfig } from '../core/config/config.js';
+import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/rules/delivery.js';
+import type { Actor, Task } from '../core/rules/tasks.js';
 import type { Launch, Workers } from './workers.js';
 
 export interface DeliveryTimings {

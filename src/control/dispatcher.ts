@@ -8,12 +8,12 @@
 import { inboxDir, processInbox } from '../adapters/inbox.js';
 import type { RuntimeDir } from '../adapters/runtime.js';
 import type { TaskStore } from '../adapters/taskStore.js';
-import type { ProjectConfig } from '../core/config.js';
-import type { WorkerSnapshot } from '../core/snapshot.js';
-import { HELD_STATES, NEEDS_PERSON_STATES, type Actor, type Task } from '../core/tasks.js';
-import { decidePolicyRestart } from '../core/guards.js';
-import type { ActionResult } from '../core/snapshot.js';
-import { dispatchPaused, dispatchPauseSetting } from '../core/dispatch.js';
+import type { ProjectConfig } from '../core/config/config.js';
+import type { WorkerSnapshot } from '../core/rules/snapshot.js';
+import { HELD_STATES, NEEDS_PERSON_STATES, type Actor, type Task } from '../core/rules/tasks.js';
+import { decidePolicyRestart } from '../core/rules/guards.js';
+import type { ActionResult } from '../core/rules/snapshot.js';
+import { dispatchPaused, dispatchPauseSetting } from '../core/rules/dispatch.js';
 import { writeBridgeFiles } from './bridge.js';
 import type { TaskControl } from './moves.js';
 import type { Restarts } from './restarts.js';

@@ -1,5 +1,5 @@
 /**
- * The drift doctor's hands (issue 5): gathers what git, tmux and the store say for src/core/doctor.ts,
+ * The drift doctor's hands (issue 5): gathers what git, tmux and the store say for src/core/rules/doctor.ts,
  * and carries out a finding's fix. Every fix re-reads the world first and acts only if the finding is
  * still there, and every fix keeps the work: it commits, backs up or saves before it moves or stops
  * anything. Each fix carried out is recorded on the board as a `doctor-fix` event.
@@ -10,11 +10,11 @@ import { RuntimeDir } from '../adapters/runtime.js';
 import type { Git } from '../adapters/git.js';
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { Tmux } from '../adapters/tmux.js';
-import { workerPath, type ProjectConfig } from '../core/config.js';
-import { diagnose, type BranchFacts, type DoctorFacts, type Finding, type IntegrationWorktree, type WorkerFacts } from '../core/doctor.js';
+import { workerPath, type ProjectConfig } from '../core/config/config.js';
+import { diagnose, type BranchFacts, type DoctorFacts, type Finding, type IntegrationWorktree, type WorkerFacts } from '../core/rules/doctor.js';
 import { MuxctlError } from '../core/errors.js';
-import { workerBranch } from '../core/names.js';
-import { plural, type Actor, type Checkpoint, type Task, type TaskCommand, type TaskResult } from '../core/tasks.js';
+import { workerBranch } from '../core/rules/names.js';
+import { plural, type Actor, type Checkpoint, type Task, type TaskCommand, type TaskResult } from '../core/rules/tasks.js';
 import { LANDER_LOCK } from './lander.js';
 import { integrationInterrupted } from '../adapters/gitLand.js';
 import type { Workers } from './workers.js';

@@ -9,11 +9,11 @@ import type { CheckRun } from '../adapters/check.js';
 import type { Git } from '../adapters/git.js';
 import { ensureIntegrationWorktree, fastForwardBase, mergeOnto, pushBase, rebaseOnto, resetIntegration, samePath, worktreeHolding } from '../adapters/gitLand.js';
 import type { TaskAnnotation, TaskStore } from '../adapters/taskStore.js';
-import { workerPath, type ProjectConfig } from '../core/config.js';
+import { workerPath, type ProjectConfig } from '../core/config/config.js';
 import { MuxctlError } from '../core/errors.js';
-import { BaseBranchMissingError } from '../core/gitErrors.js';
-import { workerBranch } from '../core/names.js';
-import { plural, type Actor, type Task } from '../core/tasks.js';
+import { BaseBranchMissingError } from '../core/parsers/gitErrors.js';
+import { workerBranch } from '../core/rules/names.js';
+import { plural, type Actor, type Task } from '../core/rules/tasks.js';
 
 export const LANDER_LOCK = 'lander';
 

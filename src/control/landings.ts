@@ -5,7 +5,7 @@
  * merge and check once a second.
  */
 import type { TaskStore } from '../adapters/taskStore.js';
-import type { Actor } from '../core/tasks.js';
+import type { Actor } from '../core/rules/tasks.js';
 import { describeLanding, type Lander } from './lander.js';
 
 /** land.auto tries a landing that changed nothing again after this long (the base may be free by then). */

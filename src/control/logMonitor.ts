@@ -8,10 +8,10 @@
 import { basename } from 'node:path';
 import { workerLogFiles } from '../adapters/runtime.js';
 import { LogTailer } from '../adapters/tail.js';
-import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../core/activity.js';
-import { expandLogPath, type LogFormat, type WorkerConfig } from '../core/config.js';
-import { createLogParser, detectFormat, type LogEvent, type LogParser } from '../core/logs/index.js';
-import { Ring } from '../core/ring.js';
+import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../core/rules/activity.js';
+import { expandLogPath, type LogFormat, type WorkerConfig } from '../core/config/config.js';
+import { createLogParser, detectFormat, type LogEvent, type LogParser } from '../core/parsers/logs/index.js';
+import { Ring } from '../core/views/ring.js';
 
 export type LogSource = 'log' | 'events' | 'screen';
 

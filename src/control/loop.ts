@@ -4,8 +4,8 @@
  * already knows, without asking tmux again. A snapshot is handed on only when something a person would
  * see changed. The leader dashboard also applies restart policies. Idle, nothing else wakes up.
  */
-import { displayedTimeKey, minuteOf, type HealthState } from '../core/health.js';
-import type { ActionResult, WorkerSnapshot } from '../core/snapshot.js';
+import { displayedTimeKey, minuteOf, type HealthState } from '../core/rules/health.js';
+import type { ActionResult, WorkerSnapshot } from '../core/rules/snapshot.js';
 import type { LogLookup, Observer } from './observer.js';
 
 /** Becoming one of these is worth interrupting the person for. */

@@ -3,13 +3,13 @@
  * and the snapshot each panel shows, computed from that poll and the logs as they are now. A guess
  * (working, idle, waiting, stuck) is shown only once it held for the settle time, so badges never flicker.
  */
-import type { ProjectConfig } from '../core/config.js';
-import { workerPath } from '../core/config.js';
-import type { Activity } from '../core/activity.js';
-import { deriveHealth, minuteOf, type Health } from '../core/health.js';
-import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/liveness.js';
-import type { WorkerSnapshot, WorkerSummary } from '../core/snapshot.js';
-import type { PaneInfo } from '../core/tmuxFormat.js';
+import type { ProjectConfig } from '../core/config/config.js';
+import { workerPath } from '../core/config/config.js';
+import type { Activity } from '../core/rules/activity.js';
+import { deriveHealth, minuteOf, type Health } from '../core/rules/health.js';
+import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/rules/liveness.js';
+import type { WorkerSnapshot, WorkerSummary } from '../core/rules/snapshot.js';
+import type { PaneInfo } from '../core/parsers/tmuxFormat.js';
 import type { RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
 import type { PaneSource } from './paneObserver.js';
 

@@ -6,10 +6,10 @@
  */
 import type { Git } from '../adapters/git.js';
 import type { TaskStore } from '../adapters/taskStore.js';
-import type { ProjectConfig } from '../core/config.js';
-import { workerPath } from '../core/config.js';
-import { decideRestart, type RestartDecision } from '../core/guards.js';
-import type { Actor, Task } from '../core/tasks.js';
+import type { ProjectConfig } from '../core/config/config.js';
+import { workerPath } from '../core/config/config.js';
+import { decideRestart, type RestartDecision } from '../core/rules/guards.js';
+import type { Actor, Task } from '../core/rules/tasks.js';
 import type { Acting } from './acting.js';
 import type { Delivery } from './delivery.js';
 import type { TaskControl } from './moves.js';

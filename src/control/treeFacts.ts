@@ -3,10 +3,10 @@
  * delivery should say (resume or start), and where the record and the tree disagree (the drift marks).
  */
 import type { Git } from '../adapters/git.js';
-import type { ProjectConfig } from '../core/config.js';
-import { workerPath } from '../core/config.js';
-import type { DeliveryContext } from '../core/delivery.js';
-import { drift, type Task } from '../core/tasks.js';
+import type { ProjectConfig } from '../core/config/config.js';
+import { workerPath } from '../core/config/config.js';
+import type { DeliveryContext } from '../core/rules/delivery.js';
+import { drift, type Task } from '../core/rules/tasks.js';
 
 export interface TreeFactsDeps {
   config: () => ProjectConfig;

@@ -5,14 +5,14 @@
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProjectConfig, WorkerConfig } from '../core/config.js';
-import { workerPath } from '../core/config.js';
+import type { ProjectConfig, WorkerConfig } from '../core/config/config.js';
+import { workerPath } from '../core/config/config.js';
 import { MuxctlError } from '../core/errors.js';
-import type { ActionResult } from '../core/snapshot.js';
-import { shellCommand, workerBranch } from '../core/names.js';
-import { decideRemoval } from '../core/removal.js';
-import type { Actor } from '../core/tasks.js';
-import type { PaneInfo } from '../core/tmuxFormat.js';
+import type { ActionResult } from '../core/rules/snapshot.js';
+import { shellCommand, workerBranch } from '../core/rules/names.js';
+import { decideRemoval } from '../core/rules/removal.js';
+import type { Actor } from '../core/rules/tasks.js';
+import type { PaneInfo } from '../core/parsers/tmuxFormat.js';
 import type { Git } from '../adapters/git.js';
 import type { RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
 import type { Tmux } from '../adapters/tmux.js';

@@ -3,10 +3,10 @@
  * call `run(action)`, each dialog's keys the method for its answer; components never decide anything
  * themselves.
  */
-import { lanesOf, nextFilter, nextSort } from '../core/gridView.js';
-import { keymap, type ScreenAction } from '../core/keymap.js';
-import { moveSelection } from '../core/layout.js';
-import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/logView.js';
+import { lanesOf, nextFilter, nextSort } from '../core/views/gridView.js';
+import { keymap, type ScreenAction } from '../core/views/keymap.js';
+import { moveSelection } from '../core/views/layout.js';
+import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/views/logView.js';
 import { helpDialog } from './dialogs.js';
 import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type FormOverlay } from './store.js';
 import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActions.js';

@@ -3,11 +3,11 @@
  * into it; components read slices with selectors; the keymap's actions change it.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { INITIAL_GRID_VIEW, resolveSelection, visibleWorkers, type GridView } from '../core/gridView.js';
-import type { ScreenView, View } from '../core/keymap.js';
-import { INITIAL_LOG_VIEW, type LogLine, type LogViewState } from '../core/logView.js';
-import type { WorkerSnapshot } from '../core/snapshot.js';
-import { heldBy, type Task } from '../core/tasks.js';
+import { INITIAL_GRID_VIEW, resolveSelection, visibleWorkers, type GridView } from '../core/views/gridView.js';
+import type { ScreenView, View } from '../core/views/keymap.js';
+import { INITIAL_LOG_VIEW, type LogLine, type LogViewState } from '../core/views/logView.js';
+import type { WorkerSnapshot } from '../core/rules/snapshot.js';
+import { heldBy, type Task } from '../core/rules/tasks.js';
 
 export interface PickOption {
   label: string;
@@ -71,7 +71,7 @@ export interface EventsOverlay {
 }
 
 /** One line of the log view (the control layer's DisplayEvent, as plain data). */
-export type { LogLine } from '../core/logView.js';
+export type { LogLine } from '../core/views/logView.js';
 
 /**
  * What the dashboard feeds the detail views for the worker they look at: its recent normalized log

@@ -3,9 +3,9 @@
  * pause dispatch (`P`) and restart through its guard dialog (`r`). Each opens a dialog that shows what
  * will happen and why before anything does; the control plane decides, these only ask and relay.
  */
-import { boardView, moveSelection as moveOnBoard } from '../core/boardView.js';
-import type { RestartDecision } from '../core/guards.js';
-import { compareQueueOrder, waitingOn, type Task } from '../core/tasks.js';
+import { boardView, moveSelection as moveOnBoard } from '../core/views/boardView.js';
+import type { RestartDecision } from '../core/rules/guards.js';
+import { compareQueueOrder, waitingOn, type Task } from '../core/rules/tasks.js';
 import { confirmDialog, eventsDialog, formDialog, pickDialog } from './dialogs.js';
 import { focusedWorker, taskOf, type DashboardModel, type DashboardStore, type FormField } from './store.js';
 

@@ -15,7 +15,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keymap } from '../../src/core/keymap.js';
+import { keymap } from '../../src/core/views/keymap.js';
 import { projectsCleanedUpAfterEach, startWorkers as up } from '../helpers/cli.js';
 import { MUXCTL_BIN, type TestProject, type WorkerJson } from '../helpers/project.js';
 import { disposeAllPtys, spawnInPty, type PtyScreen } from '../helpers/pty.js';

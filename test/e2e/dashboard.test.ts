@@ -8,7 +8,7 @@
  * Set MUXCTL_E2E_TIMINGS=1 to print how long the first full frame took.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { keymap } from '../../src/core/keymap.js';
+import { keymap } from '../../src/core/views/keymap.js';
 import type { WorkerJson } from '../helpers/project.js';
 import { keys } from '../helpers/pty.js';
 import {

@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keymap, type Action } from '../../src/core/keymap.js';
+import { keymap, type Action } from '../../src/core/views/keymap.js';
 import { projectsCleanedUpAfterEach, startWorkers } from '../helpers/cli.js';
 import type { TestProject, WorkerJson } from '../helpers/project.js';
 import { disposeAllPtys } from '../helpers/pty.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Git } from '../../src/adapters/git.js';
-import { BaseBranchMissingError, BranchCheckedOutError, GitCommandError, InvalidRefNameError, NotAGitRepoError } from '../../src/core/gitErrors.js';
+import { BaseBranchMissingError, BranchCheckedOutError, GitCommandError, InvalidRefNameError, NotAGitRepoError } from '../../src/core/parsers/gitErrors.js';
 import { git, makeRepo } from '../helpers/gitRepo.js';
 import type { TestRepo } from '../helpers/gitRepo.js';
 import { waitFor } from '../helpers/waitFor.js';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inboxDir, processInbox, type InboxResult } from '../../src/adapters/inbox.js';
-import type { InboxTask } from '../../src/core/inbox.js';
+import type { InboxTask } from '../../src/core/parsers/inbox.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -13,9 +13,9 @@ import { runCheck } from '../../src/adapters/check.js';
 import { Git } from '../../src/adapters/git.js';
 import { TaskStore } from '../../src/adapters/taskStore.js';
 import { Lander, LanderBusyError, type LanderDeps, type LandResult } from '../../src/control/lander.js';
-import { formatProblems, parseConfig, type ProjectConfig } from '../../src/core/config.js';
-import type { BoardEvent } from '../../src/core/events.js';
-import type { Actor, Task } from '../../src/core/tasks.js';
+import { formatProblems, parseConfig, type ProjectConfig } from '../../src/core/config/config.js';
+import type { BoardEvent } from '../../src/core/rules/events.js';
+import type { Actor, Task } from '../../src/core/rules/tasks.js';
 import { git, makeRepo, type TestRepo } from '../helpers/gitRepo.js';
 import { waitFor } from '../helpers/waitFor.js';
 

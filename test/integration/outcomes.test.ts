@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openProject, type Services as Context } from '../../src/app/services.js';
-import type { WorkerSnapshot } from '../../src/core/snapshot.js';
+import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 
 const project = projectsCleanedUpAfterEach();

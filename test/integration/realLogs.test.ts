@@ -13,7 +13,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'n
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerSnapshot } from '../../src/core/snapshot.js';
+import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 import { startWorkers } from '../helpers/cli.js';
 import { MUXCTL_ROOT, makeProject, type TestProject } from '../helpers/project.js';
 import { disposeAllPtys } from '../helpers/pty.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openProject, type Services } from '../../src/app/services.js';
-import type { WorkerSnapshot } from '../../src/core/snapshot.js';
+import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 import { waitFor } from '../helpers/waitFor.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RuntimeDir } from '../../src/adapters/runtime.js';
-import type { Task } from '../../src/core/tasks.js';
+import type { Task } from '../../src/core/rules/tasks.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 import { waitFor } from '../helpers/waitFor.js';
 

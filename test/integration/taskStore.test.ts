@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, TaskStore } from '../../src/adapters/taskStore.js';
-import type { BoardEvent } from '../../src/core/events.js';
+import type { BoardEvent } from '../../src/core/rules/events.js';
 import { MuxctlError } from '../../src/core/errors.js';
-import type { Actor, Task, TaskResult } from '../../src/core/tasks.js';
+import type { Actor, Task, TaskResult } from '../../src/core/rules/tasks.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 /** tsx resolves from the project's node_modules, so children run with the repository as their cwd. */

@@ -5,9 +5,9 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../components/App.js';
-import type { WorkerSnapshot } from '../../src/core/snapshot.js';
+import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 import { createActions, type Commands } from '../../src/state/actions.js';
-import type { LogLine } from '../../src/core/logView.js';
+import type { LogLine } from '../../src/core/views/logView.js';
 import { createDashboardStore, selectedWorker, type DashboardStore } from '../../src/state/store.js';
 import { waitFor } from '../helpers/waitFor.js';
 

@@ -16,9 +16,9 @@ import type { ReactNode } from 'react';
 import stripAnsi from 'strip-ansi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Board } from '../../components/Board.js';
-import { boardView, type BoardInput } from '../../src/core/boardView.js';
-import { newTask, type Task } from '../../src/core/tasks.js';
-import { textWidth } from '../../src/core/textWidth.js';
+import { boardView, type BoardInput } from '../../src/core/views/boardView.js';
+import { newTask, type Task } from '../../src/core/rules/tasks.js';
+import { textWidth } from '../../src/core/views/textWidth.js';
 
 const now = Date.UTC(2026, 10, 23, 14, 0, 0);
 const MIN = 60_000;

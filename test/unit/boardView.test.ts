@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { boardView, EMPTY_BOARD_TEXT, fitSegments, moveSelection, type BoardInput, type BoardModel } from '../../src/core/boardView.js';
-import { newTask, type Task } from '../../src/core/tasks.js';
-import { textWidth } from '../../src/core/textWidth.js';
+import { boardView, EMPTY_BOARD_TEXT, fitSegments, moveSelection, type BoardInput, type BoardModel } from '../../src/core/views/boardView.js';
+import { newTask, type Task } from '../../src/core/rules/tasks.js';
+import { textWidth } from '../../src/core/views/textWidth.js';
 
 const now = Date.UTC(2026, 10, 23, 14, 0, 0);
 const MIN = 60_000;

@@ -10,7 +10,7 @@ import {
   decodeOutputValue,
   quoteArgument,
   type ControlEvent,
-} from '../../src/core/controlProtocol.js';
+} from '../../src/core/parsers/controlProtocol.js';
 
 /**
  * `tmux -C attach-session -t =w1` with output on; stdin: list-sessions, capture-pane of a missing

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { taskCommand, taskEnv, taskPrompt } from '../../src/core/delivery.js';
-import { taskBranchName } from '../../src/core/names.js';
-import { routeLane } from '../../src/core/routing.js';
-import { newTask, type Task } from '../../src/core/tasks.js';
+import { taskCommand, taskEnv, taskPrompt } from '../../src/core/rules/delivery.js';
+import { taskBranchName } from '../../src/core/rules/names.js';
+import { routeLane } from '../../src/core/rules/routing.js';
+import { newTask, type Task } from '../../src/core/rules/tasks.js';
 
 const NOW = Date.UTC(2026, 10, 23, 14, 0, 0);
 

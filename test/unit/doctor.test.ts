@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FINDING_KINDS, diagnose } from '../../src/core/doctor.js';
-import type { BranchFacts, DoctorFacts, Finding, WorkerFacts } from '../../src/core/doctor.js';
-import { OPEN_STATES, newTask } from '../../src/core/tasks.js';
-import type { Task, TaskState } from '../../src/core/tasks.js';
+import { FINDING_KINDS, diagnose } from '../../src/core/rules/doctor.js';
+import type { BranchFacts, DoctorFacts, Finding, WorkerFacts } from '../../src/core/rules/doctor.js';
+import { OPEN_STATES, newTask } from '../../src/core/rules/tasks.js';
+import type { Task, TaskState } from '../../src/core/rules/tasks.js';
 
 const NOW = Date.UTC(2025, 0, 2, 14, 0, 0);
 const BASE_SHA = 'a'.repeat(40);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEmitEvent } from '../../src/core/emit.js';
+import { buildEmitEvent } from '../../src/core/parsers/emit.js';
 
 const base = { worker: 'app-1', now: Date.UTC(2026, 10, 23, 14, 2, 0), words: [] as string[] };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGitVersion, parseLeftRightCount, parseStatusZ, parseWorktreeList, unquoteCPath, versionAtLeast } from '../../src/core/gitFormat.js';
+import { parseGitVersion, parseLeftRightCount, parseStatusZ, parseWorktreeList, unquoteCPath, versionAtLeast } from '../../src/core/parsers/gitFormat.js';
 
 // Copied from `git worktree list --porcelain` (git 2.39.5): main, branch, detached, locked with a
 // reason, deleted by hand (prunable), and a path with spaces and quotes (printed raw by 2.39).

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { LogPatternError, globMatcher } from '../../src/core/glob.js';
+import { LogPatternError, globMatcher } from '../../src/core/config/glob.js';
 
 describe('globMatcher', () => {
   it.each([

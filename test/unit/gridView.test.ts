@@ -11,9 +11,9 @@ import {
   visibleWorkers,
   type GridFilter,
   type GridSort,
-} from '../../src/core/gridView.js';
-import type { HealthState } from '../../src/core/health.js';
-import type { WorkerSnapshot } from '../../src/core/snapshot.js';
+} from '../../src/core/views/gridView.js';
+import type { HealthState } from '../../src/core/rules/health.js';
+import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 
 function worker(name: string, lane: string, state: HealthState, lastActiveAt: number | null = null): WorkerSnapshot {
   return {

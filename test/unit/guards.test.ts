@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BACKOFF_MS, backoff, decideReassign, decideRestart } from '../../src/core/guards.js';
-import type { ReassignDecision, ReassignFacts, RestartDecision, RestartFacts } from '../../src/core/guards.js';
+import { MAX_BACKOFF_MS, backoff, decideReassign, decideRestart } from '../../src/core/rules/guards.js';
+import type { ReassignDecision, ReassignFacts, RestartDecision, RestartFacts } from '../../src/core/rules/guards.js';
 
 /** A running task with nothing done yet, restarted by a person. */
 const base: RestartFacts = {

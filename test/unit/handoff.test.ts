@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatQueueFile, renderHandoff, renderQueue, type HandoffWorker } from '../../src/core/handoff.js';
-import { newTask, type Task, type TaskState } from '../../src/core/tasks.js';
+import { formatQueueFile, renderHandoff, renderQueue, type HandoffWorker } from '../../src/core/views/handoff.js';
+import { newTask, type Task, type TaskState } from '../../src/core/rules/tasks.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime, deriveHealth, shortDuration, STARTING_GRACE_MS, type PaneFacts } from '../../src/core/health.js';
+import { clockTime, deriveHealth, shortDuration, STARTING_GRACE_MS, type PaneFacts } from '../../src/core/rules/health.js';
 
 const now = Date.UTC(2026, 10, 23, 14, 2, 0);
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -59,7 +59,7 @@ describe('shortDuration', () => {
 
 describe('displayedTimeKey', () => {
   it('changes when a shown duration or the clock ticks over a minute, not in between', async () => {
-    const { displayedTimeKey } = await import('../../src/core/health.js');
+    const { displayedTimeKey } = await import('../../src/core/rules/health.js');
     const start = Math.ceil(now / 60_000) * 60_000 + 1;
     const fresh = start - 10_000;
     expect(displayedTimeKey([fresh, null], start)).toBe(displayedTimeKey([fresh, null], start + 30_000));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseInboxFile, type InboxParse, type InboxTask } from '../../src/core/inbox.js';
-import { DEFAULT_PRIORITY } from '../../src/core/tasks.js';
+import { parseInboxFile, type InboxParse, type InboxTask } from '../../src/core/parsers/inbox.js';
+import { DEFAULT_PRIORITY } from '../../src/core/rules/tasks.js';
 
 const LANES = ['app', 'docs'] as const;
 

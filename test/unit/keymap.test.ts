@@ -16,7 +16,7 @@ import {
   type Action,
   type DialogView,
   type View,
-} from '../../src/core/keymap.js';
+} from '../../src/core/views/keymap.js';
 
 /** Every action, spelled out: a new one fails to compile here until it is listed (and then tested below). */
 const EVERY_ACTION: Record<Action, true> = {

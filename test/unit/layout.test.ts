@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeGrid, MIN_PANEL_HEIGHT, MIN_PANEL_WIDTH, moveSelection, splitEvenly } from '../../src/core/layout.js';
+import { computeGrid, MIN_PANEL_HEIGHT, MIN_PANEL_WIDTH, moveSelection, splitEvenly } from '../../src/core/views/layout.js';
 
 describe('computeGrid', () => {
   it('fills an 80×24 terminal with two columns of whole-cell widths that add up to 80', () => {

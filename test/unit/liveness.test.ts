@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../../src/core/activity.js';
-import type { LogEvent } from '../../src/core/logs/event.js';
-import { assessLiveness, DEFAULT_LIVENESS_RULES, settle, waitingLine } from '../../src/core/liveness.js';
+import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../../src/core/rules/activity.js';
+import type { LogEvent } from '../../src/core/parsers/logs/event.js';
+import { assessLiveness, DEFAULT_LIVENESS_RULES, settle, waitingLine } from '../../src/core/rules/liveness.js';
 
 const t0 = Date.UTC(2026, 10, 23, 14, 0, 0);
 const ev = (kind: LogEvent['kind'], extra: Partial<LogEvent> = {}): LogEvent => ({ time: null, kind, text: `${kind} text`, level: 'info', ...extra });

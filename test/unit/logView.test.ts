@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime } from '../../src/core/health.js';
+import { clockTime } from '../../src/core/rules/health.js';
 import {
   editDraft,
   emptyLogText,
@@ -15,7 +15,7 @@ import {
   type LogLine,
   type LogViewState,
   type MinLevel,
-} from '../../src/core/logView.js';
+} from '../../src/core/views/logView.js';
 
 const t0 = Date.UTC(2026, 10, 23, 14, 2, 0);
 const line = (i: number, level: LogLine['level'] = 'info', text = `line ${i}`, extra: Partial<LogLine> = {}): LogLine => ({

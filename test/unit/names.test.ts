@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { defaultSocketName, exactPaneTarget, exactTarget, isValidWorkerName, shellCommand, shellQuote, workerBranch } from '../../src/core/names.js';
+import { defaultSocketName, exactPaneTarget, exactTarget, isValidWorkerName, shellCommand, shellQuote, workerBranch } from '../../src/core/rules/names.js';
 
 describe('isValidWorkerName', () => {
   it.each([

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newTask, pickNext, type Task, type TaskState } from '../../src/core/tasks.js';
+import { newTask, pickNext, type Task, type TaskState } from '../../src/core/rules/tasks.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -27,24 +27,24 @@ function writtenIn(pattern: RegExp): string[] {
 describe('each rule is written once', () => {
   it('"held" (claimed or running) is a core predicate, not restated', () => {
     // (Not the report's display order of every open state, `'queued', 'claimed', 'running'`.)
-    expect(writtenIn(/(?<!'queued', )'claimed',\s*'running'|=== 'claimed' \|\||'running' \|\| \w+\.state === 'claimed'|state IN \('claimed'/)).toEqual(['src/core/tasks.ts']);
+    expect(writtenIn(/(?<!'queued', )'claimed',\s*'running'|=== 'claimed' \|\||'running' \|\| \w+\.state === 'claimed'|state IN \('claimed'/)).toEqual(['src/core/rules/tasks.ts']);
   });
 
   it('"needs a person" (failed, blocked, escalated) is a core predicate, not restated', () => {
     // (Not the report's list of counted moves, which has 'done' and 'canceled' around them.)
-    expect(writtenIn(/(?<!'done', )'failed',\s*'blocked',\s*'escalated'(?!, 'canceled')|'escalated',\s*'blocked',\s*'failed'|=== 'failed' \|\| \w+\.state === 'blocked'/)).toEqual(['src/core/tasks.ts']);
+    expect(writtenIn(/(?<!'done', )'failed',\s*'blocked',\s*'escalated'(?!, 'canceled')|'escalated',\s*'blocked',\s*'failed'|=== 'failed' \|\| \w+\.state === 'blocked'/)).toEqual(['src/core/rules/tasks.ts']);
   });
 
   it('the next task is chosen by the core only: the queue order is used nowhere else to pick', () => {
-    expect(writtenIn(/\.sort\(compareQueueOrder\)\[0\]/)).toEqual(['src/core/tasks.ts']);
+    expect(writtenIn(/\.sort\(compareQueueOrder\)\[0\]/)).toEqual(['src/core/rules/tasks.ts']);
   });
 
   it('the dispatch pause is one setting, named in one place', () => {
-    expect(writtenIn(/'dispatch\.paused'/)).toEqual(['src/core/dispatch.ts']);
+    expect(writtenIn(/'dispatch\.paused'/)).toEqual(['src/core/rules/dispatch.ts']);
   });
 
   it('the restart backoff is computed by the core only', () => {
-    expect(writtenIn(/\* 2 \*\* /)).toEqual(['src/core/guards.ts']);
+    expect(writtenIn(/\* 2 \*\* /)).toEqual(['src/core/rules/guards.ts']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, redact, redactObject, secretNameKind } from '../../src/core/redact.js';
+import { createRedactor, redact, redactObject, secretNameKind } from '../../src/core/rules/redact.js';
 
 // Fake credentials of the right shape, built here so no real key (or scanner-bait literal) is in the repo.
 const alnum = (n: number, seed = 'aB3dE6gH9k') => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideRemoval } from '../../src/core/removal.js';
-import type { RemovalDecision, RemovalFacts } from '../../src/core/removal.js';
+import { decideRemoval } from '../../src/core/rules/removal.js';
+import type { RemovalDecision, RemovalFacts } from '../../src/core/rules/removal.js';
 
 const clean: RemovalFacts = { dirty: [], ahead: 0, landed: true, exists: true };
 const dirty3: RemovalFacts = { ...clean, dirty: ['src/a.ts', 'README.md', 'new.txt'] };

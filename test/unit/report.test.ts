@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BoardEvent } from '../../src/core/events.js';
-import { buildReport, formatReport, parseSince, windowLabel } from '../../src/core/report.js';
-import { newTask, type Task, type TaskOutcome, type TaskState } from '../../src/core/tasks.js';
+import type { BoardEvent } from '../../src/core/rules/events.js';
+import { buildReport, formatReport, parseSince, windowLabel } from '../../src/core/views/report.js';
+import { newTask, type Task, type TaskOutcome, type TaskState } from '../../src/core/rules/tasks.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoff, decidePolicyRestart, decideRestart, MAX_BACKOFF_MS, type PolicyFacts } from '../../src/core/guards.js';
+import { backoff, decidePolicyRestart, decideRestart, MAX_BACKOFF_MS, type PolicyFacts } from '../../src/core/rules/guards.js';
 
 const MIN = 60_000;
 const NOW = 1_000_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ring } from '../../src/core/ring.js';
+import { Ring } from '../../src/core/views/ring.js';
 
 describe('Ring', () => {
   it('keeps items oldest first while below capacity', () => {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { statusTable } from '../../src/core/statusTable.js';
+import { statusTable } from '../../src/core/views/statusTable.js';
 
 it('aligns columns under a header, one row per worker', () => {
   const table = statusTable([

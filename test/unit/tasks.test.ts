@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TASK_STATES, applyTask, drift, newTask, pickNext } from '../../src/core/tasks.js';
-import type { Actor, FinishEvidence, Task, TaskCommand, TaskCommandType, TaskResult, TaskState, TreeFacts } from '../../src/core/tasks.js';
+import { TASK_STATES, applyTask, drift, newTask, pickNext } from '../../src/core/rules/tasks.js';
+import type { Actor, FinishEvidence, Task, TaskCommand, TaskCommandType, TaskResult, TaskState, TreeFacts } from '../../src/core/rules/tasks.js';
 
 const NOW = Date.UTC(2025, 0, 2, 14, 0, 0);
 const LEASE_MS = 60_000;

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
-import { fitWidth, textWidth } from '../../src/core/textWidth.js';
+import { fitWidth, textWidth } from '../../src/core/views/textWidth.js';
 
 describe('textWidth', () => {
   it.each([

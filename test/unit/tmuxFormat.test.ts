@@ -10,7 +10,7 @@ import {
   parseVersion,
   splitCaptureChain,
   tailOfCapture,
-} from '../../src/core/tmuxFormat.js';
+} from '../../src/core/parsers/tmuxFormat.js';
 
 // Captured from tmux 3.3a with `list-panes -a -F PANE_LIST_FORMAT`: w1 alive, w2 ran `exit 3`, w3 got
 // SIGTERM (empty status, signal 15), "plain" has no @muxctl_worker option.

@@ -11,7 +11,7 @@ import { runCheck } from '../../../src/adapters/check.js';
 import { Git } from '../../../src/adapters/git.js';
 import { TaskStore } from '../../../src/adapters/taskStore.js';
 import { Lander } from '../../../src/control/lander.js';
-import { formatProblems, parseConfig } from '../../../src/core/config.js';
+import { formatProblems, parseConfig } from '../../../src/core/config/config.js';
 
 const [file, configFile, integrationPath] = process.argv.slice(2);
 if (file === undefined || configFile === undefined || integrationPath === undefined) throw new Error('usage: landChild.ts <db> <sessions.json> <integration worktree>');

@@ -13,7 +13,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { TaskStore } from '../../../src/adapters/taskStore.js';
-import type { Actor } from '../../../src/core/tasks.js';
+import type { Actor } from '../../../src/core/rules/tasks.js';
 
 const LEASE_MS = 60_000;
 /** A churn process left behind by a crashed test run stops by itself instead of filling the disk. */

@@ -2,8 +2,8 @@
 // Expected counts were taken with grep and awk over the file, not from the parser.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AIDER_INITIAL, reduceAiderLine, type AiderState } from '../../../src/core/logs/aider.js';
-import { createLogParser, parseLine, type LogEvent } from '../../../src/core/logs/index.js';
+import { AIDER_INITIAL, reduceAiderLine, type AiderState } from '../../../src/core/parsers/logs/aider.js';
+import { createLogParser, parseLine, type LogEvent } from '../../../src/core/parsers/logs/index.js';
 
 const lines = readFileSync(new URL('../../fixtures/agent-logs/aider/Monochromatic__.aider.chat.history.md', import.meta.url), 'utf8').split('\n');
 

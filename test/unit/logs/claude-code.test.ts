@@ -2,8 +2,8 @@
 // Expected values were read from the files with jq, not copied from the parser's output.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseClaudeCodeLine } from '../../../src/core/logs/claude-code.js';
-import { createLogParser, parseLine, type LogEvent } from '../../../src/core/logs/index.js';
+import { parseClaudeCodeLine } from '../../../src/core/parsers/logs/claude-code.js';
+import { createLogParser, parseLine, type LogEvent } from '../../../src/core/parsers/logs/index.js';
 
 const fixture = (name: string) => {
   const lines = readFileSync(new URL(`../../fixtures/agent-logs/claude-code/${name}`, import.meta.url), 'utf8').split('\n');

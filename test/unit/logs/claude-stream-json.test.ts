@@ -1,8 +1,8 @@
 // `claude -p --output-format stream-json`: the real golden file in test/fixtures/agent-logs (SOURCES.md).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseClaudeStreamJsonLine } from '../../../src/core/logs/claude-stream-json.js';
-import { createLogParser, type LogEvent } from '../../../src/core/logs/index.js';
+import { parseClaudeStreamJsonLine } from '../../../src/core/parsers/logs/claude-stream-json.js';
+import { createLogParser, type LogEvent } from '../../../src/core/parsers/logs/index.js';
 
 const lines = readFileSync(new URL('../../fixtures/agent-logs/claude-code-stream-json/claude-agent-sdk-gleam__golden-basic_query.ndjson', import.meta.url), 'utf8')
   .split('\n')

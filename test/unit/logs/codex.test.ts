@@ -2,9 +2,9 @@
 // (SOURCES.md). The rollout's free text was redacted by its source repository; its structure is intact.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCodexExecJsonLine } from '../../../src/core/logs/codex-exec-json.js';
-import { parseCodexRolloutLine } from '../../../src/core/logs/codex-rollout.js';
-import { createLogParser, type ConcreteLogFormat, type LogEvent } from '../../../src/core/logs/index.js';
+import { parseCodexExecJsonLine } from '../../../src/core/parsers/logs/codex-exec-json.js';
+import { parseCodexRolloutLine } from '../../../src/core/parsers/logs/codex-rollout.js';
+import { createLogParser, type ConcreteLogFormat, type LogEvent } from '../../../src/core/parsers/logs/index.js';
 
 function readAll(format: ConcreteLogFormat, name: string): LogEvent[] {
   const parser = createLogParser(format);

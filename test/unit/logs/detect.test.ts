@@ -1,7 +1,7 @@
 // Format detection on the real fixtures (by their content and real file names) and on hand-made lines.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectFormat } from '../../../src/core/logs/index.js';
+import { detectFormat } from '../../../src/core/parsers/logs/index.js';
 
 const head = (path: string, count = 20) =>
   readFileSync(new URL(`../../fixtures/agent-logs/${path}`, import.meta.url), 'utf8').split('\n').slice(0, count);

@@ -1,9 +1,9 @@
 // Generic JSON lines and plain text. These are not agent logs: the sample lines are written by hand in
 // the shapes pino, bunyan and common loggers print.
 import { describe, expect, it } from 'vitest';
-import { parseJsonLinesLine } from '../../../src/core/logs/json-lines.js';
-import { parseTextLine } from '../../../src/core/logs/text.js';
-import type { LogEvent } from '../../../src/core/logs/index.js';
+import { parseJsonLinesLine } from '../../../src/core/parsers/logs/json-lines.js';
+import { parseTextLine } from '../../../src/core/parsers/logs/text.js';
+import type { LogEvent } from '../../../src/core/parsers/logs/index.js';
 
 const only = (parsed: ReturnType<typeof parseJsonLinesLine>): LogEvent => {
   if ('malformed' in parsed) throw new Error(parsed.malformed);

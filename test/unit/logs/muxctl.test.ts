@@ -2,8 +2,8 @@
 // (`muxctl-demo-agent --profile quick --seed 7 --speed 0`, `--profile asks --seed 3`, `--profile flaky`),
 // copied byte for byte; the emit lines follow the `muxctl emit` kinds (heartbeat, status, progress, checkpoint).
 import { describe, expect, it } from 'vitest';
-import { createLogParser, type LogEvent } from '../../../src/core/logs/index.js';
-import { parseMuxctlLine } from '../../../src/core/logs/muxctl.js';
+import { createLogParser, type LogEvent } from '../../../src/core/parsers/logs/index.js';
+import { parseMuxctlLine } from '../../../src/core/parsers/logs/muxctl.js';
 
 const QUICK_RUN = [
   '{"time":"2026-11-23T02:11:48.077Z","type":"message","text":"demo agent started (profile quick, seed 7)"}',

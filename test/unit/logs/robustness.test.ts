@@ -2,7 +2,7 @@
 // Every parser must count such a line (malformed) or pass it through, and never throw.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createLogParser, parseLine, type ConcreteLogFormat, type LogEvent, type ParsedLine } from '../../../src/core/logs/index.js';
+import { createLogParser, parseLine, type ConcreteLogFormat, type LogEvent, type ParsedLine } from '../../../src/core/parsers/logs/index.js';
 
 const FIXTURES: [ConcreteLogFormat, string][] = [
   ['claude-code', 'claude-code/claude-code-viewer__5c0375b4-57a5-4f26-b12d-d022ee4e51b7.jsonl'],

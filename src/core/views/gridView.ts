@@ -3,8 +3,8 @@
  * selection is kept by name, so a re-sort (by activity, every few seconds) never moves it to another
  * worker behind the person's back.
  */
-import type { HealthState } from './health.js';
-import type { WorkerSnapshot } from './snapshot.js';
+import type { HealthState } from '../rules/health.js';
+import type { WorkerSnapshot } from '../rules/snapshot.js';
 
 /** The states that need the person: counted in the header, alerted on, first in the urgency order. */
 export const NEEDS_YOU: readonly HealthState[] = ['waiting', 'stuck', 'crashed', 'missing'];

@@ -2,7 +2,7 @@
  * Which lane a task goes to when it does not name one (issue 4): the config's routing rules, first
  * match wins, by label or by a whole word of the title; with a single lane, that lane.
  */
-import type { RoutingRule } from './config.js';
+import type { RoutingRule } from '../config/config.js';
 
 export function routeLane(task: { title: string; labels: readonly string[] }, rules: readonly RoutingRule[], lanes: readonly string[]): string | null {
   const words = new Set(task.title.toLowerCase().split(/[^\p{L}\p{N}_-]+/u).filter(Boolean));

@@ -3,7 +3,7 @@
  * worker runs Claude Code, Codex, Aider or a shell script. Pure.
  */
 import stripAnsi from 'strip-ansi';
-import type { LogFormat } from '../config.js';
+import type { LogFormat } from '../../config/config.js';
 
 export type LogEventKind =
   | 'message'

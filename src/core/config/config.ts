@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { WORKER_NAME_PATTERN, defaultSocketName } from './names.js';
+import { WORKER_NAME_PATTERN, defaultSocketName } from '../rules/names.js';
 import { formatPath, lineColumn, parseJsonc, type JsonDocument, type JsonPath } from './jsonLocate.js';
 
 // Re-exported: these lived here before JSON reading moved to jsonLocate.ts.

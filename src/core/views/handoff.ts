@@ -3,8 +3,8 @@
  * person reads in ten seconds to know what needs them, and `task_queue.json`, the queue for scripts.
  * Pure: the caller writes the files, and only when the bytes change.
  */
-import { shortDuration } from './health.js';
-import { compareQueueOrder, NEEDS_PERSON_STATES, plural, type Task, type TaskState } from './tasks.js';
+import { shortDuration } from '../rules/health.js';
+import { compareQueueOrder, NEEDS_PERSON_STATES, plural, type Task, type TaskState } from '../rules/tasks.js';
 import { fitWidth } from './textWidth.js';
 
 export interface HandoffWorker {

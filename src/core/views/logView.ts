@@ -3,7 +3,7 @@
  * search), where its window sits as lines arrive and drop off the ring, how one line reads, and which
  * screen lines the preview keeps. Components only draw what these return.
  */
-import { clockTime } from './health.js';
+import { clockTime } from '../rules/health.js';
 
 /** One line of the log view: a normalized event, redacted, with where and when it came from. */
 export interface LogLine {

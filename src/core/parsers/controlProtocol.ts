@@ -13,7 +13,7 @@
  * only between blocks. A command LIST ("a ; b") produces one block per command that ran, and stops at
  * the first error, so callers must send one command per line to keep a FIFO of replies in step.
  */
-import { MuxctlError } from './errors.js';
+import { MuxctlError } from '../errors.js';
 
 /**
  * The hidden session a control client attaches to. Worker names must start with a letter or digit

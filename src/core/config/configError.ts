@@ -1,6 +1,6 @@
 import type { ConfigProblem } from './config.js';
 import { formatProblems } from './config.js';
-import { MuxctlError } from './errors.js';
+import { MuxctlError } from '../errors.js';
 
 /** A config that cannot be used: every problem, each with its file, field and what was expected. Exit 2. */
 export class ConfigError extends MuxctlError {

@@ -3,7 +3,7 @@
  * (last tool, last message, tokens, cost, errors) and the ones health weighs (is a turn open? is a
  * question pending? when did anything last happen?). Pure: the time an event was received is passed in.
  */
-import type { LogEvent } from './logs/event.js';
+import type { LogEvent } from '../parsers/logs/event.js';
 
 export interface Activity {
   /** When muxctl last received a line from any of the worker's logs (epoch ms). */

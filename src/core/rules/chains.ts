@@ -4,8 +4,8 @@
  * chain there and a restart picks up at the first unfinished step: done steps are never run again.
  */
 import { parse as parseYaml } from 'yaml';
-import { didYouMean } from './config.js';
-import { ATTEMPTS_RANGE, PRIORITY_RANGE, checkCommand, checkInteger, checkLabels, checkLane, shown, type Checked } from './inbox.js';
+import { didYouMean } from '../config/config.js';
+import { ATTEMPTS_RANGE, PRIORITY_RANGE, checkCommand, checkInteger, checkLabels, checkLane, shown, type Checked } from '../parsers/inbox.js';
 import type { NewTask } from './tasks.js';
 
 const CHAIN_FIELDS = ['name', 'lane', 'priority', 'labels', 'steps'] as const;

@@ -6,7 +6,7 @@
  * needs the worker's name typed and a backup ref; uncommitted work is never thrown away; commits or a
  * checkpoint mean resume, not start over.
  */
-import type { RestartPolicy } from './config.js';
+import type { RestartPolicy } from '../config/config.js';
 import { isHeld, plural } from './tasks.js';
 import type { Checkpoint, TaskState } from './tasks.js';
 

@@ -2,7 +2,7 @@
  * Errors from the git adapter, each with a message that says what to do next. They live in core
  * (no I/O) so control and the CLI can match on them without importing the adapter.
  */
-import { MuxctlError } from './errors.js';
+import { MuxctlError } from '../errors.js';
 
 export class GitMissingError extends MuxctlError {
   constructor(detail: string) {

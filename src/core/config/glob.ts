@@ -4,7 +4,7 @@
  * matching.
  */
 import picomatch from 'picomatch';
-import { MuxctlError } from './errors.js';
+import { MuxctlError } from '../errors.js';
 
 /** The pattern cannot be followed as given. */
 export class LogPatternError extends MuxctlError {

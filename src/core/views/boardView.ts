@@ -8,8 +8,8 @@
  * MIN_SPLIT_SLOT columns each (110 and wider), claimed and running get a column each: a claimed task
  * that never starts is worth seeing apart. Narrower, they share "active" and each card says which.
  */
-import { shortDuration } from './health.js';
-import { compareQueueOrder, HELD_STATES, NEEDS_PERSON_STATES, type Task, type TaskState } from './tasks.js';
+import { shortDuration } from '../rules/health.js';
+import { compareQueueOrder, HELD_STATES, NEEDS_PERSON_STATES, type Task, type TaskState } from '../rules/tasks.js';
 import { fitWidth, textWidth } from './textWidth.js';
 
 export type BoardColumnKey = 'queued' | 'active' | 'claimed' | 'running' | 'done' | 'needsYou';

@@ -4,8 +4,8 @@
  * it is a task, and if not, says why in words that name the file, the field and what was expected.
  */
 import { LineCounter, parseDocument } from 'yaml';
-import { didYouMean } from './config.js';
-import { DEFAULT_PRIORITY, type NewTask } from './tasks.js';
+import { didYouMean } from '../config/config.js';
+import { DEFAULT_PRIORITY, type NewTask } from '../rules/tasks.js';
 
 export type InboxTask = Omit<NewTask, 'id'>;
 export type InboxParse = { ok: true; task: InboxTask } | { ok: false; reason: string };

@@ -2,9 +2,9 @@
  * `muxctl report` (issue 4): what happened on the board in a window of time, for a person in a
  * terminal. Pure: the CLI reads the tasks and events from the store and prints `formatReport`.
  */
-import type { BoardEvent } from './events.js';
-import { shortDuration } from './health.js';
-import { NEEDS_PERSON_STATES, plural, type Task, type TaskState } from './tasks.js';
+import type { BoardEvent } from '../rules/events.js';
+import { shortDuration } from '../rules/health.js';
+import { NEEDS_PERSON_STATES, plural, type Task, type TaskState } from '../rules/tasks.js';
 import { fitWidth, textWidth } from './textWidth.js';
 
 export const COUNTED = ['added', 'done', 'failed', 'blocked', 'escalated', 'canceled'] as const;

@@ -6,7 +6,7 @@
  * No fix deletes work. A fix commits, moves or backs up first; the labels say so, because the person
  * pressing the key decides on the label alone.
  */
-import { MONITOR_SESSION } from './controlProtocol.js';
+import { MONITOR_SESSION } from '../parsers/controlProtocol.js';
 import { isHeld, OPEN_STATES, plural } from './tasks.js';
 import type { Task } from './tasks.js';
 
