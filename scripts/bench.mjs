@@ -206,7 +206,7 @@ async function idle(label, { prepare = () => {}, shown = () => true } = {}) {
 const BOARD = { landed: 200, done: 50, queued: 50 };
 const BOARD_TASKS = Object.values(BOARD).reduce((a, b) => a + b, 0);
 
-// Rows written straight into the schema TaskStore creates (src/adapters/taskStore.ts MIGRATIONS), in one
+// Rows written straight into the schema TaskStore creates (src/adapters/taskStoreSchema.ts MIGRATIONS), in one
 // transaction: `muxctl task add` takes ~0.2 s a task. Only tasks and their 'add' events, as the CLI writes.
 function seedBoard(project) {
   // Paused so nothing queued is handed out; opening the board for that also creates its schema.

@@ -1,6 +1,6 @@
 /**
  * Writes sessions.schema.json (the JSON Schema editors use to check sessions.json as you type) from the
- * zod schema in src/core/config/config.ts, so the two cannot drift.
+ * zod schema in src/core/config/schema.ts, so the two cannot drift.
  *
  *   npx tsx scripts/gen-schema.ts           write the file
  *   npx tsx scripts/gen-schema.ts --check   exit 1 if the committed file is stale (for CI)

@@ -1,14 +1,12 @@
 /**
- * All communication with the git binary happens here (ARCHITECTURE.md §3, §6). Every call is
- * `git -C <dir> <argv…>` through execa with an argv array — never a shell — and returns typed
- * facts; the decisions made on them live in src/core (removal.ts) and the text formats in
- * src/core/parsers/gitFormat.ts.
+ * All communication with the git binary happens in src/adapters/git*.ts (ARCHITECTURE.md §3, §6): every
+ * call is `git -C <dir> <argv…>` with an argv array, never a shell (gitRun.ts), and returns typed facts;
+ * the decisions made on them live in src/core (removal.ts) and the text formats in
+ * src/core/parsers/gitFormat.ts. `Git` is the one entry the rest of muxctl uses: the repository's
+ * branches, commits and backup refs here, its worktrees in gitWorktree.ts, the merge queue in gitLand.ts.
  */
-import { execa } from 'execa';
-import { appendFile, copyFile, mkdir, mkdtemp, open, readFile, realpath, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
   BaseBranchMissingError,
   BranchCheckedOutError,
@@ -18,89 +16,16 @@ import {
   InvalidRefNameError,
   NotAGitRepoError,
 } from '../core/parsers/gitErrors.js';
-import { parseGitVersion, parseLeftRightCount, parseStatusZ, parseWorktreeList, versionAtLeast } from '../core/parsers/gitFormat.js';
+import { parseGitVersion, parseStatusZ, versionAtLeast } from '../core/parsers/gitFormat.js';
 import type { WorktreeEntry } from '../core/parsers/gitFormat.js';
-import { pidAlive } from './process.js';
+import { run, runOk, runYesNo } from './gitRun.js';
+import * as worktrees from './gitWorktree.js';
+import type { WorktreeFacts, WorktreeSpec } from './gitWorktree.js';
 
 /** `worktree remove` arrived in git 2.17; everything else used here is older. */
 const MIN_VERSION = [2, 17, 0] as const;
 
-/** How long ensureWorktree waits for another muxctl process that is creating a worktree. */
-const LOCK_WAIT_MS = 120_000;
-
-export type { WorktreeEntry };
-
-export interface WorktreeFacts {
-  branch: string | null;
-  head: string;
-  /** Porcelain paths with uncommitted changes, untracked files included. */
-  dirty: string[];
-  ahead: number;
-  behind: number;
-  /** HEAD is an ancestor of the base. */
-  landed: boolean;
-}
-
-interface RunResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number | undefined;
-}
-
-interface RunOptions {
-  env?: Record<string, string>;
-}
-
-/** Variables that would point git at another repository, index or object store than `-C` says. */
-const LOCATING_VARS = [
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_INDEX_FILE',
-  'GIT_COMMON_DIR',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_NAMESPACE',
-  'GIT_PREFIX',
-];
-
-function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !LOCATING_VARS.includes(key)) env[key] = value;
-  }
-  // Never wait on a credential prompt nobody can see; never take the index lock just to refresh stat
-  // data while an agent is committing in the same worktree.
-  env['GIT_TERMINAL_PROMPT'] = '0';
-  env['GIT_OPTIONAL_LOCKS'] = '0';
-  return { ...env, ...extra };
-}
-
-/** Run git in `dir`; a failure to start git at all becomes GitMissingError, anything else is returned. */
-export async function run(dir: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const result = await execa('git', ['-C', dir, ...args], {
-    reject: false,
-    stdin: 'ignore',
-    extendEnv: false,
-    env: gitEnv(options.env),
-  });
-  if (result.exitCode === undefined && result.code === 'ENOENT') throw new GitMissingError('no `git` on PATH');
-  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
-}
-
-/** Run git and return stdout, or throw GitCommandError carrying git's own words. */
-export async function runOk(dir: string, args: readonly string[], context?: string, options: RunOptions = {}): Promise<string> {
-  const result = await run(dir, args, options);
-  if (result.exitCode !== 0) throw new GitCommandError(args, result.exitCode, result.stderr, context);
-  return result.stdout;
-}
-
-/** For yes/no commands (exit 0 = yes, 1 = no); anything else is a real failure, not a "no". */
-async function runYesNo(dir: string, args: readonly string[], context?: string): Promise<boolean> {
-  const result = await run(dir, args);
-  if (result.exitCode === 0) return true;
-  if (result.exitCode === 1) return false;
-  throw new GitCommandError(args, result.exitCode, result.stderr, context);
-}
+export type { WorktreeEntry, WorktreeFacts, WorktreeSpec };
 
 export class Git {
   /** @param path the repository (its main checkout, or any directory inside it) */
@@ -157,88 +82,31 @@ export class Git {
     throw new BaseBranchMissingError(branch, await this.listBranches());
   }
 
+  // ── Worktrees: the commands live in gitWorktree.ts ──
+
   async listWorktrees(): Promise<WorktreeEntry[]> {
-    return parseWorktreeList(await runOk(this.path, ['worktree', 'list', '--porcelain']));
+    return worktrees.listWorktrees(this.path);
   }
 
-  /**
-   * Make sure a worktree is registered at `path`. One registered there already is reused as it is,
-   * whatever branch it has checked out. Creation is serialised across processes by a lock file in the
-   * git directory, because git itself is not safe here: two concurrent `worktree add` calls for one
-   * path can both succeed and register it twice (measured on git 2.39).
-   */
-  async ensureWorktree({ path, branch, base }: { path: string; branch: string; base: string }): Promise<'created' | 'reused'> {
-    const target = await canonicalPath(path);
-    const lockFile = join(await this.commonDir(), 'muxctl-worktree.lock');
-    return withLockFile(lockFile, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const existing = await this.findWorktree(target);
-        if (existing && !existing.gone) return 'reused';
-        // Deleted by hand: git still has it registered, and would refuse to add it again until pruned.
-        if (existing?.gone) await runOk(this.path, ['worktree', 'prune'], `cannot prune the stale worktree ${path}`);
-        const branchThere = await this.branchExists(branch);
-        if (!branchThere && !(await runYesNo(this.path, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]))) {
-          throw new BaseBranchMissingError(base, await this.listBranches());
-        }
-        const args = branchThere
-          ? ['worktree', 'add', target, branch]
-          : // --no-track: a worker's branch must not get the base as its upstream.
-            ['worktree', 'add', '--no-track', '-b', branch, target, base];
-        const result = await run(this.path, args);
-        if (result.exitCode === 0) return 'created';
-        // Someone outside muxctl (or a step of git we raced) may have just made it: look once more.
-        if (attempt >= 2) throw new GitCommandError(args, result.exitCode, result.stderr, `cannot create the worktree ${path}`);
-      }
-    });
+  /** Reuses a worktree registered at `path`, else creates it under a lock file shared across processes. */
+  async ensureWorktree(spec: WorktreeSpec): Promise<'created' | 'reused'> {
+    return worktrees.ensureWorktree(this, spec);
   }
 
-  /** Each fact is one git call; they run side by side and none of them takes a lock. */
   async worktreeFacts(path: string, base: string): Promise<WorktreeFacts> {
-    const context = `cannot read the state of the worktree ${path}`;
-    const [branch, head, status, counts, landed] = await Promise.all([
-      run(path, ['symbolic-ref', '--quiet', '--short', 'HEAD']).then((r) => (r.exitCode === 0 ? r.stdout.trim() : null)),
-      runOk(path, ['rev-parse', '--verify', 'HEAD^{commit}'], context).then((out) => out.trim()),
-      runOk(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], context),
-      runOk(path, ['rev-list', '--left-right', '--count', `${base}...HEAD`, '--'], `cannot compare ${path} with ${base}`),
-      runYesNo(path, ['merge-base', '--is-ancestor', 'HEAD', base], `cannot compare ${path} with ${base}`),
-    ]);
-    const { ahead, behind } = parseLeftRightCount(counts);
-    return { branch, head, dirty: parseStatusZ(status), ahead, behind, landed };
+    return worktrees.worktreeFacts(path, base);
   }
 
-  /**
-   * A commit holding the worktree's full state — staged, unstaged and untracked (not ignored) files —
-   * made without touching the worktree or its index: `add -A` goes into a copy of the index. Its parent
-   * is HEAD, so `git diff <sha>^ <sha>` shows exactly the uncommitted work.
-   */
+  /** A commit of the worktree's uncommitted work (untracked files too), its index and files untouched. */
   async snapshotWorktree(path: string): Promise<string> {
-    const context = `cannot snapshot the worktree ${path}`;
-    const realIndex = resolve(path, (await runOk(path, ['rev-parse', '--git-path', 'index'], context)).trim());
-    const scratch = await mkdtemp(join(tmpdir(), 'muxctl-snapshot-'));
-    try {
-      const env = { GIT_INDEX_FILE: join(scratch, 'index') };
-      // Starting from a copy keeps the stat data, so `add -A` rehashes only changed files.
-      await copyFile(realIndex, env.GIT_INDEX_FILE).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error; // no index yet: an empty one is right
-      });
-      await runOk(path, ['add', '-A'], context, { env });
-      const tree = (await runOk(path, ['write-tree'], context, { env })).trim();
-      const parent = await run(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-      const parentArgs = parent.exitCode === 0 ? ['-p', parent.stdout.trim()] : [];
-      const identity = {
-        GIT_AUTHOR_NAME: 'muxctl',
-        GIT_AUTHOR_EMAIL: 'muxctl@localhost',
-        GIT_COMMITTER_NAME: 'muxctl',
-        GIT_COMMITTER_EMAIL: 'muxctl@localhost',
-      };
-      // --no-gpg-sign: a backup must never wait on a signing passphrase.
-      const message = `muxctl snapshot of ${path}`;
-      const sha = await runOk(path, ['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', message], context, { env: identity });
-      return sha.trim();
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    return worktrees.snapshotWorktree(path);
   }
+
+  async removeWorktree(path: string, options: { force: boolean }): Promise<void> {
+    return worktrees.removeWorktree(this.path, path, options);
+  }
+
+  // ── Branches, commits and refs ──
 
   /**
    * Point `refs/muxctl/backup/<name>/<UTC timestamp>` at `sha` and return the ref. Created only if new
@@ -256,12 +124,6 @@ export class Git {
       if (!taken) throw new GitCommandError(['update-ref', ref, sha, ''], result.exitCode, result.stderr, 'cannot write the backup ref');
     }
     throw new GitCommandError(['update-ref', base, sha], undefined, 'twenty backup refs already exist for this instant', 'cannot write the backup ref');
-  }
-
-  /** `worktree remove [--force]`. git also unregisters a worktree whose directory is already gone. */
-  async removeWorktree(path: string, { force }: { force: boolean }): Promise<void> {
-    const args = ['worktree', 'remove', ...(force ? ['--force'] : []), path];
-    await runOk(this.path, args, `cannot remove the worktree ${path}`);
   }
 
   /**
@@ -285,7 +147,7 @@ export class Git {
     return 'deleted';
   }
 
-  // ── Task branches (issue 4): a task's work lives on its own branch, which moves between worktrees ──
+  // ── Task branches: a task's work lives on its own branch, which moves between worktrees ──
 
   /** The commit `rev` names, or null when it names none. */
   async resolveCommit(rev: string, dir: string = this.path): Promise<string | null> {
@@ -378,92 +240,4 @@ export class Git {
     await appendFile(file, `${separator}${pattern}\n`);
     return true;
   }
-
-  private async commonDir(): Promise<string> {
-    const out = await run(this.path, ['rev-parse', '--git-common-dir']);
-    if (out.exitCode !== 0) throw new NotAGitRepoError(this.path);
-    return resolve(this.path, out.stdout.trim());
-  }
-
-  /** The worktree registered at `target` (already canonical), and whether its directory is gone. */
-  private async findWorktree(target: string): Promise<{ entry: WorktreeEntry; gone: boolean } | null> {
-    for (const entry of await this.listWorktrees()) {
-      if ((await canonicalPath(entry.path)) !== target) continue;
-      const present = await stat(entry.path).then((s) => s.isDirectory(), () => false);
-      // Old git never says "prunable", so the directory is checked here too.
-      return { entry, gone: entry.prunable || !present };
-    }
-    return null;
-  }
-}
-
-/**
- * An absolute path with symlinks resolved as far as it exists, so `/tmp/x` and `/private/tmp/x`
- * (macOS), or a path not created yet, compare equal to what git recorded.
- */
-async function canonicalPath(path: string): Promise<string> {
-  const absolute = resolve(path);
-  const rest: string[] = [];
-  let head = absolute;
-  for (;;) {
-    try {
-      return join(await realpath(head), ...rest.reverse());
-    } catch {
-      const parent = dirname(head);
-      if (parent === head) return absolute;
-      rest.push(basename(head));
-      head = parent;
-    }
-  }
-}
-
-/**
- * Hold an exclusive lock file (created with O_EXCL, holding our pid) while `work` runs. A lock whose
- * holder is no longer alive is taken over, so a crash never leaves the repository locked for good.
- */
-async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const handle = await open(file, 'wx');
-      try {
-        await handle.writeFile(String(process.pid));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const stale = await staleLockOwner(file);
-      if (stale !== null) {
-        // Re-read just before unlinking: if another process took the stale lock over in between, the
-        // pid inside has changed and its fresh lock must be left alone.
-        if ((await readFile(file, 'utf8').catch(() => null)) === stale) await unlink(file).catch(() => undefined);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new GitCommandError(['worktree', 'add'], undefined, `${file} is held by another process`,
-          `another muxctl has been creating a worktree for ${LOCK_WAIT_MS / 1000} s; if none is running, delete ${file}`);
-      }
-      await sleep(50);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await unlink(file).catch(() => undefined);
-  }
-}
-
-/** The lock file's content if its holder is gone (so it may be taken over), else null. */
-async function staleLockOwner(file: string): Promise<string | null> {
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return null; // gone already: the next attempt will simply take it
-  const pid = Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 0) {
-    // Created but the pid not written yet, or written by a crashed process: stale only once old.
-    const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
-    return age > 10_000 ? text : null;
-  }
-  return pidAlive(pid) ? null : text;
 }

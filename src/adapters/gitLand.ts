@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { MuxctlError } from '../core/errors.js';
 import { GitCommandError } from '../core/parsers/gitErrors.js';
 import { parseWorktreeList } from '../core/parsers/gitFormat.js';
-import { run, runOk } from './git.js';
+import { run, runOk } from './gitRun.js';
 
 /** A branch brought onto the base in the integration worktree: the resulting commit, or the conflict. */
 export type Integration = { ok: true; sha: string } | { ok: false; conflicts: string[]; said: string };

@@ -15,62 +15,19 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open, readdir, stat } from 'node:fs/promises';
-import type { FSWatcher, Stats } from 'node:fs';
-
-/** One subscription to a directory's events; closing it leaves the others' alone. */
-interface DirWatch {
-  close(): void;
-}
-
-interface SharedWatch {
-  watcher: FSWatcher;
-  listeners: Set<{ onEvent: (event: string, name: string | null) => void; onError: (error: Error) => void }>;
-}
-
-/**
- * One fs.watch per directory, shared by every tailer that follows files in it. A dashboard follows
- * three files a worker in `.muxctl/logs/`: with a watcher each, every append woke every tailer there
- * (60 callbacks a write with 20 workers).
- */
-const sharedWatches = new Map<string, SharedWatch>();
-
-function watchShared(dir: string, onEvent: (event: string, name: string | null) => void, onError: (error: Error) => void): DirWatch {
-  let shared = sharedWatches.get(dir);
-  if (!shared) {
-    const listeners: SharedWatch['listeners'] = new Set();
-    const watcher = watch(dir, (event, name) => {
-      for (const l of [...listeners]) l.onEvent(event, name);
-    });
-    watcher.on('error', (error) => {
-      sharedWatches.delete(dir);
-      for (const l of [...listeners]) l.onError(error);
-    });
-    shared = { watcher, listeners };
-    sharedWatches.set(dir, shared);
-  }
-  const entry = { onEvent, onError };
-  const own = shared;
-  own.listeners.add(entry);
-  return {
-    close() {
-      own.listeners.delete(entry);
-      if (own.listeners.size === 0) {
-        own.watcher.close();
-        if (sharedWatches.get(dir) === own) sharedWatches.delete(dir);
-      }
-    },
-  };
-}
-import { watch } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { MuxctlError } from '../core/errors.js';
 import { LogPatternError, globMatcher } from '../core/config/glob.js';
+import { FollowedFile, LogReadError } from './tailFile.js';
+import type { FileHost, FileLimits, TailResetReason } from './tailFile.js';
+import { DirectoryWatch } from './tailWatch.js';
 
-// Re-exported: both lived here before glob matching moved to src/core/config/glob.ts.
+// Re-exported: callers of the tailer take its errors and pattern matching from here.
 export { LogPatternError, globMatcher } from '../core/config/glob.js';
+export { LogLineTooLongError, LogReadError } from './tailFile.js';
+export type { TailResetReason } from './tailFile.js';
 
 export type TailPick = 'all' | 'newest';
-export type TailResetReason = 'truncated' | 'rotated';
 
 export interface LogTailerOptions {
   /** Directory the pattern is relative to (an absolute pattern ignores it). */
@@ -107,69 +64,16 @@ export interface TailStats {
   pending: number;
 }
 
-/** A line longer than the limit was dropped (a binary file, or a log without newlines). */
-export class LogLineTooLongError extends MuxctlError {
-  constructor(
-    readonly file: string,
-    readonly limit: number,
-  ) {
-    super(
-      `${file}: a line longer than ${limit} bytes was skipped (is it a binary file, or a log without newlines?). ` +
-        'Point log.path at a text log, or raise the line limit.',
-    );
-  }
-}
-
-/** A log file or its directory could not be read. */
-export class LogReadError extends MuxctlError {
-  constructor(
-    readonly file: string,
-    cause: unknown,
-  ) {
-    const code = (cause as NodeJS.ErrnoException | null)?.code;
-    const hint = code === 'EACCES' || code === 'EPERM' ? ' Check its permissions.' : '';
-    super(`Cannot read log ${file}: ${cause instanceof Error ? cause.message : String(cause)}.${hint}`);
-  }
-}
-
-const CHUNK_BYTES = 256 * 1024;
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-
-/** One followed file: its handle, where the next read starts, and the unfinished last line. */
-interface Followed {
-  readonly file: string;
-  handle: FileHandle | null;
-  ino: number;
-  dev: number;
-  offset: number;
-  /** Bytes after the last newline: a line still being written (kept as bytes so split UTF-8 survives). */
-  partial: Buffer[];
-  partialBytes: number;
-  /** Inside a line that passed the limit: drop bytes until its newline. */
-  skipping: boolean;
-  reading: Promise<void> | null;
-  /** An event arrived while reading: read again afterwards. */
-  dirty: boolean;
-  timer: NodeJS.Timeout | null;
-  settle: NodeJS.Timeout | null;
-  lastReadAt: number;
-  /** The file's modification time at the last read. */
-  mtimeMs: number;
-}
-
 export class LogTailer {
   private readonly dir: string;
   private readonly matches: (name: string) => boolean;
   private readonly pick: TailPick;
-  private readonly maxLineBytes: number;
-  private readonly coalesceMs: number;
-  private readonly settleMs: number;
-  private readonly followed = new Map<string, Followed>();
+  private readonly limits: FileLimits;
+  private readonly followed = new Map<string, FollowedFile>();
   /** Where to resume a file met before (startAt 'end', or switched away from), keyed by path, per inode. */
   private readonly resumeAt = new Map<string, { ino: number; offset: number }>();
-  private watcher: DirWatch | null = null;
-  private dirIno = -1;
+  private readonly directory: DirectoryWatch;
+  private readonly fileHost: FileHost;
   /** Directory-level work (scans, new files, switching) runs one at a time, so two events cannot race. */
   private serial: Promise<void> = Promise.resolve();
   /** Names with a `consider` queued: an event burst on a new file queues one, not hundreds. */
@@ -187,9 +91,32 @@ export class LogTailer {
     }
     this.matches = globMatcher(path.basename(full));
     this.pick = options.pick ?? 'all';
-    this.maxLineBytes = options.maxLineBytes ?? 4 * 1024 * 1024;
-    this.coalesceMs = options.coalesceMs ?? 50;
-    this.settleMs = options.settleMs ?? 60;
+    this.limits = {
+      maxLineBytes: options.maxLineBytes ?? 4 * 1024 * 1024,
+      coalesceMs: options.coalesceMs ?? 50,
+      settleMs: options.settleMs ?? 60,
+    };
+    this.directory = new DirectoryWatch(this.dir, {
+      closed: () => this.closed,
+      enqueue: (work) => this.enqueue(work),
+      changed: (event, name) => this.onDirEvent(event, name),
+      // Each followed file is now gone: its read takes what is left and closes it.
+      drain: async () => {
+        await Promise.all([...this.followed.values()].map((f) => (f.isOpen ? f.readNow() : undefined)));
+      },
+      rescan: () => this.scan(false),
+      failed: (dir, error) => this.report(new LogReadError(dir, error)),
+    });
+    this.fileHost = {
+      closed: () => this.closed,
+      lines: (file, lines, mtimeMs) => this.emitLines(file, lines, mtimeMs),
+      reset: (file, why) => this.emitReset(file, why),
+      report: (error) => this.report(error),
+      bytesRead: (count) => {
+        this.bytes += count;
+      },
+      replaced: (file) => this.follow(file),
+    };
   }
 
   /** Resolves once the directory is watched and what was already there has been read. */
@@ -198,7 +125,7 @@ export class LogTailer {
     this.started = true;
     // Watch before listing, so a file created in between is not missed.
     this.enqueue(async () => {
-      if (await this.watchDirectory()) await this.scan(true);
+      if (await this.directory.watch()) await this.scan(true);
     });
     await this.serial;
   }
@@ -206,89 +133,35 @@ export class LogTailer {
   /** Stops watching and reading; no callback runs after it resolves, and no handle stays open. */
   async close(): Promise<void> {
     this.closed = true;
-    this.stopWatching();
+    this.directory.stop();
     // Queued work sees `closed` and stops; a file opened meanwhile is closed by `follow` itself.
     await this.serial;
-    this.stopWatching();
-    await Promise.all([...this.followed.values()].map((f) => this.release(f)));
+    this.directory.stop();
+    await Promise.all([...this.followed.values()].map((f) => f.release()));
   }
 
   stats(): TailStats {
     let files = 0;
     let pending = 0;
     for (const f of this.followed.values()) {
-      if (f.handle) files++;
-      pending += f.partialBytes;
+      if (f.isOpen) files++;
+      pending += f.pendingBytes;
     }
     return { files, bytes: this.bytes, lines: this.lines, pending };
   }
 
   // --- the directory ---
 
-  private stopWatching(): void {
-    this.watcher?.close();
-    this.watcher = null;
-  }
-
-  /** Watches the directory, or (while it does not exist) its nearest existing ancestor until it does. */
-  private async watchDirectory(): Promise<boolean> {
-    for (;;) {
-      const dirStat = await stat(this.dir).catch(() => null);
-      if (this.closed) return false;
-      if (dirStat?.isDirectory()) {
-        this.dirIno = dirStat.ino;
-        this.watcher = this.makeWatcher(this.dir, (event, name) => this.onDirEvent(event, name));
-        return this.watcher !== null;
-      }
-      const ancestor = await nearestExistingAncestor(this.dir);
-      if (this.closed) return false;
-      // Only the next directory on the way down matters: an ancestor like $HOME sees a lot of traffic.
-      const next = path.join(ancestor, path.relative(ancestor, this.dir).split(path.sep)[0] ?? '');
-      const watcher = this.makeWatcher(ancestor, (_event, name) => {
-        if ((name !== null && path.join(ancestor, name) !== next) || this.watcher !== watcher) return;
-        watcher?.close();
-        this.watcher = null;
-        this.enqueue(async () => {
-          if (await this.watchDirectory()) await this.scan(false);
-        });
-      });
-      this.watcher = watcher;
-      // It may have appeared between the look above and the watch (mkdir -p makes several at once).
-      if (!(await stat(next).catch(() => null)) || this.watcher !== watcher) return false;
-      watcher?.close();
-      this.watcher = null;
-    }
-  }
-
-  private makeWatcher(dir: string, listener: (event: string, name: string | null) => void): DirWatch | null {
-    try {
-      return watchShared(
-        dir,
-        (event, name) => {
-          if (!this.closed) listener(event, name);
-        },
-        (error) => {
-          this.report(new LogReadError(dir, error));
-          this.enqueue(() => this.onDirectoryGone());
-        },
-      );
-    } catch (error) {
-      this.report(new LogReadError(dir, error));
-      return null;
-    }
-  }
-
   private onDirEvent(event: string, name: string | null): void {
     if (name === null) {
       this.enqueue(() => this.scan(false));
       return;
     }
-    if (event === 'rename' && name === path.basename(this.dir)) this.enqueue(() => this.checkDirectoryStillThere());
     if (!this.matches(name)) return;
     const file = path.join(this.dir, name);
     const f = this.followed.get(file);
-    if (f?.handle) {
-      this.onFileEvent(f);
+    if (f?.isOpen) {
+      f.onEvent();
     } else if (!this.considering.has(file)) {
       this.considering.add(file);
       this.enqueue(() => {
@@ -300,20 +173,6 @@ export class LogTailer {
 
   private enqueue(work: () => Promise<void>): void {
     this.serial = this.serial.then(() => (this.closed ? undefined : work())).catch((error) => this.report(error));
-  }
-
-  /** inotify reports the watched directory's own removal as a "rename" of its name, then goes quiet. */
-  private async checkDirectoryStillThere(): Promise<void> {
-    const now = await stat(this.dir).catch(() => null);
-    if (!now || now.ino !== this.dirIno) await this.onDirectoryGone();
-  }
-
-  private async onDirectoryGone(): Promise<void> {
-    if (this.closed || !this.watcher) return;
-    this.stopWatching();
-    // Each followed file is now gone: its read takes what is left and closes it.
-    await Promise.all([...this.followed.values()].map((f) => (f.handle ? this.readNow(f) : undefined)));
-    if (await this.watchDirectory()) await this.scan(false);
   }
 
   /** Lists the matches; follows them (all) or the most recently modified one (newest). */
@@ -335,7 +194,7 @@ export class LogTailer {
       }
     }
     if (this.pick === 'all') {
-      for (const { file } of found) if (!this.followed.get(file)?.handle) await this.follow(file);
+      for (const { file } of found) if (!this.followed.get(file)?.isOpen) await this.follow(file);
       return;
     }
     const newest = found.reduce<(typeof found)[number] | undefined>((best, x) => (!best || x.st.mtimeMs > best.st.mtimeMs ? x : best), undefined);
@@ -343,7 +202,7 @@ export class LogTailer {
       // Older sessions' history is not news: if one is written again later, only the new part shows.
       for (const { file, st } of found) if (file !== newest?.file) this.resumeAt.set(file, { ino: st.ino, offset: st.size });
     }
-    if (newest && !this.followed.get(newest.file)?.handle) await this.switchTo(newest.file);
+    if (newest && !this.followed.get(newest.file)?.isOpen) await this.switchTo(newest.file);
   }
 
   /** A matching name changed that is not followed (yet): a new file, or (newest) maybe the new newest. */
@@ -359,8 +218,8 @@ export class LogTailer {
     return this.switchTo(file);
   }
 
-  private current(): Followed | undefined {
-    for (const f of this.followed.values()) if (f.handle) return f;
+  private current(): FollowedFile | undefined {
+    for (const f of this.followed.values()) if (f.isOpen) return f;
     return undefined;
   }
 
@@ -368,20 +227,20 @@ export class LogTailer {
     const previous = this.current();
     if (previous?.file === file) return;
     if (previous) {
-      await this.readNow(previous);
+      await previous.readNow();
       // Resume at the start of an unfinished line, so coming back re-reads it whole.
-      this.resumeAt.set(previous.file, { ino: previous.ino, offset: previous.offset - previous.partialBytes });
-      await this.release(previous);
+      this.resumeAt.set(previous.file, previous.resumePoint());
+      await previous.release();
       this.followed.delete(previous.file);
     }
     await this.follow(file);
   }
 
-  // --- one file ---
+  // --- one file: opened here, read by FollowedFile ---
 
   private async follow(file: string): Promise<void> {
     const existing = this.followed.get(file);
-    if (existing?.handle || this.closed) return;
+    if (existing?.isOpen || this.closed) return;
     let handle: FileHandle | null = null;
     let st: Stats;
     try {
@@ -393,154 +252,27 @@ export class LogTailer {
       return;
     }
     // Checked after the last await before the record is stored: close() may have run meanwhile.
-    if (this.closed || this.followed.get(file)?.handle) {
+    if (this.closed || this.followed.get(file)?.isOpen) {
       await handle.close();
       return;
     }
     const resume = this.resumeAt.get(file);
     this.resumeAt.delete(file);
-    const f: Followed = {
-      file, handle, ino: st.ino, dev: st.dev, offset: resume?.ino === st.ino ? Math.min(resume.offset, st.size) : 0,
-      partial: [], partialBytes: 0, skipping: false, reading: null, dirty: false, timer: null, settle: null, lastReadAt: 0, mtimeMs: st.mtimeMs,
-    };
+    const offset = resume?.ino === st.ino ? Math.min(resume.offset, st.size) : 0;
+    const f = new FollowedFile(file, handle, st, offset, this.fileHost, this.limits);
     this.followed.set(file, f);
     // A record without a handle is a file that vanished (renamed away, deleted): this is its successor.
     // Not decided by inode alone: a deleted file's inode number is often reused at once.
     if (existing || (resume && resume.ino !== st.ino)) this.emitReset(file, 'rotated');
-    await this.readNow(f);
-  }
-
-  private onFileEvent(f: Followed): void {
-    if (f.settle) f.settle.refresh();
-    else f.settle = setTimeout(() => this.scheduleRead(f), this.settleMs);
-    this.scheduleRead(f);
-  }
-
-  private scheduleRead(f: Followed): void {
-    if (this.closed || !f.handle) return;
-    if (f.reading) {
-      f.dirty = true;
-      return;
-    }
-    if (f.timer) return;
-    const wait = Math.max(0, f.lastReadAt + this.coalesceMs - Date.now());
-    f.timer = setTimeout(() => {
-      f.timer = null;
-      void this.readNow(f);
-    }, wait);
-  }
-
-  /** Reads what is new now (or joins the read in flight); schedules one more if events came meanwhile. */
-  private readNow(f: Followed): Promise<void> {
-    if (f.reading) return f.reading;
-    f.dirty = false;
-    f.lastReadAt = Date.now();
-    f.reading = this.readCycle(f)
-      .catch((error) => this.report(error instanceof MuxctlError ? error : new LogReadError(f.file, error)))
-      .finally(() => {
-        f.reading = null;
-        if (f.dirty) this.scheduleRead(f);
-      });
-    return f.reading;
-  }
-
-  private async readCycle(f: Followed): Promise<void> {
-    const atPath = await stat(f.file).catch(() => null);
-    if (this.closed || !f.handle) return;
-    if (!atPath || atPath.ino !== f.ino || atPath.dev !== f.dev) {
-      // Renamed away or deleted: take what the old file still holds, then start on the new one (if any).
-      await this.readAppended(f.handle, f);
-      this.flushPartial(f);
-      // Not release(): it waits for this very read.
-      await this.detach(f)?.close();
-      if (atPath && !this.closed) await this.follow(f.file);
-      return;
-    }
-    await this.readAppended(f.handle, f);
-  }
-
-  private async readAppended(handle: FileHandle, f: Followed): Promise<void> {
-    const { size, mtimeMs } = await handle.stat();
-    f.mtimeMs = mtimeMs;
-    if (size < f.offset) {
-      f.offset = 0;
-      f.partial = [];
-      f.partialBytes = 0;
-      f.skipping = false;
-      this.emitReset(f.file, 'truncated');
-    }
-    while (f.offset < size && !this.closed) {
-      const want = Math.min(CHUNK_BYTES, size - f.offset);
-      const buffer = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buffer, 0, want, f.offset);
-      if (bytesRead === 0 || this.closed) break;
-      const from = f.offset === 0 && hasBom(buffer, bytesRead) ? 3 : 0;
-      f.offset += bytesRead;
-      this.bytes += bytesRead;
-      this.emitLines(f, this.splitLines(f, buffer.subarray(from, bytesRead)));
-    }
-  }
-
-  /** Complete lines of a chunk; the rest waits in `partial` (bounded by maxLineBytes). */
-  private splitLines(f: Followed, chunk: Buffer): string[] {
-    const lines: string[] = [];
-    let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      if (f.skipping) f.skipping = false;
-      else if (f.partialBytes + nl - start > this.maxLineBytes) this.report(new LogLineTooLongError(f.file, this.maxLineBytes));
-      else if (f.partialBytes === 0) lines.push(decodeLine(chunk.subarray(start, nl)));
-      else lines.push(decodeLine(Buffer.concat([...f.partial, chunk.subarray(start, nl)])));
-      f.partial = [];
-      f.partialBytes = 0;
-      start = nl + 1;
-    }
-    const rest = chunk.length - start;
-    if (rest === 0 || f.skipping) return lines;
-    if (f.partialBytes + rest > this.maxLineBytes) {
-      this.report(new LogLineTooLongError(f.file, this.maxLineBytes));
-      f.partial = [];
-      f.partialBytes = 0;
-      f.skipping = true;
-    } else {
-      // A copy, so the (up to 256 KiB) read buffer is not kept alive by a short tail.
-      f.partial.push(Buffer.from(chunk.subarray(start)));
-      f.partialBytes += rest;
-    }
-    return lines;
-  }
-
-  /** The file is finished (gone or replaced): its unterminated last line is as complete as it gets. */
-  private flushPartial(f: Followed): void {
-    if (f.partialBytes > 0 && !f.skipping) this.emitLines(f, [decodeLine(Buffer.concat(f.partial))]);
-    f.partial = [];
-    f.partialBytes = 0;
-    f.skipping = false;
-  }
-
-  /** Stops timers and closes the handle once no read is using it; the record stays, to notice a rotation. */
-  private async release(f: Followed): Promise<void> {
-    const handle = this.detach(f);
-    if (f.reading) await f.reading.catch(() => undefined);
-    await handle?.close().catch(() => undefined);
-  }
-
-  /** Stops the file's timers and takes its handle away (the caller closes it). */
-  private detach(f: Followed): FileHandle | null {
-    if (f.timer) clearTimeout(f.timer);
-    if (f.settle) clearTimeout(f.settle);
-    f.timer = null;
-    f.settle = null;
-    const handle = f.handle;
-    f.handle = null;
-    return handle;
+    await f.readNow();
   }
 
   // --- callbacks ---
 
-  private emitLines(f: Followed, lines: string[]): void {
+  private emitLines(file: string, lines: string[], mtimeMs: number): void {
     if (lines.length === 0 || this.closed) return;
     this.lines += lines.length;
-    this.guard(() => this.options.onLines(f.file, lines, { mtimeMs: f.mtimeMs }));
+    this.guard(() => this.options.onLines(file, lines, { mtimeMs }));
   }
 
   private emitReset(file: string, why: TailResetReason): void {
@@ -564,20 +296,5 @@ export class LogTailer {
     } catch (error) {
       this.report(error);
     }
-  }
-}
-
-function decodeLine(bytes: Buffer): string {
-  const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
-  return bytes.toString('utf8', 0, end);
-}
-
-function hasBom(buffer: Buffer, length: number): boolean {
-  return length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
-}
-
-async function nearestExistingAncestor(dir: string): Promise<string> {
-  for (let at = path.dirname(dir); ; at = path.dirname(at)) {
-    if ((await stat(at).catch(() => null))?.isDirectory() || at === path.dirname(at)) return at;
   }
 }

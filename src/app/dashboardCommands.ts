@@ -6,7 +6,7 @@ import { formatEvent } from '../core/rules/events.js';
 import { clockTime } from '../core/rules/health.js';
 import { diagnose, type Finding } from '../core/rules/doctor.js';
 import { DASHBOARD_PERSON } from '../core/rules/tasks.js';
-import { applyFix, gatherDoctorFacts } from '../control/doctor.js';
+import { applyFix, gatherDoctorFacts } from '../control/doctorFixes.js';
 import type { DetailRequest } from '../control/detailFeed.js';
 import type { Commands } from '../state/actions.js';
 import type { DashboardStore } from '../state/store.js';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Git } from '../adapters/git.js';
 import { loadConfig } from '../adapters/configFile.js';
-import { inboxDir } from '../adapters/inbox.js';
+import { inboxDir } from '../adapters/inboxDir.js';
 import { RuntimeDir } from '../adapters/runtime.js';
 
 interface DemoTask {

@@ -5,10 +5,10 @@ import { attachCommand, downCommand, printResults, restartCommand, statusCommand
 import { openProject, type Services } from '../app/services.js';
 import { CLI_PERSON } from '../core/rules/tasks.js';
 import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
-import { emitCommand } from './emit.js';
+import { emitCommand } from './emitCommand.js';
 import { HELP } from './help.js';
-import { doctorCommand, landCommand } from './landing.js';
-import { dispatchCommand, eventsCommand, exportCommand, reportCommand, taskCommand } from './tasks.js';
+import { doctorCommand, landCommand } from './landCommands.js';
+import { dispatchCommand, eventsCommand, exportCommand, reportCommand, taskCommand } from './taskCommands.js';
 
 declare const MUXCTL_VERSION: string | undefined;
 const VERSION = typeof MUXCTL_VERSION === 'string' ? MUXCTL_VERSION : '0.0.0-dev';

@@ -5,7 +5,7 @@
  * checkpoint guard, hands queued tasks to idle workers of their lane, fills in what finished tasks
  * brought back, and keeps the bridge files current. Each step is a no-op when nothing changed.
  */
-import { inboxDir, processInbox } from '../adapters/inbox.js';
+import { inboxDir, processInbox } from '../adapters/inboxDir.js';
 import type { RuntimeDir } from '../adapters/runtime.js';
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { ProjectConfig } from '../core/config/config.js';

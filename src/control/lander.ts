@@ -4,32 +4,23 @@
  * moves by a fast-forward to a commit that passed — so a kill at any point leaves it as it was or fully
  * updated. The queue is derived from the store and git every time, never kept, so a rerun resumes.
  */
-import { join } from 'node:path';
 import type { CheckRun } from '../adapters/check.js';
 import type { Git } from '../adapters/git.js';
 import { ensureIntegrationWorktree, fastForwardBase, mergeOnto, pushBase, rebaseOnto, resetIntegration, samePath, worktreeHolding } from '../adapters/gitLand.js';
 import type { TaskAnnotation, TaskStore } from '../adapters/taskStore.js';
 import { workerPath, type ProjectConfig } from '../core/config/config.js';
-import { MuxctlError } from '../core/errors.js';
 import { BaseBranchMissingError } from '../core/parsers/gitErrors.js';
 import { workerBranch } from '../core/rules/names.js';
 import { plural, type Actor, type Task } from '../core/rules/tasks.js';
+import { LanderBusyError, landingOrder, type LandResult } from './landResults.js';
+
+/** The lander's results and refusal live beside it; importers of the lander find them here too. */
+export { describeLanding, integrationPath, LanderBusyError, landingOrder, type LandOutcome, type LandResult } from './landResults.js';
 
 export const LANDER_LOCK = 'lander';
 
 /** How many times an entry is built again because the base moved under it before it gives way. */
 export const MAX_BASE_ATTEMPTS = 3;
-
-/** Beside the workers' worktrees; a worker name never starts with "_", so it can never clash. */
-export function integrationPath(config: ProjectConfig): string {
-  return join(config.worktreeDir, '_land');
-}
-
-/** One line for what a landing did, for the dashboard's notice. */
-export function describeLanding(results: readonly LandResult[]): string {
-  if (results.length === 0) return 'nothing to land';
-  return results.map((r) => `${r.task} ${r.outcome}${r.sha ? ` at ${r.sha.slice(0, 7)}` : ''}${r.reasons.length > 0 ? `: ${r.reasons[0] ?? ''}` : ''}`).join(' · ');
-}
 
 const FILES_SHOWN = 10;
 
@@ -46,37 +37,6 @@ export interface LanderDeps {
    * checkoutAndDeliver). Without it the task is only claimed back, for the dispatcher or a person.
    */
   sendBack?: (task: Task) => Promise<{ ok: boolean; message: string }>;
-}
-
-export type LandOutcome = 'landed' | 'already-landed' | 'conflict' | 'check-failed' | 'refused' | 'skipped';
-
-export interface LandResult {
-  task: string;
-  outcome: LandOutcome;
-  /** The base's commit that carries the task's work, once landed. */
-  sha: string | null;
-  /** For a person: what happened and why (conflicting files, the check's last lines, git's words). */
-  reasons: string[];
-  /** What became of the task branch after landing; null when the task did not land. */
-  branch: 'deleted' | 'kept' | null;
-  /** The push of the base, when one is configured and the base moved. */
-  push: { ok: boolean; said: string } | null;
-}
-
-/** Another lander holds the lock: nothing was done. */
-export class LanderBusyError extends MuxctlError {
-  constructor(
-    readonly pid: number,
-    readonly holder: string,
-    readonly since: number,
-  ) {
-    super(`the lander is running in pid ${pid} since ${new Date(since).toISOString()} (started by ${holder}); wait for it to finish`, 1);
-  }
-}
-
-/** Landing order: priority (lower first), then the time the task was done, then id so ties never flicker. */
-export function landingOrder(a: Task, b: Task): number {
-  return a.priority - b.priority || a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 interface Entry {

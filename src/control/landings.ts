@@ -6,7 +6,8 @@
  */
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { Actor } from '../core/rules/tasks.js';
-import { describeLanding, type Lander } from './lander.js';
+import type { Lander } from './lander.js';
+import { describeLanding } from './landResults.js';
 
 /** land.auto tries a landing that changed nothing again after this long (the base may be free by then). */
 export const AUTO_LAND_RETRY_MS = 5 * 60_000;

@@ -14,10 +14,11 @@ import { workerPath } from '../core/config/config.js';
 import { decideReassign } from '../core/rules/guards.js';
 import { taskBranchName, workerBranch } from '../core/rules/names.js';
 import { routeLane } from '../core/rules/routing.js';
-import { isHeld, plural, waitingOn } from '../core/rules/tasks.js';
+import { isHeld, plural } from '../core/rules/tasks.js';
+import { waitingOn } from '../core/rules/queue.js';
 import type { Actor, Checkpoint, Task, TaskResult } from '../core/rules/tasks.js';
 import type { Acting } from './acting.js';
-import type { Delivery } from './delivery.js';
+import type { Delivery } from './deliverer.js';
 import type { TreeFacts } from './treeFacts.js';
 import type { Workers } from './workers.js';
 

@@ -11,7 +11,7 @@ import { workerPath } from '../core/config/config.js';
 import { decideRestart, type RestartDecision } from '../core/rules/guards.js';
 import type { Actor, Task } from '../core/rules/tasks.js';
 import type { Acting } from './acting.js';
-import type { Delivery } from './delivery.js';
+import type { Delivery } from './deliverer.js';
 import type { TaskControl } from './moves.js';
 import type { TreeFacts } from './treeFacts.js';
 import type { Workers } from './workers.js';

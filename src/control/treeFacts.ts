@@ -6,7 +6,8 @@ import type { Git } from '../adapters/git.js';
 import type { ProjectConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
 import type { DeliveryContext } from '../core/rules/delivery.js';
-import { drift, type Task } from '../core/rules/tasks.js';
+import { drift } from '../core/rules/treeEvidence.js';
+import type { Task } from '../core/rules/tasks.js';
 
 export interface TreeFactsDeps {
   config: () => ProjectConfig;

@@ -5,7 +5,8 @@
  */
 import { boardView, moveSelection as moveOnBoard } from '../core/views/boardView.js';
 import type { RestartDecision } from '../core/rules/guards.js';
-import { compareQueueOrder, waitingOn, type Task } from '../core/rules/tasks.js';
+import { compareQueueOrder, waitingOn } from '../core/rules/queue.js';
+import type { Task } from '../core/rules/tasks.js';
 import { confirmDialog, eventsDialog, formDialog, pickDialog } from './dialogs.js';
 import { focusedWorker, taskOf, type DashboardModel, type DashboardStore, type FormField } from './store.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/adapters/taskStore.js';
 import { openProject, type Services as Context } from '../../src/app/services.js';
-import { applyFix, gatherDoctorFacts, type DoctorDeps } from '../../src/control/doctor.js';
+import { applyFix, gatherDoctorFacts, type DoctorDeps } from '../../src/control/doctorFixes.js';
 import { LANDER_LOCK } from '../../src/control/lander.js';
 import { diagnose, type Finding, type FindingKind } from '../../src/core/rules/doctor.js';
 import type { Task, TaskCommand } from '../../src/core/rules/tasks.js';

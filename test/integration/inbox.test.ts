@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inboxDir, processInbox, type InboxResult } from '../../src/adapters/inbox.js';
+import { inboxDir, processInbox, type InboxResult } from '../../src/adapters/inboxDir.js';
 import type { InboxTask } from '../../src/core/parsers/inbox.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -134,7 +134,7 @@ describe('processInbox', () => {
 const SWEEPER = `
 import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { processInbox } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'adapters', 'inbox.ts')).href)};
+import { processInbox } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'adapters', 'inboxDir.ts')).href)};
 
 const [dir, ledger] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin });

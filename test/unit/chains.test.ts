@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseChainFile } from '../../src/core/rules/chains.js';
-import { dependencyCycle, newTask, pickNext, waitingOn, type Task, type TaskState } from '../../src/core/rules/tasks.js';
+import { dependencyCycle, pickNext, waitingOn } from '../../src/core/rules/queue.js';
+import { newTask, type Task, type TaskState } from '../../src/core/rules/tasks.js';
 
 const LANES = ['app', 'docs'];
 const NOW = Date.UTC(2026, 10, 23, 12);

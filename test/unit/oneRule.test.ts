@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newTask, pickNext, type Task, type TaskState } from '../../src/core/rules/tasks.js';
+import { newTask, type Task, type TaskState } from '../../src/core/rules/tasks.js';
+import { pickNext } from '../../src/core/rules/queue.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -36,7 +37,7 @@ describe('each rule is written once', () => {
   });
 
   it('the next task is chosen by the core only: the queue order is used nowhere else to pick', () => {
-    expect(writtenIn(/\.sort\(compareQueueOrder\)\[0\]/)).toEqual(['src/core/rules/tasks.ts']);
+    expect(writtenIn(/\.sort\(compareQueueOrder\)\[0\]/)).toEqual(['src/core/rules/queue.ts']);
   });
 
   it('the dispatch pause is one setting, named in one place', () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TASK_STATES, applyTask, drift, newTask, pickNext } from '../../src/core/rules/tasks.js';
-import type { Actor, FinishEvidence, Task, TaskCommand, TaskCommandType, TaskResult, TaskState, TreeFacts } from '../../src/core/rules/tasks.js';
+import { TASK_STATES, newTask } from '../../src/core/rules/tasks.js';
+import { applyTask } from '../../src/core/rules/taskMachine.js';
+import { drift } from '../../src/core/rules/treeEvidence.js';
+import { pickNext } from '../../src/core/rules/queue.js';
+import type { Actor, FinishEvidence, Task, TaskCommand, TaskCommandType, TaskResult, TaskState } from '../../src/core/rules/tasks.js';
+import type { TreeFacts } from '../../src/core/rules/treeEvidence.js';
 
 const NOW = Date.UTC(2025, 0, 2, 14, 0, 0);
 const LEASE_MS = 60_000;

@@ -9,7 +9,8 @@
  * that never starts is worth seeing apart. Narrower, they share "active" and each card says which.
  */
 import { shortDuration } from '../rules/health.js';
-import { compareQueueOrder, HELD_STATES, NEEDS_PERSON_STATES, type Task, type TaskState } from '../rules/tasks.js';
+import { compareQueueOrder } from '../rules/queue.js';
+import { HELD_STATES, NEEDS_PERSON_STATES, type Task, type TaskState } from '../rules/tasks.js';
 import { fitWidth, textWidth } from './textWidth.js';
 
 export type BoardColumnKey = 'queued' | 'active' | 'claimed' | 'running' | 'done' | 'needsYou';

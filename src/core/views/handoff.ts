@@ -4,7 +4,8 @@
  * Pure: the caller writes the files, and only when the bytes change.
  */
 import { shortDuration } from '../rules/health.js';
-import { compareQueueOrder, NEEDS_PERSON_STATES, plural, type Task, type TaskState } from '../rules/tasks.js';
+import { compareQueueOrder } from '../rules/queue.js';
+import { NEEDS_PERSON_STATES, plural, type Task, type TaskState } from '../rules/tasks.js';
 import { fitWidth } from './textWidth.js';
 
 export interface HandoffWorker {

@@ -13,7 +13,8 @@ import { formatEvent, type BoardEvent } from '../core/rules/events.js';
 import { clockDate, clockTime } from '../core/rules/health.js';
 import { buildReport, formatReport, parseSince } from '../core/views/report.js';
 import { parseChainFile } from '../core/rules/chains.js';
-import { CLI_PERSON, TASK_STATES, waitingOn, type Actor, type Task, type TaskState } from '../core/rules/tasks.js';
+import { CLI_PERSON, TASK_STATES, type Actor, type Task, type TaskState } from '../core/rules/tasks.js';
+import { waitingOn } from '../core/rules/queue.js';
 
 export interface TaskFlags {
   json: boolean;

@@ -1,8 +1,8 @@
 /** `muxctl land` (the merge queue, one lander at a time) and `muxctl doctor` with its safe fixes. */
 import type { Services } from '../app/services.js';
-import { applyFix, gatherDoctorFacts } from '../control/doctor.js';
+import { applyFix, gatherDoctorFacts } from '../control/doctorFixes.js';
 import { diagnose, type Finding } from '../core/rules/doctor.js';
-import { cliActor } from './tasks.js';
+import { cliActor } from './taskCommands.js';
 
 export async function landCommand(ctx: Services, ids: string[], json: boolean): Promise<number> {
   const actor = cliActor(ctx);

@@ -1,0 +1,218 @@
+/**
+ * The worktree commands: list, create (serialised across processes), read a worktree's facts, snapshot
+ * its uncommitted work, remove it. Each takes the repository or the worktree as a directory; `Git` in
+ * git.ts exposes them as methods, beside the branch, commit and ref commands.
+ */
+import { copyFile, mkdtemp, open, readFile, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BaseBranchMissingError, GitCommandError, NotAGitRepoError } from '../core/parsers/gitErrors.js';
+import { parseLeftRightCount, parseStatusZ, parseWorktreeList } from '../core/parsers/gitFormat.js';
+import type { WorktreeEntry } from '../core/parsers/gitFormat.js';
+import { run, runOk, runYesNo } from './gitRun.js';
+import { pidAlive } from './process.js';
+
+/** How long ensureWorktree waits for another muxctl process that is creating a worktree. */
+const LOCK_WAIT_MS = 120_000;
+
+export interface WorktreeFacts {
+  branch: string | null;
+  head: string;
+  /** Porcelain paths with uncommitted changes, untracked files included. */
+  dirty: string[];
+  ahead: number;
+  behind: number;
+  /** HEAD is an ancestor of the base. */
+  landed: boolean;
+}
+
+export interface WorktreeSpec {
+  path: string;
+  branch: string;
+  base: string;
+}
+
+/** What creating a worktree asks of the repository's branches; `Git` is one. */
+export interface BranchLookup {
+  readonly path: string;
+  branchExists(branch: string): Promise<boolean>;
+  listBranches(): Promise<string[]>;
+}
+
+export async function listWorktrees(repo: string): Promise<WorktreeEntry[]> {
+  return parseWorktreeList(await runOk(repo, ['worktree', 'list', '--porcelain']));
+}
+
+/**
+ * Make sure a worktree is registered at `path`. One registered there already is reused as it is,
+ * whatever branch it has checked out. Creation is serialised across processes by a lock file in the
+ * git directory, because git itself is not safe here: two concurrent `worktree add` calls for one
+ * path can both succeed and register it twice (measured on git 2.39).
+ */
+export async function ensureWorktree(repo: BranchLookup, { path, branch, base }: WorktreeSpec): Promise<'created' | 'reused'> {
+  const target = await canonicalPath(path);
+  const lockFile = join(await commonDir(repo.path), 'muxctl-worktree.lock');
+  return withLockFile(lockFile, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const existing = await findWorktree(repo.path, target);
+      if (existing && !existing.gone) return 'reused';
+      // Deleted by hand: git still has it registered, and would refuse to add it again until pruned.
+      if (existing?.gone) await runOk(repo.path, ['worktree', 'prune'], `cannot prune the stale worktree ${path}`);
+      const branchThere = await repo.branchExists(branch);
+      if (!branchThere && !(await runYesNo(repo.path, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]))) {
+        throw new BaseBranchMissingError(base, await repo.listBranches());
+      }
+      const args = branchThere
+        ? ['worktree', 'add', target, branch]
+        : // --no-track: a worker's branch must not get the base as its upstream.
+          ['worktree', 'add', '--no-track', '-b', branch, target, base];
+      const result = await run(repo.path, args);
+      if (result.exitCode === 0) return 'created';
+      // Someone outside muxctl (or a step of git we raced) may have just made it: look once more.
+      if (attempt >= 2) throw new GitCommandError(args, result.exitCode, result.stderr, `cannot create the worktree ${path}`);
+    }
+  });
+}
+
+/** Each fact is one git call; they run side by side and none of them takes a lock. */
+export async function worktreeFacts(path: string, base: string): Promise<WorktreeFacts> {
+  const context = `cannot read the state of the worktree ${path}`;
+  const [branch, head, status, counts, landed] = await Promise.all([
+    run(path, ['symbolic-ref', '--quiet', '--short', 'HEAD']).then((r) => (r.exitCode === 0 ? r.stdout.trim() : null)),
+    runOk(path, ['rev-parse', '--verify', 'HEAD^{commit}'], context).then((out) => out.trim()),
+    runOk(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], context),
+    runOk(path, ['rev-list', '--left-right', '--count', `${base}...HEAD`, '--'], `cannot compare ${path} with ${base}`),
+    runYesNo(path, ['merge-base', '--is-ancestor', 'HEAD', base], `cannot compare ${path} with ${base}`),
+  ]);
+  const { ahead, behind } = parseLeftRightCount(counts);
+  return { branch, head, dirty: parseStatusZ(status), ahead, behind, landed };
+}
+
+/**
+ * A commit holding the worktree's full state — staged, unstaged and untracked (not ignored) files —
+ * made without touching the worktree or its index: `add -A` goes into a copy of the index. Its parent
+ * is HEAD, so `git diff <sha>^ <sha>` shows exactly the uncommitted work.
+ */
+export async function snapshotWorktree(path: string): Promise<string> {
+  const context = `cannot snapshot the worktree ${path}`;
+  const realIndex = resolve(path, (await runOk(path, ['rev-parse', '--git-path', 'index'], context)).trim());
+  const scratch = await mkdtemp(join(tmpdir(), 'muxctl-snapshot-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+    // Starting from a copy keeps the stat data, so `add -A` rehashes only changed files.
+    await copyFile(realIndex, env.GIT_INDEX_FILE).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error; // no index yet: an empty one is right
+    });
+    await runOk(path, ['add', '-A'], context, { env });
+    const tree = (await runOk(path, ['write-tree'], context, { env })).trim();
+    const parent = await run(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    const parentArgs = parent.exitCode === 0 ? ['-p', parent.stdout.trim()] : [];
+    const identity = {
+      GIT_AUTHOR_NAME: 'muxctl',
+      GIT_AUTHOR_EMAIL: 'muxctl@localhost',
+      GIT_COMMITTER_NAME: 'muxctl',
+      GIT_COMMITTER_EMAIL: 'muxctl@localhost',
+    };
+    // --no-gpg-sign: a backup must never wait on a signing passphrase.
+    const message = `muxctl snapshot of ${path}`;
+    const sha = await runOk(path, ['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', message], context, { env: identity });
+    return sha.trim();
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** `worktree remove [--force]`. git also unregisters a worktree whose directory is already gone. */
+export async function removeWorktree(repo: string, path: string, { force }: { force: boolean }): Promise<void> {
+  const args = ['worktree', 'remove', ...(force ? ['--force'] : []), path];
+  await runOk(repo, args, `cannot remove the worktree ${path}`);
+}
+
+async function commonDir(repo: string): Promise<string> {
+  const out = await run(repo, ['rev-parse', '--git-common-dir']);
+  if (out.exitCode !== 0) throw new NotAGitRepoError(repo);
+  return resolve(repo, out.stdout.trim());
+}
+
+/** The worktree registered at `target` (already canonical), and whether its directory is gone. */
+async function findWorktree(repo: string, target: string): Promise<{ entry: WorktreeEntry; gone: boolean } | null> {
+  for (const entry of await listWorktrees(repo)) {
+    if ((await canonicalPath(entry.path)) !== target) continue;
+    const present = await stat(entry.path).then((s) => s.isDirectory(), () => false);
+    // Old git never says "prunable", so the directory is checked here too.
+    return { entry, gone: entry.prunable || !present };
+  }
+  return null;
+}
+
+/**
+ * An absolute path with symlinks resolved as far as it exists, so `/tmp/x` and `/private/tmp/x`
+ * (macOS), or a path not created yet, compare equal to what git recorded.
+ */
+async function canonicalPath(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const rest: string[] = [];
+  let head = absolute;
+  for (;;) {
+    try {
+      return join(await realpath(head), ...rest.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return absolute;
+      rest.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/**
+ * Hold an exclusive lock file (created with O_EXCL, holding our pid) while `work` runs. A lock whose
+ * holder is no longer alive is taken over, so a crash never leaves the repository locked for good.
+ */
+async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await open(file, 'wx');
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const stale = await staleLockOwner(file);
+      if (stale !== null) {
+        // Re-read just before unlinking: if another process took the stale lock over in between, the
+        // pid inside has changed and its fresh lock must be left alone.
+        if ((await readFile(file, 'utf8').catch(() => null)) === stale) await unlink(file).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new GitCommandError(['worktree', 'add'], undefined, `${file} is held by another process`,
+          `another muxctl has been creating a worktree for ${LOCK_WAIT_MS / 1000} s; if none is running, delete ${file}`);
+      }
+      await sleep(50);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await unlink(file).catch(() => undefined);
+  }
+}
+
+/** The lock file's content if its holder is gone (so it may be taken over), else null. */
+async function staleLockOwner(file: string): Promise<string | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return null; // gone already: the next attempt will simply take it
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // Created but the pid not written yet, or written by a crashed process: stale only once old.
+    const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
+    return age > 10_000 ? text : null;
+  }
+  return pidAlive(pid) ? null : text;
+}

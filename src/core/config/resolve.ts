@@ -1,0 +1,78 @@
+/**
+ * From a config as written to the config muxctl runs on: paths made absolute, `defaults` merged under
+ * each worker, and everything left out filled from defaults.ts. Only called once the schema accepted it.
+ */
+import path from 'node:path';
+import { defaultSocketName } from '../rules/names.js';
+import { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
+import type { ParsedConfig, ParsedWorker, SharedFields } from './schema.js';
+import type { ProjectConfig, WorkerConfig } from './types.js';
+
+/** The resolved config of `parsed`, read from `file` (absolute: relative paths are taken from its folder). */
+export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
+  const configDir = path.dirname(file);
+  const repo = path.resolve(configDir, parsed.repo ?? '.');
+  const lanes: ProjectConfig['lanes'] = {};
+  for (const [name, lane] of Object.entries(parsed.lanes)) lanes[name] = lane.description === undefined ? {} : { description: lane.description };
+  return {
+    file,
+    project: parsed.project,
+    repo,
+    baseBranch: parsed.baseBranch ?? 'main',
+    // Outside the main checkout by default: worktrees inside it would show up in its `git status`,
+    // its editor's search and its file watchers.
+    worktreeDir: parsed.worktreeDir === undefined ? path.join(path.dirname(repo), `${path.basename(repo)}-worktrees`) : path.resolve(configDir, parsed.worktreeDir),
+    tmuxSocket: parsed.tmuxSocket ?? defaultSocketName(parsed.project),
+    lanes,
+    workers: parsed.workers.map((entry) => mergeWorker(parsed.defaults ?? {}, entry)),
+    health: {
+      idleAfterSeconds: parsed.health?.idleAfterSeconds ?? PROJECT_DEFAULTS.health.idleAfterSeconds,
+      stuckAfterSeconds: parsed.health?.stuckAfterSeconds ?? PROJECT_DEFAULTS.health.stuckAfterSeconds,
+      settleMs: parsed.health?.settleMs ?? PROJECT_DEFAULTS.health.settleMs,
+      waitingPatterns: [...(parsed.health?.waitingPatterns ?? [])],
+    },
+    alerts: { bell: parsed.alerts?.bell ?? PROJECT_DEFAULTS.alerts.bell },
+    hooks: { onStateChange: parsed.hooks?.onStateChange ?? null },
+    logs: { ringSize: parsed.logs?.ringSize ?? PROJECT_DEFAULTS.logs.ringSize },
+    land: {
+      check: parsed.land?.check ?? null,
+      strategy: parsed.land?.strategy ?? PROJECT_DEFAULTS.land.strategy,
+      push: parsed.land?.push ?? null,
+      auto: parsed.land?.auto ?? PROJECT_DEFAULTS.land.auto,
+      batch: parsed.land?.batch ?? PROJECT_DEFAULTS.land.batch,
+    },
+    tasks: {
+      leaseSeconds: parsed.tasks?.leaseSeconds ?? PROJECT_DEFAULTS.tasks.leaseSeconds,
+      autoDispatch: parsed.tasks?.autoDispatch ?? PROJECT_DEFAULTS.tasks.autoDispatch,
+      routing: (parsed.tasks?.routing ?? []).map((rule) => ({ lane: rule.lane, labels: [...(rule.labels ?? [])], words: [...(rule.words ?? [])] })),
+    },
+  };
+}
+
+/** The worker's fields over `defaults`, object fields merged field by field, then the built-in defaults. */
+function mergeWorker(defaults: SharedFields, entry: ParsedWorker): WorkerConfig {
+  const merged: WorkerConfig = {
+    name: entry.name,
+    lane: entry.lane,
+    command: Array.isArray(entry.command) ? [...entry.command] : entry.command,
+    env: { ...defaults.env, ...entry.env },
+    restart: {
+      policy: entry.restart?.policy ?? defaults.restart?.policy ?? WORKER_DEFAULTS.restart.policy,
+      maxRestarts: entry.restart?.maxRestarts ?? defaults.restart?.maxRestarts ?? WORKER_DEFAULTS.restart.maxRestarts,
+      backoffSeconds: entry.restart?.backoffSeconds ?? defaults.restart?.backoffSeconds ?? WORKER_DEFAULTS.restart.backoffSeconds,
+    },
+    stop: {
+      keys: [...(entry.stop?.keys ?? defaults.stop?.keys ?? WORKER_DEFAULTS.stop.keys)],
+      signal: entry.stop?.signal ?? defaults.stop?.signal ?? WORKER_DEFAULTS.stop.signal,
+      graceSeconds: entry.stop?.graceSeconds ?? defaults.stop?.graceSeconds ?? WORKER_DEFAULTS.stop.graceSeconds,
+    },
+    task: { delivery: entry.task?.delivery ?? defaults.task?.delivery ?? WORKER_DEFAULTS.task.delivery },
+  };
+  const taskCommand = entry.task?.command ?? defaults.task?.command;
+  if (taskCommand !== undefined) merged.task.command = Array.isArray(taskCommand) ? [...taskCommand] : taskCommand;
+  const cwd = entry.cwd ?? defaults.cwd;
+  if (cwd !== undefined) merged.cwd = cwd;
+  const logPath = entry.log?.path ?? defaults.log?.path;
+  if (logPath !== undefined) merged.log = { path: logPath, format: entry.log?.format ?? defaults.log?.format ?? WORKER_DEFAULTS.logFormat };
+  return merged;
+}

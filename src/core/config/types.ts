@@ -1,0 +1,97 @@
+/**
+ * What a resolved project config holds: the shape every other module reads once `sessions.json` has been
+ * validated and its defaults filled in (config.ts). Paths in it are absolute.
+ */
+
+export const LOG_FORMATS = ['auto', 'claude-code', 'claude-stream-json', 'codex-rollout', 'codex-exec-json', 'aider', 'json-lines', 'muxctl', 'text'] as const;
+export const RESTART_POLICIES = ['never', 'on-failure', 'always'] as const;
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+export interface WorkerConfig {
+  name: string;
+  lane: string;
+  /** A string is run by `sh -c` as written; an array is an argv (see `shellCommand` in names.ts). */
+  command: string | string[];
+  env: Record<string, string>;
+  /** Relative to the worker's worktree. */
+  cwd?: string;
+  /** `path` may be a glob: relative to the worker's worktree, absolute, or under ~/, with placeholders (see expandLogPath). */
+  log?: { path: string; format: LogFormat };
+  restart: { policy: RestartPolicy; maxRestarts: number; backoffSeconds: number };
+  stop: { keys: string[]; signal: StopSignal; graceSeconds: number };
+  task: TaskDelivery;
+}
+
+/**
+ * How a task reaches the worker. `paste` types the prompt into an interactive agent that is already
+ * running (Claude Code, Codex, Gemini CLI); `env` (re)starts the worker's command with the task in its
+ * environment (MUXCTL_TASK_*), or runs `command` instead with {id}, {title}, {prompt}, {branch} filled in.
+ */
+export interface TaskDelivery {
+  delivery: 'paste' | 'env';
+  command?: string | string[];
+}
+
+export interface RoutingRule {
+  lane: string;
+  /** A task with any of these labels goes to the lane. */
+  labels: string[];
+  /** A task whose title holds any of these words (case-insensitive, whole words) goes to the lane. */
+  words: string[];
+}
+
+/** The merge queue (issue 5): how finished work lands on the base branch. */
+export interface LandConfig {
+  /** The project's check, run in the integration worktree before the base moves; null: none. */
+  check: string | null;
+  /** How a task branch is brought onto the current base: a merge commit, or its commits replayed. */
+  strategy: 'merge' | 'rebase';
+  /** Push the base to this remote after it moved (never forced); null: do not push. */
+  push: string | null;
+  /** The leading dashboard lands done tasks without being asked. */
+  auto: boolean;
+  /** Land up to this many entries together, one check for all; a failure is found by halves. */
+  batch: number;
+}
+
+export interface TasksConfig {
+  /** How long a claim lasts without activity from its worker; activity renews it. */
+  leaseSeconds: number;
+  /** Hand queued tasks to idle workers without being asked (can be paused from the dashboard). */
+  autoDispatch: boolean;
+  routing: RoutingRule[];
+}
+
+export interface ProjectConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  project: string;
+  /** Absolute. */
+  repo: string;
+  baseBranch: string;
+  /** Absolute; each worker's worktree is `<worktreeDir>/<worker>`. */
+  worktreeDir: string;
+  tmuxSocket: string;
+  lanes: Record<string, { description?: string }>;
+  workers: WorkerConfig[];
+  health: HealthConfig;
+  alerts: { bell: boolean };
+  hooks: { onStateChange: string | null };
+  logs: { ringSize: number };
+  tasks: TasksConfig;
+  land: LandConfig;
+}
+
+export interface HealthConfig {
+  /** Quiet this long with no turn open: idle. */
+  idleAfterSeconds: number;
+  /** Quiet this long with work in hand: stuck. */
+  stuckAfterSeconds: number;
+  /** A new state must hold this long before it is shown. */
+  settleMs: number;
+  /** Extra regular expressions for a screen line that asks the person something. */
+  waitingPatterns: string[];
+}
