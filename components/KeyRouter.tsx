@@ -27,11 +27,35 @@ export class KeyRoutes {
     return () => this.owners.delete(owner);
   }
 
-  /** The latest-registered active owner gets the key; the others never see it. */
+  /**
+   * The latest-registered active owner gets the key; the others never see it. Letters that arrive in one
+   * read (a held key, keys pressed faster than a frame, `tmux send-keys j j j`) are that many presses,
+   * each routed anew: the first may open a dialog that owns the next. Typed into a form or a search,
+   * they are text either way.
+   */
   press(input: string, key: KeyPress): void {
+    const chars = [...input];
+    if (chars.length > 1 && isPlain(key) && chars.every(printable)) {
+      for (const char of chars) this.pressOne(char, key);
+      return;
+    }
+    this.pressOne(input, key);
+  }
+
+  private pressOne(input: string, key: KeyPress): void {
     const owner = [...this.owners].reverse().find((o) => read(o.current.isActive));
     if (owner) owner.current.press(read(owner.current.view), input, key);
   }
+}
+
+/** No named key and no Ctrl or Alt: plain characters only. */
+function isPlain(key: KeyPress): boolean {
+  return !Object.entries(key).some(([name, on]) => on === true && name !== 'shift');
+}
+
+function printable(char: string): boolean {
+  const code = char.codePointAt(0) ?? 0;
+  return code >= 0x20 && code !== 0x7f;
 }
 
 export const KeyRoutesContext = createContext<KeyRoutes | null>(null);

@@ -27,6 +27,12 @@ export interface WorkerRecord {
   stoppedAt: number | null;
   /** Automatic restarts since the person last started it by hand. */
   autoRestarts: number;
+  /**
+   * The task its process was given, and which process: the `startedAt` it had then (its epoch). A
+   * lease is the delivery's: a later process of the worker (the tmux server died, a reboot) does not
+   * have the task, however alive it looks. Absent in records written before muxctl kept it.
+   */
+  delivered?: { task: string; epoch: number | null } | null;
 }
 
 /** A control action on a worker as read back from the history: the actor in the word stored for it. */

@@ -44,7 +44,7 @@ export class Delivery {
    */
   async deliver(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, reason: string, kind: 'deliver' | 'restart' = 'deliver'): Promise<Delivered> {
     if (worker.task.delivery === 'env') {
-      const launch: Launch = { env: taskEnv(task, context), delivery: kind === 'deliver' };
+      const launch: Launch = { env: taskEnv(task, context), delivery: kind === 'deliver', task: task.id };
       if (worker.task.command !== undefined) launch.command = taskCommand(worker.task.command, task, context);
       const result = await this.deps.workers.restart(worker.name, actor, reason, launch);
       return { ok: result.ok, message: result.outcome };
@@ -54,6 +54,9 @@ export class Delivery {
       await this.waitForQuietScreen(worker.name);
     }
     const prompt = taskPrompt(task, context);
+    // Recorded before the paste: another muxctl looking now must not deliver it again. A paste that
+    // does not show hands the task back, so a record left saying so is never a lease to renew.
+    await this.deps.workers.markDelivered(worker.name, task.id);
     await this.deps.tmux.pasteText(worker.name, prompt);
     const firstLine = prompt.split('\n')[0] ?? '';
     if (await this.screenShows(worker.name, firstLine.slice(0, 40))) return { ok: true, message: 'pasted' };

@@ -12,6 +12,8 @@ import type { ProjectConfig } from '../core/config/config.js';
 import type { WorkerSnapshot } from '../core/rules/snapshot.js';
 import { HELD_STATES, NEEDS_PERSON_STATES, type Actor, type Task } from '../core/rules/tasks.js';
 import { decidePolicyRestart } from '../core/rules/guards.js';
+import { clockTime } from '../core/rules/health.js';
+import { processHasTask, shouldRenew } from '../core/rules/leases.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
 import { dispatchPaused, dispatchPauseSetting } from '../core/rules/dispatch.js';
 import { writeBridgeFiles } from './bridge.js';
@@ -23,10 +25,10 @@ const DISPATCHER: Actor = { kind: 'dispatcher' };
 const POLICY: Actor = { kind: 'policy' };
 /** Tasks whose worker has stopped on them: what came back is worth reading from its log. */
 const FINISHED: readonly Task['state'][] = ['done', ...NEEDS_PERSON_STATES];
-/** States in which a worker is doing or asking something: its lease is renewed. */
-const ALIVE_STATES: ReadonlySet<string> = new Set(['working', 'waiting', 'starting']);
 
 const FAILED_DISPATCH_REST_MS = 60_000;
+/** Longer than a restart's wait for a quiet screen plus a paste's confirmation (15 s + 8 s). */
+const REDELIVERY_GRACE_MS = 30_000;
 
 export interface DispatcherDeps {
   control: TaskControl;
@@ -64,6 +66,7 @@ export class Dispatcher {
     this.takeInbox(results);
     this.renewLeases(workers);
     await this.expireLeases(workers, results);
+    await this.redeliver(workers, results);
     results.push(...(await this.applyRestartPolicies(workers)));
     if (this.deps.config().tasks.autoDispatch && !this.paused()) await this.dispatch(workers, results);
     this.enrichOutcomes(workers);
@@ -82,17 +85,39 @@ export class Dispatcher {
     }
   }
 
-  /** Activity renews: a working, asking or starting worker, or log lines since the lease was last set. */
+  /** Renewed by the process that has the task (core/rules/leases.ts). */
   private renewLeases(workers: readonly WorkerSnapshot[]): void {
     const leaseMs = this.deps.control.leaseMs();
     const now = this.deps.now();
+    const records = this.deps.workers.records();
     for (const task of this.held()) {
       const lease = task.lease;
       const snap = workers.find((w) => w.name === task.assignee);
-      if (lease === null || snap === undefined || lease.expiresAt - now > leaseMs / 2) continue;
-      const lastActive = snap.summary?.lastActiveAt ?? null;
-      const active = ALIVE_STATES.has(snap.health.state) || (lastActive !== null && lastActive > lease.expiresAt - leaseMs);
-      if (active) this.deps.store.apply(task.id, { type: 'renew', worker: lease.holder, leaseMs }, DISPATCHER, now);
+      if (lease === null || snap === undefined) continue;
+      const facts = { lease, leaseMs, now, state: snap.health.state, upSince: snap.upSince, lastActiveAt: snap.summary?.lastActiveAt ?? null, hasTask: processHasTask(records[lease.holder], task.id) };
+      if (shouldRenew(facts)) this.deps.store.apply(task.id, { type: 'renew', worker: lease.holder, leaseMs }, DISPATCHER, now);
+    }
+  }
+
+  /**
+   * A held task whose worker runs a process that was never given it (the tmux server died and `up`
+   * started it again, a reboot, a restart by hand) goes through the restart guard at once: done or
+   * landed work is never run again, commits or a checkpoint resume, uncommitted work is kept, else it
+   * starts fresh. Never a task left "running" on an agent that does not have it.
+   */
+  private async redeliver(workers: readonly WorkerSnapshot[], results: ActionResult[]): Promise<void> {
+    const records = this.deps.workers.records();
+    for (const task of this.held()) {
+      const holder = task.lease?.holder;
+      const snap = workers.find((w) => w.name === holder);
+      // A process this young may be receiving its task from another muxctl right now (a paste waits for a quiet screen).
+      if (holder === undefined || snap === undefined || snap.upSince === null || this.deps.now() - snap.upSince < REDELIVERY_GRACE_MS) continue;
+      if (processHasTask(records[holder], task.id) || this.deps.control.busy(holder) || (this.resting.get(holder) ?? 0) > this.deps.now()) continue;
+      const reason = `${holder}'s process started again at ${clockTime(snap.upSince)} without ${task.id}`;
+      const outcome = await this.deps.restarts.restart(holder, { actor: DISPATCHER, reason });
+      const delivered = processHasTask(this.deps.workers.records()[holder], task.id) || outcome.decision.action === 'idle';
+      if (!delivered) this.resting.set(holder, this.deps.now() + FAILED_DISPATCH_REST_MS);
+      results.push({ worker: holder, ok: delivered, outcome: `${task.id} ${outcome.decision.action}: ${outcome.message}` });
     }
   }
 

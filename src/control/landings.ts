@@ -22,7 +22,7 @@ export interface LandingsDeps {
 
 export class Landings {
   private landing: Promise<string> | null = null;
-  /** The done tasks as the lander last saw them: a refusal it records must not count as news. */
+  /** The done tasks as the last landing saw them when it started. */
   private doneAtLastTry = '';
   private lastTryAt = 0;
 
@@ -30,12 +30,16 @@ export class Landings {
 
   /** Lands every done task now (or joins the landing under way); says what happened. */
   land(actor: Actor): Promise<string> {
-    this.landing ??= this.deps.lander
+    if (this.landing !== null) return this.landing;
+    // The done tasks as this landing sees them at its start: one that finishes meanwhile is news for the
+    // next try, while a refusal the lander records changes nothing here and is not tried again at once.
+    const seen = this.doneKey();
+    this.landing = this.deps.lander
       .land(undefined, actor)
       .then(describeLanding)
       .finally(() => {
         this.landing = null;
-        this.doneAtLastTry = this.doneKey();
+        this.doneAtLastTry = seen;
         this.lastTryAt = this.deps.now();
         this.deps.afterLanding();
       });

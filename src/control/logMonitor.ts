@@ -103,6 +103,8 @@ class WorkerLogs {
   linesRead = 0;
   readonly linesBySource: Record<LogSource, number> = { log: 0, events: 0, screen: 0 };
   private readonly tailers: LogTailer[] = [];
+  /** Past the first read of what the logs already held: a line read now was written now. */
+  private live = false;
   private readonly parsers = new Map<string, LogParser | 'refused'>();
   private readonly name: string;
 
@@ -125,6 +127,7 @@ class WorkerLogs {
     this.follow(files.events, 'events', 'muxctl', 'all');
     this.follow(files.screen, 'screen', 'text', 'all');
     await Promise.all(this.tailers.map((t) => t.start()));
+    this.live = true;
   }
 
   async close(): Promise<void> {
@@ -193,8 +196,12 @@ class WorkerLogs {
     const shown: DisplayEvent = { at, source, kind: event.kind, level: event.level, text };
     if (event.tool !== undefined) shown.tool = event.tool;
     this.ring.push(shown);
+    // What the logs held before muxctl looked is dated by its own time (or the file's); a line appended
+    // while muxctl watches was written now, whatever time it claims (a replayed or skewed log), so it
+    // is the live process's: its turn counts in the current epoch.
+    const folded = this.live ? readAt : at;
     // Screen output is a sign of life only (see the header comment).
-    this.activity = source === 'screen' ? { ...this.activity, lastEventAt: at } : foldEvent(this.activity, { ...event, text }, at);
+    this.activity = source === 'screen' ? { ...this.activity, lastEventAt: folded } : foldEvent(this.activity, { ...event, text }, folded);
   }
 
   private note(source: LogSource, level: DisplayEvent['level'], text: string): void {

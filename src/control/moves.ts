@@ -212,6 +212,8 @@ export class TaskControl {
     const task = result.task;
     try {
       const checkedOut = await this.checkoutTask(task, worker.name);
+      // Claimed from inside the worker: its running process has the task.
+      await this.deps.workers.markDelivered(worker.name, task.id);
       return { ok: true, message: `${worker.name} claimed ${task.id} on ${branchFor(task)}: ${task.title}`, task: checkedOut };
     } catch (error) {
       return this.handBack(task, worker.name, actor, `could not check out ${branchFor(task)}: ${(error as Error).message}`);

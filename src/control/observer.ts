@@ -5,7 +5,8 @@
  */
 import type { ProjectConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
-import type { Activity } from '../core/rules/activity.js';
+import { EMPTY_ACTIVITY, type Activity } from '../core/rules/activity.js';
+import { currentEpoch } from '../core/rules/epoch.js';
 import { deriveHealth, minuteOf, type Health } from '../core/rules/health.js';
 import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/rules/liveness.js';
 import type { WorkerSnapshot, WorkerSummary } from '../core/rules/snapshot.js';
@@ -37,6 +38,8 @@ export class Observer {
   private records: Record<string, WorkerRecord> = {};
   /** Per worker: the live state shown and the guess waiting to be, with the evidence shown. */
   private readonly settled = new Map<string, { settled: Settled<LiveState>; evidence: string }>();
+  /** Per worker: the pid of its process, when it was last seen, and when its epoch began. */
+  private readonly epochs = new Map<string, { pid: number; lastSeenAt: number; start: number }>();
 
   private source: PaneSource;
 
@@ -97,7 +100,10 @@ export class Observer {
       const screen = pane ? (this.captured.get(w.name)?.lines ?? []) : [];
       const logState = logs?.(w.name);
       const base = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now });
-      const health = logState && pane ? this.liveHealth(w.name, base, pane, screen, logState.activity, now) : base;
+      // A live process weighs only what happened since it started: the log may hold an older process's turn.
+      const epoch = pane && !pane.dead && base.since !== null ? currentEpoch(logState?.activity ?? EMPTY_ACTIVITY, this.epochStart(w.name, pane.pid, base.since, now)) : null;
+      const activity = epoch?.activity ?? logState?.activity;
+      const health = logState && pane && activity ? this.liveHealth(w.name, base, pane, screen, activity, epoch?.previousRun ?? null, now) : base;
       if (health === base) this.settled.delete(w.name);
       return {
         name: w.name,
@@ -108,15 +114,15 @@ export class Observer {
         worktree: workerPath(config, w.name),
         command: pane && !pane.dead ? pane.currentCommand : null,
         restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
-        summary: logState ? summarize(logState.activity, logState.malformed) : null,
+        summary: logState && activity ? summarize(activity, logState.malformed) : null,
       };
     });
   }
 
   /** A live pane past its start: working, idle, waiting or stuck, from its logs, screen and activity. */
-  private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, now: number): Health {
+  private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, previousRun: string | null, now: number): Health {
     if (base.state !== 'running') return base;
-    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules: this.rules() });
+    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules: this.rules(), previousRun });
     const previous = this.settled.get(name) ?? null;
     const settled = settle(previous?.settled ?? null, live.state, now, this.deps.config().health.settleMs);
     const evidence = settled.shown === live.state ? live.evidence : (previous?.evidence ?? live.evidence);
@@ -133,6 +139,18 @@ export class Observer {
       waitingPatterns: [...DEFAULT_WAITING_PATTERNS, ...h.waitingPatterns.map((p) => new RegExp(p))],
       screenLinesSearched: DEFAULT_LIVENESS_RULES.screenLinesSearched,
     };
+  }
+
+  /**
+   * When the worker's current process began: muxctl's record of its start (or the session's creation);
+   * for a process muxctl did not start (a person respawned the pane by hand), no earlier than the last
+   * moment the previous pid was seen alive.
+   */
+  private epochStart(name: string, pid: number, recorded: number, now: number): number {
+    const seen = this.epochs.get(name);
+    const start = seen === undefined ? recorded : seen.pid === pid ? seen.start : Math.max(recorded, seen.lastSeenAt);
+    this.epochs.set(name, { pid, lastSeenAt: now, start: Math.max(start, recorded) });
+    return Math.max(start, recorded);
   }
 
   /**

@@ -34,6 +34,8 @@ export interface Launch {
   command?: string | string[];
   /** Recorded as a delivery of a task rather than a restart (reports count restarts as trouble). */
   delivery?: boolean;
+  /** The task this process is started with: recorded with its start, in one write, as its delivery. */
+  task?: string;
 }
 
 const SESSION_SIZE = { width: 160, height: 48 };
@@ -57,6 +59,11 @@ export class Workers {
   /** What the person asked of each worker, and its automatic restarts so far. */
   records(): Record<string, WorkerRecord> {
     return this.deps.runtime.readWorkers();
+  }
+
+  /** The worker's current process has `task`: the lease it holds is this process's to renew. */
+  async markDelivered(name: string, task: string): Promise<void> {
+    await this.deps.runtime.updateWorker(name, (old) => ({ ...old, delivered: { task, epoch: old.startedAt } }));
   }
 
   /** Resolves worker names given on a command line; none means all of them. */
@@ -86,14 +93,16 @@ export class Workers {
     return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
       await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
       const transientEnv = Object.keys(launch.env ?? {});
+      // Taken before the launch: the process's first log lines must not predate its own start (its epoch).
+      const launchedAt = this.deps.now();
       const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree, launch), ...SESSION_SIZE, transientEnv });
-      await this.deps.runtime.updateWorker(worker.name, (old) => ({
-        ...old,
-        desired: 'running',
-        startedAt: outcome === 'created' ? this.deps.now() : old.startedAt,
-        stoppedAt: null,
-        autoRestarts: actor.kind === 'policy' ? old.autoRestarts : 0,
-      }));
+      // A person's start of a new session is a fresh budget; `up` on a worker already running (or the
+      // policy's own restart) keeps the count, so reopening the dashboard never forgives a crash loop.
+      const freshBudget = outcome === 'created' && actor.kind !== 'policy';
+      await this.deps.runtime.updateWorker(worker.name, (old) => {
+        const startedAt = outcome === 'created' ? launchedAt : old.startedAt;
+        return { ...old, desired: 'running', startedAt, stoppedAt: null, autoRestarts: freshBudget ? 0 : old.autoRestarts, ...delivered(launch, startedAt) };
+      });
       if (outcome === 'created') this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'start', worker: worker.name, reason });
       return { worker: worker.name, ok: true, outcome: outcome === 'created' ? 'started' : 'already running' };
     });
@@ -107,13 +116,15 @@ export class Workers {
     const worker = this.worker(name);
     if (!(await this.deps.tmux.hasSession(worker.name))) return this.start(worker, actor, reason, launch);
     const worktree = workerPath(this.config, worker.name);
+    const startedAt = this.deps.now();
     await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch));
     await this.deps.runtime.updateWorker(worker.name, (old) => ({
       ...old,
       desired: 'running',
-      startedAt: this.deps.now(),
+      startedAt,
       stoppedAt: null,
       autoRestarts: actor.kind === 'policy' ? old.autoRestarts + 1 : 0,
+      ...delivered(launch, startedAt),
     }));
     this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'restart', worker: worker.name, reason });
     return { worker: worker.name, ok: true, outcome: 'restarted' };
@@ -237,6 +248,11 @@ export class Workers {
       pipeTo: logs.screen,
     };
   }
+}
+
+/** A launch with a task records it as that process's delivery; one without leaves the record as it was. */
+function delivered(launch: Launch, startedAt: number | null): Partial<WorkerRecord> {
+  return launch.task === undefined ? {} : { delivered: { task: launch.task, epoch: startedAt } };
 }
 
 export class UnknownWorkerError extends MuxctlError {

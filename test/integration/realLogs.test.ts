@@ -189,10 +189,11 @@ describe('a copied log that grows and is truncated, in a running dashboard', () 
   it('appended lines reach the panel within a deadline; a truncated file starts over with no crash and its new lines shown', async () => {
     const log = join(scratch, 'codex-exec.jsonl');
     const lines = (await readFile(fixture.codexExec, 'utf8')).split('\n').filter(Boolean);
-    // Up to the command starting: the shell tool is open, no answer yet.
-    await writeFile(log, lines.slice(0, 4).join('\n') + '\n');
     p = await makeProject('tail-live', [{ name: 'codex', lane: 'app', command: IDLE, log: { path: log, format: 'auto' } }]);
     expect((await p.run(['up'])).exitCode).toBe(0);
+    // Written by the running worker (a log from before its process started would be an older run's):
+    // up to the command starting, the shell tool open, no answer yet.
+    await writeFile(log, lines.slice(0, 4).join('\n') + '\n');
     const screen = openDashboard(p, 140, 30);
     await waitForPanel(screen, 'codex', /^▸ shell ls\s*$/m, 15_000);
     expect(panelOf(screen, 'codex')?.text).not.toContain('Found 1 text file');

@@ -22,6 +22,23 @@ function crashed(name: string, worktree: string, since: number): WorkerSnapshot 
   return { name, lane: 'app', health, upSince: null, screen: [], worktree, command: null, restarts: { spent: 5, budget: 10 }, summary: null };
 }
 
+describe('the restart budget', () => {
+  it('survives `up` of a worker that is already running (reopening the demo, a second `muxctl up`)', async () => {
+    const p = await project('budget', [{ name: 'w1', command: 'exec sleep 600', restart: { policy: 'on-failure', maxRestarts: 3, backoffSeconds: 1 } }], { tasks: { autoDispatch: false } });
+    const services = await openProject(p.configFile);
+    opened.push(services);
+    const person = { kind: 'person', name: 'test' } as const;
+    expect((await services.workers.up(['w1'], person, 'first start'))[0]?.outcome).toBe('started');
+    await services.runtime.updateWorker('w1', (old) => ({ ...old, autoRestarts: 3 }));
+    expect((await services.workers.up(['w1'], person, 'again'))[0]?.outcome).toBe('already running');
+    expect(services.runtime.readWorkers()['w1']?.autoRestarts).toBe(3);
+    // A person's start of a new session is a fresh budget.
+    await services.workers.stop('w1', person, 'stop');
+    expect((await services.workers.up(['w1'], person, 'start anew'))[0]?.outcome).toBe('started');
+    expect(services.runtime.readWorkers()['w1']?.autoRestarts).toBe(0);
+  });
+});
+
 describe('automatic restarts deep in a crash loop', () => {
   for (const { minutesAgo, restarted } of [
     { minutesAgo: 11, restarted: true },

@@ -86,6 +86,16 @@ describe('App', () => {
     }
   });
 
+  it('counts letters that arrive in one read as that many presses (a held key, send-keys j j j)', async () => {
+    // One panel a row, so j and k move down and up.
+    const { ui, store } = setup(40, 40);
+    cleanup = ui.unmount;
+    ui.stdin.write('jj');
+    await waitFor(() => store.getState().selected === 2, { what: 'two moves down from one read of "jj"' });
+    ui.stdin.write('kjk');
+    await waitFor(() => store.getState().selected === 1, { what: '"kjk" ends one up' });
+  });
+
   it('moves the selection with the arrows and attaches to the selected worker', async () => {
     const { ui, store, calls } = setup();
     cleanup = ui.unmount;

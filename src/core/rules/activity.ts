@@ -18,6 +18,11 @@ export interface Activity {
   lastPrompt: string | null;
   /** True from a prompt, message or tool until the turn's result: the worker has work in hand. */
   turnOpen: boolean;
+  /**
+   * The last event of the open turn (a prompt, message, tool or question), epoch ms: a turn whose last
+   * event came before the process started is the previous process's, not this one's work.
+   */
+  turnSeenAt: number | null;
   lastOutcome: { ok: boolean | null; text: string; at: number } | null;
   tokens: { input: number; output: number };
   costUsd: number | null;
@@ -30,6 +35,9 @@ export interface Activity {
   checkpoint: { text: string; at: number } | null;
 }
 
+/** The events that open a turn or carry it on. */
+const TURN_EVENTS: ReadonlySet<LogEvent['kind']> = new Set(['prompt', 'message', 'tool_start', 'question']);
+
 export const EMPTY_ACTIVITY: Activity = {
   lastEventAt: null,
   lastHeartbeatAt: null,
@@ -38,6 +46,7 @@ export const EMPTY_ACTIVITY: Activity = {
   lastMessage: null,
   lastPrompt: null,
   turnOpen: false,
+  turnSeenAt: null,
   lastOutcome: null,
   tokens: { input: 0, output: 0 },
   costUsd: null,
@@ -116,5 +125,7 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
     case 'error':
       break;
   }
+  if (!next.turnOpen) next.turnSeenAt = null;
+  else if (TURN_EVENTS.has(e.kind)) next.turnSeenAt = receivedAt;
   return next;
 }

@@ -58,6 +58,8 @@ export interface LivenessInput {
    */
   shownNow?: number;
   rules: LivenessRules;
+  /** What the previous process was doing when it ended mid-turn (currentEpoch), said while the worker idles. */
+  previousRun?: string | null;
 }
 
 export interface Liveness {
@@ -89,7 +91,7 @@ export function assessLiveness(input: LivenessInput): Liveness {
     const what = doing ?? (a.lastEventAt !== null && a.lastEventAt >= (input.paneActivityAt ?? 0) ? 'log active' : 'screen active');
     return { state: 'working', evidence: `${what} ${shortDuration(shownQuiet)} ago`, lastActiveAt };
   }
-  const finished = a.lastOutcome ? `${a.lastOutcome.ok === false ? 'turn failed' : 'turn done'} · ` : '';
+  const finished = input.previousRun ? `${input.previousRun} · ` : a.lastOutcome ? `${a.lastOutcome.ok === false ? 'turn failed' : 'turn done'} · ` : '';
   return { state: 'idle', evidence: `${finished}quiet for ${shortDuration(shownQuiet)}`, lastActiveAt };
 }
 

@@ -1,0 +1,47 @@
+/**
+ * A lease is bound to the delivery: the worker's process that was given the task. Only that process's
+ * activity renews it; a later process of the same worker (the tmux server died, a reboot, a person's
+ * restart) does not have the task, however alive it looks, and gets it delivered again through the
+ * restart guard instead.
+ */
+import type { HealthState } from './health.js';
+import type { Lease } from './tasks.js';
+
+/** What muxctl recorded of a worker: its process's start, and the task that process was given. */
+export interface DeliveryRecord {
+  startedAt: number | null;
+  /** Absent in records from before muxctl kept it: then the live process is taken to have the task. */
+  delivered?: { task: string; epoch: number | null } | null;
+}
+
+/** Whether the worker's current process was given `taskId`. */
+export function processHasTask(record: DeliveryRecord | undefined, taskId: string): boolean {
+  if (record === undefined || record.delivered === undefined) return true;
+  return record.delivered !== null && record.delivered.task === taskId && record.delivered.epoch === record.startedAt;
+}
+
+/** States in which a worker is doing or asking something. */
+const ACTIVE_STATES: ReadonlySet<HealthState> = new Set(['working', 'waiting', 'starting']);
+
+export interface RenewFacts {
+  lease: Lease;
+  leaseMs: number;
+  now: number;
+  state: HealthState;
+  /** When the live process started; null when no process runs (missing, dead). */
+  upSince: number | null;
+  /** The worker's last log line, epoch ms. */
+  lastActiveAt: number | null;
+  hasTask: boolean;
+}
+
+/**
+ * Renewed in its second half by the process that has the task: working, asking or starting, or a log
+ * line it wrote since the lease was set. A dead or missing worker renews nothing, nor does a line from
+ * before its process started (the old process's last words after a crash or a killed server).
+ */
+export function shouldRenew(f: RenewFacts): boolean {
+  if (f.lease.expiresAt - f.now > f.leaseMs / 2 || f.upSince === null || !f.hasTask) return false;
+  const logged = f.lastActiveAt !== null && f.lastActiveAt >= f.upSince && f.lastActiveAt > f.lease.expiresAt - f.leaseMs;
+  return ACTIVE_STATES.has(f.state) || logged;
+}
