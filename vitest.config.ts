@@ -30,8 +30,11 @@ export default defineConfig({
           include: ['test/integration/**/*.test.{ts,tsx}', 'test/e2e/**/*.test.{ts,tsx}'],
           pool: 'forks',
           maxWorkers: 2,
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // A whole test's limit; each wait inside it has its own deadline. On a fresh clone (no timing
+          // cache to order files by) the store's 50-process race runs beside the task tests and starves
+          // both cores for a minute: a reassign test that takes 3 s alone took 32 s there.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
           sequence: { groupOrder: 1 },
         },
       },
