@@ -89,8 +89,10 @@ export class Dispatcher {
   private renewLeases(workers: readonly WorkerSnapshot[]): void {
     const leaseMs = this.deps.control.leaseMs();
     const now = this.deps.now();
-    const records = this.deps.workers.records();
-    for (const task of this.held()) {
+    const held = this.held();
+    // workers.json is read only when there is a lease to judge: an idle board reads nothing.
+    const records = held.length === 0 ? {} : this.deps.workers.records();
+    for (const task of held) {
       const lease = task.lease;
       const snap = workers.find((w) => w.name === task.assignee);
       if (lease === null || snap === undefined) continue;
@@ -106,8 +108,9 @@ export class Dispatcher {
    * starts fresh. Never a task left "running" on an agent that does not have it.
    */
   private async redeliver(workers: readonly WorkerSnapshot[], results: ActionResult[]): Promise<void> {
-    const records = this.deps.workers.records();
-    for (const task of this.held()) {
+    const held = this.held();
+    const records = held.length === 0 ? {} : this.deps.workers.records();
+    for (const task of held) {
       const holder = task.lease?.holder;
       const snap = workers.find((w) => w.name === holder);
       // A process this young may be receiving its task from another muxctl right now (a paste waits for a quiet screen).
@@ -168,7 +171,7 @@ export class Dispatcher {
       }
       // A crash with the budget spent while it holds a task: the guard escalates the task to a person.
       // Only then the store: most ticks no worker is a crashed one with its budget spent.
-      const spent = snap.health.state === 'crashed' && worker.restart.policy !== 'never' && record.autoRestarts >= worker.restart.maxRestarts;
+      const spent = decision.action === 'none' && decision.spent === true && snap.health.state === 'crashed';
       if (!spent || this.deps.store.heldBy(snap.name) === null) continue;
       const outcome = await this.deps.restarts.restart(snap.name, { actor: POLICY, reason: `crashed again: ${snap.health.evidence}`, automatic: true });
       results.push({ worker: snap.name, ok: outcome.acted, outcome: outcome.message });

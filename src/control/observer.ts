@@ -5,7 +5,7 @@
  */
 import type { ProjectConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
-import { EMPTY_ACTIVITY, type Activity } from '../core/rules/activity.js';
+import type { Activity } from '../core/rules/activity.js';
 import { currentEpoch } from '../core/rules/epoch.js';
 import { deriveHealth, minuteOf, type Health } from '../core/rules/health.js';
 import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/rules/liveness.js';
@@ -101,9 +101,9 @@ export class Observer {
       const logState = logs?.(w.name);
       const base = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now });
       // A live process weighs only what happened since it started: the log may hold an older process's turn.
-      const epoch = pane && !pane.dead && base.since !== null ? currentEpoch(logState?.activity ?? EMPTY_ACTIVITY, this.epochStart(w.name, pane.pid, base.since, now)) : null;
+      const epoch = logState && pane && !pane.dead && base.since !== null ? currentEpoch(logState.activity, this.epochStart(w.name, pane.pid, base.since, now)) : null;
       const activity = epoch?.activity ?? logState?.activity;
-      const health = logState && pane && activity ? this.liveHealth(w.name, base, pane, screen, activity, epoch?.previousRun ?? null, now) : base;
+      const health = logState && activity && pane ? this.liveHealth(w.name, base, pane, screen, activity, epoch?.previousRun ?? null, now) : base;
       if (health === base) this.settled.delete(w.name);
       return {
         name: w.name,
@@ -148,9 +148,9 @@ export class Observer {
    */
   private epochStart(name: string, pid: number, recorded: number, now: number): number {
     const seen = this.epochs.get(name);
-    const start = seen === undefined ? recorded : seen.pid === pid ? seen.start : Math.max(recorded, seen.lastSeenAt);
-    this.epochs.set(name, { pid, lastSeenAt: now, start: Math.max(start, recorded) });
-    return Math.max(start, recorded);
+    const start = Math.max(recorded, seen === undefined ? recorded : seen.pid === pid ? seen.start : seen.lastSeenAt);
+    this.epochs.set(name, { pid, lastSeenAt: now, start });
+    return start;
   }
 
   /**

@@ -4,6 +4,7 @@
  * real tmux server, a real git repository, the built CLI.
  */
 import { describe, expect, it } from 'vitest';
+import { openProject } from '../../src/app/services.js';
 import { projectsCleanedUpAfterEach, screenShows } from '../helpers/cli.js';
 import type { WorkerJson } from '../helpers/project.js';
 
@@ -58,4 +59,22 @@ describe('paste delivery', () => {
     const history = JSON.parse((await p.run(['task', 'show', 'T1', '--json'])).stdout) as { events: Array<{ action: string }> };
     expect(history.events.map((e) => e.action)).toEqual(['add', 'claim', 'release']);
   }, 30_000);
+
+  it('gives up on a deaf agent after the confirmation time it was built with, not a fixed 8 s', async () => {
+    const p = await project('pastedeaf-quick', [DEAF]);
+    const services = await openProject(p.configFile, { deliveryTimings: { pasteConfirmMs: 300, pollMs: 20 } });
+    try {
+      const person = { kind: 'person', name: 'test' } as const;
+      await services.workers.up(['w1'], person, 'start');
+      await screenShows(p.socket, 'w1', 'agent-ready');
+      expect(services.tasks.add({ title: 'say hello', lane: 'app' }, person).ok).toBe(true);
+      const assigned = await services.tasks.assign('T1', 'w1', person);
+      expect(assigned.ok).toBe(false);
+      // The wait given, not the default 8 s, is the one the refusal names.
+      expect(assigned.message).toMatch(/did not appear on w1's screen within 0\.3 s; T1 is back in the queue/);
+      expect(services.store.get('T1')).toMatchObject({ state: 'queued', assignee: null });
+    } finally {
+      services.runtime.close();
+    }
+  });
 });

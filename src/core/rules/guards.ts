@@ -98,7 +98,7 @@ export interface PolicyFacts {
 }
 
 export type PolicyDecision =
-  | { action: 'none'; reason: string }
+  | { action: 'none'; reason: string; /** The policy wants a restart but its budget is spent. */ spent?: true }
   | { action: 'wait'; reason: string; delayMs: number }
   | { action: 'restart'; reason: string; delayMs: number };
 
@@ -112,7 +112,7 @@ export function decidePolicyRestart(facts: PolicyFacts): PolicyDecision {
   if (facts.desired !== 'running') return { action: 'none', reason: facts.desired === 'stopped' ? 'stopped by a person' : 'never started' };
   const wants = (policy === 'on-failure' && state === 'crashed') || (policy === 'always' && (state === 'crashed' || state === 'exited'));
   if (!wants) return { action: 'none', reason: `policy ${policy} does not restart a worker that is ${state}` };
-  if (facts.attempts >= facts.maxAttempts) return { action: 'none', reason: `${plural(facts.attempts, 'automatic restart')} of ${facts.maxAttempts} spent` };
+  if (facts.attempts >= facts.maxAttempts) return { action: 'none', reason: `${plural(facts.attempts, 'automatic restart')} of ${facts.maxAttempts} spent`, spent: true };
   const delayMs = backoff(facts.attempts, facts.backoffBaseMs);
   const reason = `restart policy ${policy}: ${facts.evidence} (attempt ${facts.attempts + 1}/${facts.maxAttempts})`;
   if (facts.since !== null && facts.now - facts.since < delayMs) return { action: 'wait', reason, delayMs: delayMs - (facts.now - facts.since) };
