@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { describeConversation } from '../src/core/rules/agents.js';
 import { shortDuration } from '../src/core/rules/health.js';
 import type { WorkerSnapshot, WorkerSummary } from '../src/core/rules/snapshot.js';
 import { fitWidth, textWidth } from '../src/core/views/textWidth.js';
@@ -36,7 +37,9 @@ export function WorkerPanel({ worker, width, height, bodyLines, selected, now, t
     ...(taskLine === undefined ? [] : [{ text: `◆ ${taskLine}`, color: 'magenta' }]),
     ...(lastEvent === undefined ? [] : [{ text: `↻ ${lastEvent}`, dim: true }]),
   ];
-  const facts = [...board, ...(worker.summary ? summaryLines(worker.summary, now) : [])].slice(0, bodyLines);
+  const conversation = worker.conversation ? describeConversation(worker.conversation) : null;
+  const talk: Line[] = conversation === null ? [] : [{ text: `◇ ${conversation}`, dim: true }];
+  const facts = [...board, ...(worker.summary ? summaryLines(worker.summary, now) : []), ...talk].slice(0, bodyLines);
   const screen = lastLines(worker.screen, bodyLines - facts.length).map((text): Line => ({ text, dim: facts.length > 0 }));
   const evidence = [worker.health.evidence, ageText(worker, now), restartsText(worker)].filter(Boolean).join(' · ');
   const evidenceColor = worker.health.state === 'crashed' ? 'red' : worker.health.state === 'waiting' || worker.health.state === 'stuck' ? style.color : 'gray';

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pidAlive } from './process.js';
 import type { EventActorKind } from '../core/rules/events.js';
 import type { Actor } from '../core/rules/tasks.js';
+import type { Conversation } from '../core/rules/agents.js';
 import { TaskStore } from './taskStore.js';
 
 /** The files a worker's logs are kept in: the events an agent writes through muxctl, and its screen. */
@@ -32,7 +33,9 @@ export interface WorkerRecord {
    * lease is the delivery's: a later process of the worker (the tmux server died, a reboot) does not
    * have the task, however alive it looks. Absent in records written before muxctl kept it.
    */
-  delivered?: { task: string; epoch: number | null } | null;
+  delivered?: { task: string; epoch: number | null; pending?: number } | null;
+  /** The agent conversation its process was started on (a preset or `resume.command`), and whether it was resumed. */
+  conversation?: Conversation | null;
 }
 
 /** A control action on a worker as read back from the history: the actor in the word stored for it. */

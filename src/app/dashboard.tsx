@@ -12,10 +12,10 @@ import { watchConfig } from '../adapters/configFile.js';
 import { runHook } from '../adapters/hooks.js';
 import { BoardFeed } from '../control/boardFeed.js';
 import { DetailFeed } from '../control/detailFeed.js';
-import { LogMonitor } from '../control/logMonitor.js';
+import { LogMonitor, watchedWorkers } from '../control/logMonitor.js';
 import { ControlPaneObserver } from '../control/paneObserver.js';
 import { ObservationLoop, type StateChange } from '../control/loop.js';
-import { workerPath, type ProjectConfig } from '../core/config/config.js';
+import type { ProjectConfig } from '../core/config/config.js';
 import { workerChanges } from '../core/config/configChange.js';
 import { minuteOf } from '../core/rules/health.js';
 import { createRedactor } from '../core/rules/redact.js';
@@ -85,6 +85,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
   const logs = new LogMonitor({
     stateDir: runtime.dir,
     home: homedir(),
+    env: process.env,
     redact,
     ringSize: start.logs.ringSize,
     onChange: (worker) => {
@@ -95,7 +96,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
   });
   const watchLogs = (): Promise<void> => {
     const now = config();
-    return logs.sync(now.workers.map((worker) => ({ config: worker, worktree: workerPath(now, worker.name) }))).catch((error: unknown) => {
+    return logs.sync(watchedWorkers(now, services.workers.records())).catch((error: unknown) => {
       notify(`following logs failed: ${(error as Error).message}`, 'error');
     });
   };
@@ -146,8 +147,13 @@ export async function runDashboard(services: Services, options: DashboardOptions
   board.refresh();
 
   const logsReady = watchLogs();
+  let followedConversations = '';
   loop = new ObservationLoop(observer, {
-    leaderActions: (workers) => services.dispatcher.tick(workers),
+    leaderActions: async (workers) => {
+      // A Codex conversation is found in its own files after it starts: its rollout becomes the worker's log.
+      await services.workers.locateConversations();
+      return services.dispatcher.tick(workers);
+    },
     logsReady,
     intervalMs: TICK_MS,
     logSettleMs: LOG_SETTLE_MS,
@@ -162,8 +168,15 @@ export async function runDashboard(services: Services, options: DashboardOptions
       const panels = shown.length || config().workers.length;
       return computeGrid({ panels, columns: s.size.columns, rows: s.size.rows, chromeRows: 3, selected: selectedIndex(s, shown) }).bodyLines;
     },
-    onSnapshot: (workers, now) =>
-      store.setState((s) => ({ workers, now, ready: true, selected: Math.min(s.selected, Math.max(0, workers.length - 1)) })),
+    onSnapshot: (workers, now) => {
+      // A conversation's file found since the logs were last set up (by this dashboard or the leader): follow it.
+      const found = workers.map((w) => w.conversation?.log ?? '').join('\n');
+      if (found !== followedConversations) {
+        followedConversations = found;
+        void watchLogs();
+      }
+      store.setState((s) => ({ workers, now, ready: true, selected: Math.min(s.selected, Math.max(0, workers.length - 1)) }));
+    },
     onActions: (results) => {
       board.refresh();
       notify(results.map((r) => `${r.worker}: ${r.outcome}`).join(' · '), results.every((r) => r.ok) ? 'info' : 'error');

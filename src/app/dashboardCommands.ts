@@ -30,7 +30,13 @@ export function dashboardCommands(services: Services, store: DashboardStore, hoo
   };
   const summary = (results: readonly { worker: string; outcome: string }[]): string => done(results.map((r) => `${r.worker}: ${r.outcome}`).join(' · '));
   return {
-    start: async (name) => summary(await services.workers.up([name], PERSON, 'started from the dashboard (u)')),
+    start: async (name) => summary(await services.recovery.bringBack([name], PERSON, 'started from the dashboard (u)')),
+    bringBack: async () => {
+      const results = await services.recovery.bringBack([], PERSON, 'brought back from the dashboard (U)');
+      // One line is all the notice holds: what changed, else that nothing needed to.
+      const changed = results.filter((r) => !r.outcome.startsWith('already running') && !r.outcome.startsWith('left stopped'));
+      return summary(changed.length > 0 ? changed : [{ worker: 'all', outcome: 'every worker that should run is running with its task' }]);
+    },
     stop: async (name) => summary([await services.workers.stop(name, PERSON, 'stopped from the dashboard (s)')]),
     attach: hooks.attach,
     watchDetail: hooks.watchDetail,

@@ -25,6 +25,7 @@ import { Lander } from '../control/lander.js';
 import { describeLanding, integrationPath } from '../control/landResults.js';
 import { TaskControl } from '../control/moves.js';
 import { Observer } from '../control/observer.js';
+import { Recovery } from '../control/recovery.js';
 import { Restarts } from '../control/restarts.js';
 import { TreeFacts } from '../control/treeFacts.js';
 import { Workers } from '../control/workers.js';
@@ -43,6 +44,8 @@ export interface Services {
   readonly tree: TreeFacts;
   readonly tasks: TaskControl;
   readonly restarts: Restarts;
+  /** `up`: every worker that should run comes back, each with its task given to its new process. */
+  readonly recovery: Recovery;
   readonly dispatcher: Dispatcher;
   readonly lander: Lander;
   /** One landing at a time from this process, and land.auto's throttle. */
@@ -102,6 +105,7 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
       new TaskControl({ config, store: runtime.store(), git, tmux, workers: workers(), tree: tree(), delivery: delivery(), acting, now, runCheck: (command, cwd) => runCheck(command, cwd, { env: checkEnv() }) }),
   );
   const restarts = once(() => new Restarts({ config, store: runtime.store(), git, workers: workers(), tasks: tasks(), tree: tree(), delivery: delivery(), acting, now }));
+  const recovery = once(() => new Recovery({ config, workers: workers(), restarts: restarts(), store: runtime.store(), tmux }));
   const lander = once(
     () =>
       new Lander({
@@ -166,6 +170,9 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     },
     get restarts() {
       return restarts();
+    },
+    get recovery() {
+      return recovery();
     },
     get dispatcher() {
       return dispatcher();

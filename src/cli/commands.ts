@@ -1,8 +1,7 @@
 /** The headless commands: each prints what it did, one line a worker, and returns an exit code. */
 import { homedir } from 'node:os';
 import { attachInPty } from '../adapters/attach.js';
-import { LogMonitor } from '../control/logMonitor.js';
-import { workerPath } from '../core/config/config.js';
+import { LogMonitor, watchedWorkers } from '../control/logMonitor.js';
 import { createRedactor } from '../core/rules/redact.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
 import { CLI_PERSON } from '../core/rules/tasks.js';
@@ -15,8 +14,12 @@ export function printResults(results: readonly ActionResult[], out: NodeJS.Writa
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
+/**
+ * Brings the project back (after a reboot, a killed tmux server): one line a worker, saying what it
+ * resumed and from what. A second `up` changes nothing.
+ */
 export async function upCommand(ctx: Services, names: string[], reason: string): Promise<number> {
-  const code = printResults(await ctx.workers.up(names, CLI_PERSON, reason));
+  const code = printResults(await ctx.recovery.bringBack(names, CLI_PERSON, reason));
   process.stdout.write(`Watch them: muxctl${configHint(ctx)} · or plainly: tmux -L ${ctx.config().tmuxSocket} attach -t =<worker>\n`);
   return code;
 }
@@ -54,11 +57,11 @@ export async function restartCommand(ctx: Services, name: string, opts: { reason
 
 export async function statusCommand(ctx: Services, json: boolean, redact = true): Promise<number> {
   // Read every worker's logs once, so the status says what the dashboard would: working, idle, waiting…
-  const logs = new LogMonitor({ stateDir: ctx.runtime.dir, home: homedir(), redact: createRedactor({ enabled: redact }), ringSize: 50, onChange: () => {}, now: Date.now });
+  const logs = new LogMonitor({ stateDir: ctx.runtime.dir, home: homedir(), env: process.env, redact: createRedactor({ enabled: redact }), ringSize: 50, onChange: () => {}, now: Date.now });
   let workers;
   try {
     const config = ctx.config();
-    await logs.sync(config.workers.map((worker) => ({ config: worker, worktree: workerPath(config, worker.name) })));
+    await logs.sync(watchedWorkers(config, ctx.workers.records()));
     workers = await ctx.observer.observe(10, (name) => logs.state(name));
   } finally {
     await logs.close();

@@ -70,10 +70,3 @@ export async function prepareDemo(dir: string): Promise<string> {
   loadConfig(file);
   return file;
 }
-
-/** The demo's workers to start: all but those the person stopped on purpose. */
-export function demoWorkersToStart(file: string): string[] {
-  const config = loadConfig(file);
-  const records = new RuntimeDir(config.repo).readWorkers();
-  return config.workers.filter((w) => records[w.name]?.desired !== 'stopped').map((w) => w.name);
-}

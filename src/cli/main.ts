@@ -4,7 +4,7 @@ import { MuxctlError } from '../core/errors.js';
 import { attachCommand, downCommand, printResults, restartCommand, statusCommand, upCommand } from './commands.js';
 import { openProject, type Services } from '../app/services.js';
 import { CLI_PERSON } from '../core/rules/tasks.js';
-import { demoDir, demoWorkersToStart, prepareDemo } from './demo.js';
+import { demoDir, prepareDemo } from './demo.js';
 import { emitCommand } from './emitCommand.js';
 import { HELP } from './help.js';
 import { doctorCommand, landCommand } from './landCommands.js';
@@ -119,7 +119,8 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const file = await prepareDemo(demoDir());
       const ctx = await openProject(file, { redact: !values['no-redact'] });
-      printResults(await ctx.workers.up(demoWorkersToStart(file), CLI_PERSON, 'muxctl demo'), process.stderr);
+      // A reopened demo is brought back as `up` would: each held task given to its worker's new process.
+      printResults(await ctx.recovery.bringBack([], CLI_PERSON, 'muxctl demo'), process.stderr);
       return dashboardOrTable(ctx, !values['no-redact']);
     }
     default:

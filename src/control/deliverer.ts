@@ -3,6 +3,7 @@
  * worker's task command); `paste` types the prompt into the running agent and calls it delivered only
  * once its first line shows on the screen. The waits are injected, so a test of a deaf agent is quick.
  */
+import { failpoint } from '../adapters/failpoint.js';
 import type { Tmux } from '../adapters/tmux.js';
 import type { WorkerConfig } from '../core/config/config.js';
 import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/rules/delivery.js';
@@ -44,7 +45,7 @@ export class Delivery {
    */
   async deliver(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, reason: string, kind: 'deliver' | 'restart' = 'deliver'): Promise<Delivered> {
     if (worker.task.delivery === 'env') {
-      const launch: Launch = { env: taskEnv(task, context), delivery: kind === 'deliver', task: task.id };
+      const launch: Launch = { env: taskEnv(task, context), delivery: kind === 'deliver', task: task.id, newConversation: kind === 'restart' && !context.resume };
       if (worker.task.command !== undefined) launch.command = taskCommand(worker.task.command, task, context);
       const result = await this.deps.workers.restart(worker.name, actor, reason, launch);
       return { ok: result.ok, message: result.outcome };
@@ -54,19 +55,27 @@ export class Delivery {
       await this.waitForQuietScreen(worker.name);
     }
     const prompt = taskPrompt(task, context);
-    // Recorded before the paste: another muxctl looking now must not deliver it again. A paste that
-    // does not show hands the task back, so a record left saying so is never a lease to renew.
-    await this.deps.workers.markDelivered(worker.name, task.id);
+    // Recorded before the paste, as under way: another muxctl looking now must not deliver it again,
+    // and one that finds it still under way later (this process was killed) reads the screen to know.
+    // Only a paste seen on the screen makes it the process's task, a lease to renew.
+    await this.deps.workers.markDelivered(worker.name, task.id, { pending: true });
+    failpoint('deliver:pasting');
     await this.deps.tmux.pasteText(worker.name, prompt);
+    failpoint('deliver:pasted');
     const firstLine = prompt.split('\n')[0] ?? '';
-    if (await this.screenShows(worker.name, firstLine.slice(0, 40))) return { ok: true, message: 'pasted' };
+    if (await this.screenShows(worker.name, firstLine.slice(0, 40))) {
+      await this.deps.workers.markDelivered(worker.name, task.id);
+      return { ok: true, message: 'pasted' };
+    }
     return { ok: false, message: `the prompt did not appear on ${worker.name}'s screen within ${this.timings.pasteConfirmMs / 1000} s` };
   }
 
   /** A restart that carries the task on: the process comes back, then gets the task as its first input. */
   async restartAndDeliver(task: Task, worker: WorkerConfig, context: DeliveryContext, actor: Actor, reason: string): Promise<Delivered> {
     if (worker.task.delivery === 'env') return this.deliver(task, worker, context, actor, reason, 'restart');
-    await this.deps.workers.restart(worker.name, actor, reason);
+    // A task that starts over starts the agent's conversation over too; one carried on resumes it.
+    await this.deps.workers.restart(worker.name, actor, reason, { newConversation: !context.resume });
+    failpoint('restart:respawned');
     await this.waitForQuietScreen(worker.name);
     return this.deliver(task, worker, context, actor, reason, 'restart');
   }

@@ -13,7 +13,7 @@ import type { WorkerSnapshot } from '../core/rules/snapshot.js';
 import { HELD_STATES, NEEDS_PERSON_STATES, type Actor, type Task } from '../core/rules/tasks.js';
 import { decidePolicyRestart } from '../core/rules/guards.js';
 import { clockTime } from '../core/rules/health.js';
-import { processHasTask, shouldRenew } from '../core/rules/leases.js';
+import { pasteUnderWay, processHasTask, screenShowsTask, shouldRenew } from '../core/rules/leases.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
 import { dispatchPaused, dispatchPauseSetting } from '../core/rules/dispatch.js';
 import { writeBridgeFiles } from './bridge.js';
@@ -116,7 +116,20 @@ export class Dispatcher {
       // A process this young may be receiving its task from another muxctl right now (a paste waits for a quiet screen).
       if (holder === undefined || snap === undefined || snap.upSince === null || this.deps.now() - snap.upSince < REDELIVERY_GRACE_MS) continue;
       if (processHasTask(records[holder], task.id) || this.deps.control.busy(holder) || (this.resting.get(holder) ?? 0) > this.deps.now()) continue;
-      const reason = `${holder}'s process started again at ${clockTime(snap.upSince)} without ${task.id}`;
+      const pasting = pasteUnderWay(records[holder], task.id);
+      if (pasting !== null && this.deps.now() - pasting < REDELIVERY_GRACE_MS) continue;
+      if (pasting !== null && screenShowsTask(snap.screen, task.id)) {
+        // The muxctl pasting it died after the paste arrived: the agent has it.
+        await this.deps.workers.markDelivered(holder, task.id);
+        if (task.state === 'claimed') this.deps.store.apply(task.id, { type: 'start', worker: holder }, DISPATCHER, this.deps.now());
+        this.deps.store.record({ time: this.deps.now(), actor: DISPATCHER, kind: 'task', subject: task.id, action: 'delivered', worker: holder, reasons: [`its paste into ${holder} (begun ${clockTime(pasting)}) shows on the screen`] });
+        results.push({ worker: holder, ok: true, outcome: `${task.id} delivered: its paste shows on ${holder}'s screen` });
+        continue;
+      }
+      const reason =
+        pasting !== null
+          ? `${task.id} was being pasted into ${holder} at ${clockTime(pasting)} and its screen does not show it (the muxctl pasting it stopped)`
+          : `${holder}'s process started again at ${clockTime(snap.upSince)} without ${task.id}`;
       const outcome = await this.deps.restarts.restart(holder, { actor: DISPATCHER, reason });
       const delivered = processHasTask(this.deps.workers.records()[holder], task.id) || outcome.decision.action === 'idle';
       if (!delivered) this.resting.set(holder, this.deps.now() + FAILED_DISPATCH_REST_MS);

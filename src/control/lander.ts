@@ -6,6 +6,7 @@
  */
 import type { CheckRun } from '../adapters/check.js';
 import type { Git } from '../adapters/git.js';
+import { failpoint } from '../adapters/failpoint.js';
 import { ensureIntegrationWorktree, fastForwardBase, mergeOnto, pushBase, rebaseOnto, resetIntegration, samePath, worktreeHolding } from '../adapters/gitLand.js';
 import type { TaskAnnotation, TaskStore } from '../adapters/taskStore.js';
 import { workerPath, type ProjectConfig } from '../core/config/config.js';
@@ -222,6 +223,7 @@ export class Lander {
       }
     }
     const moved = await fastForwardBase(run.config.repo, run.config.baseBranch, last.sha, base);
+    failpoint('land:base-moved');
     if (!moved.ok && moved.reason === 'moved') return { kind: 'moved', from: base, to: moved.now };
     if (!moved.ok) {
       const why = `${run.config.baseBranch} is checked out in ${moved.checkout} with local changes in the way; ${ids(built)} not landed`;

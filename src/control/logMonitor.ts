@@ -6,10 +6,10 @@
  * full-screen agent redraws, and its words would be noise.
  */
 import { basename } from 'node:path';
-import { workerLogFiles } from '../adapters/runtime.js';
+import { workerLogFiles, type WorkerRecord } from '../adapters/runtime.js';
 import { LogTailer } from '../adapters/tail.js';
 import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../core/rules/activity.js';
-import { expandLogPath, type LogFormat, type WorkerConfig } from '../core/config/config.js';
+import { expandLogPath, workerPath, type LogFormat, type ProjectConfig, type WorkerConfig } from '../core/config/config.js';
 import { createLogParser, detectFormat, type LogEvent, type LogParser } from '../core/parsers/logs/index.js';
 import { Ring } from '../core/views/ring.js';
 
@@ -39,6 +39,8 @@ export interface LogMonitorOptions {
   /** `.muxctl/` of the project: event and screen files live in its logs/. */
   stateDir: string;
   home: string;
+  /** The environment workers inherit (the tmux server is muxctl's child): where an agent keeps its files may be set there. */
+  env?: Readonly<Record<string, string | undefined>>;
   redact: (text: string) => string;
   /** Events kept per worker for the log view. */
   ringSize: number;
@@ -50,6 +52,18 @@ export interface LogMonitorOptions {
 export interface WatchedWorker {
   config: WorkerConfig;
   worktree: string;
+}
+
+/**
+ * What to follow of each worker: the log its config names, else the file its agent's conversation was
+ * found in (a Codex rollout, recorded with the worker's start).
+ */
+export function watchedWorkers(config: ProjectConfig, records: Readonly<Record<string, Pick<WorkerRecord, 'conversation'>>>): WatchedWorker[] {
+  return config.workers.map((worker) => {
+    const found = records[worker.name]?.conversation?.log;
+    const withLog = worker.log === undefined && found !== undefined && worker.agent === 'codex' ? { ...worker, log: { path: found, format: 'codex-rollout' as const } } : worker;
+    return { config: withLog, worktree: workerPath(config, worker.name) };
+  });
 }
 
 export class LogMonitor {
@@ -121,7 +135,8 @@ class WorkerLogs {
     const files = workerLogFiles(this.options.stateDir, this.name);
     const log = this.watched.config.log;
     if (log) {
-      const pattern = expandLogPath(log.path, { worktree: this.watched.worktree, home: this.options.home });
+      const claudeConfigDir = this.watched.config.env.CLAUDE_CONFIG_DIR ?? this.options.env?.CLAUDE_CONFIG_DIR;
+      const pattern = expandLogPath(log.path, { worktree: this.watched.worktree, home: this.options.home, claudeConfigDir });
       this.follow(pattern, 'log', log.format, /[*?[{]/.test(basename(pattern)) ? 'newest' : 'all');
     }
     this.follow(files.events, 'events', 'muxctl', 'all');

@@ -115,6 +115,7 @@ export class Observer {
         command: pane && !pane.dead ? pane.currentCommand : null,
         restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
         summary: logState && activity ? summarize(activity, logState.malformed) : null,
+        conversation: record.conversation ?? null,
       };
     });
   }
@@ -122,7 +123,7 @@ export class Observer {
   /** A live pane past its start: working, idle, waiting or stuck, from its logs, screen and activity. */
   private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, previousRun: string | null, now: number): Health {
     if (base.state !== 'running') return base;
-    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules: this.rules(), previousRun });
+    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules: this.rules(name), previousRun });
     const previous = this.settled.get(name) ?? null;
     const settled = settle(previous?.settled ?? null, live.state, now, this.deps.config().health.settleMs);
     const evidence = settled.shown === live.state ? live.evidence : (previous?.evidence ?? live.evidence);
@@ -131,12 +132,14 @@ export class Observer {
     return { state: settled.shown, evidence, since, badge: settled.shown };
   }
 
-  private rules(): LivenessRules {
+  /** The project's health rules, with the worker's own waiting lines (its agent preset's) added. */
+  private rules(name: string): LivenessRules {
     const h = this.deps.config().health;
+    const own = this.deps.config().workers.find((w) => w.name === name)?.waitingPatterns ?? [];
     return {
       idleAfterMs: h.idleAfterSeconds * 1000,
       stuckAfterMs: h.stuckAfterSeconds * 1000,
-      waitingPatterns: [...DEFAULT_WAITING_PATTERNS, ...h.waitingPatterns.map((p) => new RegExp(p))],
+      waitingPatterns: [...DEFAULT_WAITING_PATTERNS, ...[...h.waitingPatterns, ...own].map((p) => new RegExp(p))],
       screenLinesSearched: DEFAULT_LIVENESS_RULES.screenLinesSearched,
     };
   }

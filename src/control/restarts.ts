@@ -82,7 +82,11 @@ export class Restarts {
         if (decision.backupRef) await this.backUpAndReset(task, worker.name, request.actor, decision);
         const context = await this.deps.tree.deliveryContext(task, decision.action === 'fresh' ? undefined : `restarted: ${request.reason}`);
         if (decision.action === 'fresh') context.resume = false;
+        // Uncommitted work kept in place is work to carry on from, commits or not.
+        if (decision.action === 'restart-in-place') context.resume = true;
         const delivered = await this.deps.delivery.restartAndDeliver(task, worker, context, request.actor, why);
+        // A claim whose delivery never happened (its muxctl died before the paste) starts with this one.
+        if (delivered.ok && task.state === 'claimed') store.apply(task.id, { type: 'start', worker: worker.name }, request.actor, this.deps.now());
         return { decision, acted: true, message: delivered.ok ? `restarted (${decision.action}) with ${task.id}` : delivered.message };
       }
     }

@@ -17,6 +17,8 @@ import type { Git } from '../adapters/git.js';
 import type { RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
 import type { Tmux } from '../adapters/tmux.js';
 import { workerLogFiles } from '../adapters/runtime.js';
+import type { ConversationPlan } from '../core/rules/agents.js';
+import { Conversations, conversationCommand } from './conversations.js';
 
 export interface WorkersDeps {
   config: () => ProjectConfig;
@@ -26,6 +28,10 @@ export interface WorkersDeps {
   /** muxctl's own bin directory, put first on each worker's PATH so `muxctl …` and the demo agent resolve. */
   binDir: string;
   now: () => number;
+  /** Where the agents keep their conversations (their ~). @default $HOME */
+  home?: string;
+  /** How long a resumed agent is watched for a failed resume (it exits at once, or says so). @default 4000 */
+  resumeCheckMs?: number;
 }
 
 /** What a task adds to a worker's launch: its MUXCTL_TASK_* environment, or a task command to run instead. */
@@ -36,12 +42,24 @@ export interface Launch {
   delivery?: boolean;
   /** The task this process is started with: recorded with its start, in one write, as its delivery. */
   task?: string;
+  /** The task starts over (the guard's `fresh`): so does the agent's conversation. */
+  newConversation?: boolean;
 }
 
 const SESSION_SIZE = { width: 160, height: 48 };
 
 export class Workers {
-  constructor(private readonly deps: WorkersDeps) {}
+  private readonly conversations: Conversations;
+
+  constructor(private readonly deps: WorkersDeps) {
+    this.conversations = new Conversations(deps);
+  }
+
+  /** A Codex worker's conversation, recorded once its rollout appears (see Conversations.locate). */
+  locateConversations(): Promise<boolean> {
+    return this.conversations.locate();
+  }
+
 
   private get config(): ProjectConfig {
     return this.deps.config();
@@ -61,9 +79,13 @@ export class Workers {
     return this.deps.runtime.readWorkers();
   }
 
-  /** The worker's current process has `task`: the lease it holds is this process's to renew. */
-  async markDelivered(name: string, task: string): Promise<void> {
-    await this.deps.runtime.updateWorker(name, (old) => ({ ...old, delivered: { task, epoch: old.startedAt } }));
+  /**
+   * The worker's current process has `task`: the lease it holds is this process's to renew. `pending`:
+   * a paste of it is under way (since now), not yet seen on the screen.
+   */
+  async markDelivered(name: string, task: string, options: { pending?: boolean } = {}): Promise<void> {
+    const pending = options.pending === true ? { pending: this.deps.now() } : {};
+    await this.deps.runtime.updateWorker(name, (old) => ({ ...old, delivered: { task, epoch: old.startedAt, ...pending } }));
   }
 
   /** Resolves worker names given on a command line; none means all of them. */
@@ -93,18 +115,26 @@ export class Workers {
     return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
       await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
       const transientEnv = Object.keys(launch.env ?? {});
+      if (await this.deps.tmux.hasSession(worker.name)) {
+        await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, desired: 'running', stoppedAt: null }));
+        return { worker: worker.name, ok: true, outcome: 'already running' };
+      }
+      const plan = launch.command === undefined ? await this.conversations.plan(worker, launch.newConversation === true) : null;
       // Taken before the launch: the process's first log lines must not predate its own start (its epoch).
       const launchedAt = this.deps.now();
-      const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree, launch), ...SESSION_SIZE, transientEnv });
+      const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree, launch, plan), ...SESSION_SIZE, transientEnv });
       // A person's start of a new session is a fresh budget; `up` on a worker already running (or the
       // policy's own restart) keeps the count, so reopening the dashboard never forgives a crash loop.
       const freshBudget = outcome === 'created' && actor.kind !== 'policy';
       await this.deps.runtime.updateWorker(worker.name, (old) => {
         const startedAt = outcome === 'created' ? launchedAt : old.startedAt;
-        return { ...old, desired: 'running', startedAt, stoppedAt: null, autoRestarts: freshBudget ? 0 : old.autoRestarts, ...delivered(launch, startedAt) };
+        const conversation = outcome === 'created' && plan !== null ? { conversation: plan.conversation } : {};
+        return { ...old, desired: 'running', startedAt, stoppedAt: null, autoRestarts: freshBudget ? 0 : old.autoRestarts, ...delivered(launch, startedAt), ...conversation };
       });
-      if (outcome === 'created') this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'start', worker: worker.name, reason });
-      return { worker: worker.name, ok: true, outcome: outcome === 'created' ? 'started' : 'already running' };
+      if (outcome !== 'created') return { worker: worker.name, ok: true, outcome: 'already running' };
+      this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'start', worker: worker.name, reason: withNote(reason, plan) });
+      await this.confirmResume(worker, worktree, launch, plan, actor);
+      return { worker: worker.name, ok: true, outcome: 'started' };
     });
   }
 
@@ -116,8 +146,9 @@ export class Workers {
     const worker = this.worker(name);
     if (!(await this.deps.tmux.hasSession(worker.name))) return this.start(worker, actor, reason, launch);
     const worktree = workerPath(this.config, worker.name);
+    const plan = launch.command === undefined ? await this.conversations.plan(worker, launch.newConversation === true) : null;
     const startedAt = this.deps.now();
-    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch));
+    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch, plan));
     await this.deps.runtime.updateWorker(worker.name, (old) => ({
       ...old,
       desired: 'running',
@@ -125,9 +156,26 @@ export class Workers {
       stoppedAt: null,
       autoRestarts: actor.kind === 'policy' ? old.autoRestarts + 1 : 0,
       ...delivered(launch, startedAt),
+      ...(plan === null ? {} : { conversation: plan.conversation }),
     }));
-    this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'restart', worker: worker.name, reason });
+    this.deps.runtime.record({ actor, action: launch.delivery === true ? 'deliver' : 'restart', worker: worker.name, reason: withNote(reason, plan) });
+    await this.confirmResume(worker, worktree, launch, plan, actor);
     return { worker: worker.name, ok: true, outcome: 'restarted' };
+  }
+
+  /**
+   * A resumed agent that exits at once, or says its conversation is not there, is started once more on
+   * a new conversation, with the reason recorded: never a restart loop on a stale id.
+   */
+  private async confirmResume(worker: WorkerConfig, worktree: string, launch: Launch, plan: ConversationPlan | null, actor: Actor): Promise<void> {
+    if (plan === null || !plan.conversation.resumed) return;
+    const failure = await this.conversations.resumeFailure(worker);
+    const fresh = failure === null ? null : this.conversations.fresh(worker, plan, failure);
+    if (fresh === null) return;
+    const startedAt = this.deps.now();
+    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch, fresh));
+    await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, startedAt, ...delivered(launch, startedAt), conversation: fresh.conversation }));
+    this.deps.runtime.record({ actor, action: 'restart', worker: worker.name, reason: fresh.conversation.note ?? 'a new conversation' });
   }
 
   /**
@@ -217,7 +265,7 @@ export class Workers {
     return (await this.deps.tmux.listPanes()).find((p) => p.session === name);
   }
 
-  private launchSpec(worker: WorkerConfig, worktree: string, launch: Launch = {}) {
+  private launchSpec(worker: WorkerConfig, worktree: string, launch: Launch = {}, plan: ConversationPlan | null = null) {
     const config = this.config;
     const logs = workerLogFiles(this.deps.runtime.dir, worker.name);
     const env: Record<string, string> = {
@@ -236,8 +284,9 @@ export class Workers {
       MUXCTL_AGENT_LOG: logs.events,
       ...worker.env,
       ...launch.env,
+      ...(plan?.conversation.id ? { MUXCTL_SESSION_ID: plan.conversation.id } : {}),
     };
-    const given = launch.command ?? worker.command;
+    const given = launch.command ?? conversationCommand(worker, plan);
     const command = typeof given === 'string' ? given : shellCommand(given);
     return {
       name: worker.name,
@@ -248,6 +297,10 @@ export class Workers {
       pipeTo: logs.screen,
     };
   }
+}
+
+function withNote(reason: string, plan: ConversationPlan | null): string {
+  return plan?.conversation.note === undefined ? reason : `${reason} (${plan.conversation.note})`;
 }
 
 /** A launch with a task records it as that process's delivery; one without leaves the record as it was. */

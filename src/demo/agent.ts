@@ -84,13 +84,18 @@ function createLineReader(): () => Promise<string | undefined> {
   };
 }
 
+/** `currentTurn` is 0 while no turn is open (waiting for a task, or one finished). */
 function installSignalHandlers(log: EventLog, currentTurn: () => number): void {
   const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
   for (const signal of Object.keys(exitCodes) as (keyof typeof exitCodes)[]) {
     process.on(signal, () => {
       // After SIGHUP the terminal is gone (tmux killed the pane): writing to it could fail, so only log.
       if (signal !== 'SIGHUP') process.stdout.write(`\n${yellow('interrupted')}\n`);
-      log('message', { turn: currentTurn(), text: `interrupted (${signal})` });
+      // Mid-turn, what an interrupted agent logs (a message in its turn); between turns a status, which
+      // opens none: an agent that only waited for a task must not look as if it was working.
+      const turn = currentTurn();
+      if (turn > 0) log('message', { turn, text: `interrupted (${signal})` });
+      else log('status', { text: `stopped (${signal})` });
       process.exit(exitCodes[signal]);
     });
   }
@@ -242,6 +247,7 @@ async function run(options: AgentOptions): Promise<void> {
         const { input, output } = step.tokens;
         process.stdout.write(`${green('✓')} Done: ${step.title} ${dim(`· ${input.toLocaleString('en')} in / ${output.toLocaleString('en')} out · $${step.costUsd.toFixed(4)}`)}\n`);
         log('result', { turn, ok: true, text: step.title, tokens: step.tokens, costUsd: step.costUsd });
+        turn = 0;
         break;
       }
       case 'commit':
@@ -250,6 +256,7 @@ async function run(options: AgentOptions): Promise<void> {
       case 'finish':
         await finishTask(step, log);
         clearInterval(heartbeat);
+        turn = 0;
         return waitQuietly();
       case 'exit':
         if (step.error !== undefined) {

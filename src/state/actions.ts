@@ -14,6 +14,8 @@ import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActio
 /** The control plane as the dashboard's keys see it. Each command resolves to a line for the person. */
 export interface Commands extends TaskCommands {
   start(worker: string): Promise<string>;
+  /** Every worker that should run, brought back with its task (`muxctl up`). */
+  bringBack(): Promise<string>;
   stop(worker: string): Promise<string>;
   /** Hands the terminal to the worker's session; the dashboard comes back when the person detaches. */
   attach(worker: string): void;
@@ -105,6 +107,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     restart: tasks.restart,
     stop: onFocused((name) => perform(`stopping ${name}`, () => commands.stop(name))),
     start: onFocused((name) => perform(`starting ${name}`, () => commands.start(name))),
+    bringBack: () => perform('bringing the workers back', () => commands.bringBack()),
     scrollUp: () => scroll(() => ({ by: -1 })),
     scrollDown: () => scroll(() => ({ by: 1 })),
     pageUp: () => scroll((page) => ({ by: -page })),

@@ -275,7 +275,8 @@ describe('demo agent, in task mode (MUXCTL_TASK_ID set)', () => {
     expect(await agent.exited).toEqual({ code: 143, signal: null });
     const all = readEvents(agent.logPath);
     const afterFinish = all.slice(all.findIndex((e) => e.type === 'status') + 1);
-    expect(afterFinish.map((e) => e.type)).toEqual(['message']);
+    // Killed between turns: a status, which opens no turn (a message would make it look as if it worked).
+    expect(afterFinish.map((e) => [e.type, e.text])).toEqual([['status', 'stopped (SIGTERM)']]);
   });
 
   it('a resumed task says so first and commits with the repository\'s own identity', async () => {
@@ -311,7 +312,8 @@ describe('demo agent, --await-task with no task', () => {
     expect(agent.child.exitCode).toBeNull();
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toEqual({ code: 143, signal: null });
-    expect(readEvents(agent.logPath).map((e) => e.type)).toEqual(['status', 'message']);
+    expect(readEvents(agent.logPath).map((e) => e.type)).toEqual(['status', 'status']);
+    expect(readEvents(agent.logPath).at(-1)?.text).toBe('stopped (SIGTERM)');
   });
 });
 

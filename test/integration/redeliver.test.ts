@@ -5,24 +5,19 @@
  * commit on the branch, the worker is given the task again in resume mode. Real tmux, real git, the
  * real store; the snapshot is the observer's, aged past the grace a young process gets.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openProject, type Services } from '../../src/app/services.js';
+import { describe, expect, it } from 'vitest';
+import type { Services } from '../../src/app/services.js';
 import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 import { killTestServer } from '../helpers/tmuxSocket.js';
+import { PERSON, RUNS_LOG, WORKER_GIT, runsLogged, servicesClosedAfterEach } from '../helpers/services.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const project = projectsCleanedUpAfterEach();
-const opened: Services[] = [];
-afterEach(() => {
-  for (const services of opened.splice(0)) services.runtime.close();
-});
+const open = servicesClosedAfterEach();
 
-const PERSON = { kind: 'person', name: 'test' } as const;
-const RUNS = '"$MUXCTL_REPO/../scratch/runs.log"';
-const GIT = 'git -c user.name=worker -c user.email=worker@muxctl.invalid -c commit.gpgsign=false -c core.hooksPath=/dev/null';
+const RUNS = RUNS_LOG;
+const GIT = WORKER_GIT;
 /** Given a task, commits one file on its branch and keeps working (never says done); every start is logged. */
 const WORKER = [
   `echo "start task=\${MUXCTL_TASK_ID:-} resume=\${MUXCTL_TASK_RESUME:-}" >> ${RUNS}`,
@@ -30,7 +25,7 @@ const WORKER = [
   'exec sleep 600',
 ].join('; ');
 
-const runs = async (scratch: string): Promise<string[]> => (await readFile(join(scratch, 'runs.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+const runs = runsLogged;
 
 /** The observer's look, as if its process had started `ageMs` ago (the grace for a young process is past). */
 async function look(services: Services, ageMs: number): Promise<WorkerSnapshot[]> {
@@ -41,8 +36,7 @@ async function look(services: Services, ageMs: number): Promise<WorkerSnapshot[]
 describe('a task held by a worker whose process was started again', () => {
   it('is delivered again through the guard, resuming from its commit, once; no lease is renewed for it meanwhile', async () => {
     const p = await project('redeliver', [{ name: 'w1', command: WORKER, task: { delivery: 'env' } }], { tasks: { autoDispatch: false } });
-    const services = await openProject(p.configFile);
-    opened.push(services);
+    const services = await open(p.configFile);
     await services.workers.up(['w1'], PERSON, 'start');
     expect(services.tasks.add({ title: 'the work', lane: 'app' }, PERSON).ok).toBe(true);
     const assigned = await services.tasks.assign('T1', 'w1', PERSON);

@@ -35,6 +35,7 @@ function setup(columns = 100, rows = 30, workers: WorkerSnapshot[] = threeWorker
   const calls: string[] = [];
   const commands: Commands = {
     start: async (n) => (calls.push(`start ${n}`), `${n}: started`),
+    bringBack: async () => (calls.push('bringBack'), 'all: brought back'),
     stop: async (n) => (calls.push(`stop ${n}`), `${n}: stopped`),
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker has no task; the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n) => (calls.push(`restart ${n}`), `${n}: restarted`),

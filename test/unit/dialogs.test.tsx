@@ -69,6 +69,7 @@ function setup() {
   const calls: string[] = [];
   const commands: Commands = {
     start: async (n) => `${n}: started`,
+    bringBack: async () => 'all: brought back',
     stop: async (n) => `${n}: stopped`,
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n, o) => (calls.push(`restart ${n}${o.destructive ? ' reset' : ''}`), `${n}: restarted`),

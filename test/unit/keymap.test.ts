@@ -28,6 +28,7 @@ const EVERY_ACTION: Record<Action, true> = {
   toggleDispatch: true,
   land: true,
   doctor: true,
+  bringBack: true,
   moveUp: true,
   moveDown: true,
   moveLeft: true,

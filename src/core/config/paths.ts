@@ -10,10 +10,12 @@ export function workerPath(config: ProjectConfig, worker: string): string {
 /**
  * A log path as the tailer follows it: `~/` is the home directory, `{worktree}` the worker's worktree,
  * `{claudeProject}` the folder Claude Code keeps that worktree's transcripts in (its path with every
- * character other than a letter or digit turned into "-"), and a relative path is inside the worktree.
+ * character other than a letter or digit turned into "-"), `{claudeConfigDir}` Claude Code's own folder
+ * (`$CLAUDE_CONFIG_DIR`, else `~/.claude`), and a relative path is inside the worktree.
  */
-export function expandLogPath(pattern: string, where: { worktree: string; home: string }): string {
+export function expandLogPath(pattern: string, where: { worktree: string; home: string; claudeConfigDir?: string | undefined }): string {
   const expanded = pattern
+    .replaceAll('{claudeConfigDir}', where.claudeConfigDir ?? '~/.claude')
     .replaceAll('{worktree}', where.worktree)
     .replaceAll('{claudeProject}', where.worktree.replace(/[^A-Za-z0-9]/g, '-'))
     .replace(/^~(?=\/|$)/, where.home);

@@ -3,6 +3,7 @@
  * each worker, and everything left out filled from defaults.ts. Only called once the schema accepted it.
  */
 import path from 'node:path';
+import { AGENT_PRESETS, type ResumeStrategy } from '../rules/agents.js';
 import { defaultSocketName } from '../rules/names.js';
 import { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
 import type { ParsedConfig, ParsedWorker, SharedFields } from './schema.js';
@@ -49,12 +50,20 @@ export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
   };
 }
 
+/** A `resume.command` of the person's own: muxctl mints the id, the command is swapped whole (see Workers). */
+const CUSTOM_RESUME: ResumeStrategy = { kind: 'minted', newArgs: [], resumeArgs: [] };
+
 /** The worker's fields over `defaults`, object fields merged field by field, then the built-in defaults. */
 function mergeWorker(defaults: SharedFields, entry: ParsedWorker): WorkerConfig {
+  // A preset fills what the worker and `defaults` leave out; what the person wrote always wins.
+  const preset = entry.agent === undefined ? undefined : AGENT_PRESETS[entry.agent];
+  // The schema refuses a worker with neither.
+  const command = entry.command ?? (preset === undefined ? '' : [preset.program]);
   const merged: WorkerConfig = {
     name: entry.name,
     lane: entry.lane,
-    command: Array.isArray(entry.command) ? [...entry.command] : entry.command,
+    command: Array.isArray(command) ? [...command] : command,
+    waitingPatterns: [...(preset?.waitingPatterns ?? [])],
     env: { ...defaults.env, ...entry.env },
     restart: {
       policy: entry.restart?.policy ?? defaults.restart?.policy ?? WORKER_DEFAULTS.restart.policy,
@@ -62,7 +71,7 @@ function mergeWorker(defaults: SharedFields, entry: ParsedWorker): WorkerConfig 
       backoffSeconds: entry.restart?.backoffSeconds ?? defaults.restart?.backoffSeconds ?? WORKER_DEFAULTS.restart.backoffSeconds,
     },
     stop: {
-      keys: [...(entry.stop?.keys ?? defaults.stop?.keys ?? WORKER_DEFAULTS.stop.keys)],
+      keys: [...(entry.stop?.keys ?? defaults.stop?.keys ?? preset?.stopKeys ?? WORKER_DEFAULTS.stop.keys)],
       signal: entry.stop?.signal ?? defaults.stop?.signal ?? WORKER_DEFAULTS.stop.signal,
       graceSeconds: entry.stop?.graceSeconds ?? defaults.stop?.graceSeconds ?? WORKER_DEFAULTS.stop.graceSeconds,
     },
@@ -72,7 +81,14 @@ function mergeWorker(defaults: SharedFields, entry: ParsedWorker): WorkerConfig 
   if (taskCommand !== undefined) merged.task.command = Array.isArray(taskCommand) ? [...taskCommand] : taskCommand;
   const cwd = entry.cwd ?? defaults.cwd;
   if (cwd !== undefined) merged.cwd = cwd;
-  const logPath = entry.log?.path ?? defaults.log?.path;
-  if (logPath !== undefined) merged.log = { path: logPath, format: entry.log?.format ?? defaults.log?.format ?? WORKER_DEFAULTS.logFormat };
+  const logPath = entry.log?.path ?? defaults.log?.path ?? preset?.log?.path;
+  if (logPath !== undefined) merged.log = { path: logPath, format: entry.log?.format ?? defaults.log?.format ?? preset?.log?.format ?? WORKER_DEFAULTS.logFormat };
+  if (entry.agent !== undefined && preset !== undefined) {
+    merged.agent = entry.agent;
+    merged.resume = { strategy: preset.resume, resumeFailed: preset.resumeFailed };
+  } else if (entry.resume !== undefined) {
+    const resumeCommand = entry.resume.command;
+    merged.resume = { strategy: CUSTOM_RESUME, command: Array.isArray(resumeCommand) ? [...resumeCommand] : resumeCommand, resumeFailed: [] };
+  }
   return merged;
 }

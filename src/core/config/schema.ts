@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { AGENT_NAMES } from '../rules/agents.js';
 import { WORKER_NAME_PATTERN } from '../rules/names.js';
 import { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
 import type { JsonPath } from './jsonLocate.js';
@@ -52,7 +53,7 @@ const log = z
       .refine((p) => !p.startsWith('~') || p === '~' || p.startsWith('~/'), { error: 'expected "~/…" for a path in your home directory ("~user" is not expanded)' })
       .meta({
         description:
-          "Log file or glob: relative to the worker's worktree, absolute, or under ~/. {worktree} is the worktree's path and {claudeProject} the name Claude Code gives its folder under ~/.claude/projects.",
+          "Log file or glob: relative to the worker's worktree, absolute, or under ~/. {worktree} is the worktree's path, {claudeProject} the name Claude Code gives its folder under ~/.claude/projects, {claudeConfigDir} $CLAUDE_CONFIG_DIR or ~/.claude.",
       }),
     format: z.enum(LOG_FORMATS).optional().meta({ default: WORKER_DEFAULTS.logFormat, description: 'How to read the log; auto guesses from its content.' }),
   })
@@ -96,17 +97,34 @@ const sharedWorkerFields = {
   stop: stop.optional(),
 };
 /** Fields each worker sets for itself, refused in `defaults`. */
-export const DEFAULTS_FORBIDDEN = new Set(['name', 'lane', 'command']);
+export const DEFAULTS_FORBIDDEN = new Set(['name', 'lane', 'command', 'agent', 'resume']);
 
-const worker = z.strictObject({
-  name: z
-    .string()
-    .regex(WORKER_NAME_PATTERN, { error: `expected a worker name (${NAME_RULE}; tmux session names cannot hold "." or ":")` })
-    .meta({ description: 'Names the tmux session, the worktree directory and the branch muxctl/<name>.' }),
-  lane: z.string().min(1).meta({ description: 'A key of "lanes".' }),
-  command,
-  ...sharedWorkerFields,
-});
+const worker = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(WORKER_NAME_PATTERN, { error: `expected a worker name (${NAME_RULE}; tmux session names cannot hold "." or ":")` })
+      .meta({ description: 'Names the tmux session, the worktree directory and the branch muxctl/<name>.' }),
+    lane: z.string().min(1).meta({ description: 'A key of "lanes".' }),
+    agent: z
+      .enum(AGENT_NAMES)
+      .optional()
+      .meta({ description: "An agent preset: its log, waiting lines, stop keys and conversation resume. `command` is then optional (the agent's program), or the program and flags to use." }),
+    command: command.optional(),
+    resume: z
+      .strictObject({ command: command.meta({ description: 'Run instead of `command` when the worker restarts on an earlier conversation; {sessionId} is its id (muxctl gives each new conversation one, as MUXCTL_SESSION_ID).' }) })
+      .optional()
+      .meta({ description: 'For a worker without an agent preset: how to resume its conversation.' }),
+    ...sharedWorkerFields,
+  })
+  .superRefine((w, ctx) => {
+    if (w.command === undefined && w.agent === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: `expected a command (a string or an array of strings), or "agent": one of ${AGENT_NAMES.join(', ')}` });
+    }
+    if (w.resume !== undefined && w.agent !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['resume'], message: `the "${w.agent}" preset already knows how to resume; "resume" is for a worker without "agent"` });
+    }
+  });
 
 const laneName = z.string().regex(WORKER_NAME_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid lane name: ${NAME_RULE}` });
 

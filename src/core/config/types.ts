@@ -3,6 +3,8 @@
  * validated and its defaults filled in (config.ts). Paths in it are absolute.
  */
 
+import type { AgentName, ResumeStrategy } from '../rules/agents.js';
+
 export const LOG_FORMATS = ['auto', 'claude-code', 'claude-stream-json', 'codex-rollout', 'codex-exec-json', 'aider', 'json-lines', 'muxctl', 'text'] as const;
 export const RESTART_POLICIES = ['never', 'on-failure', 'always'] as const;
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const;
@@ -13,8 +15,17 @@ export type StopSignal = (typeof STOP_SIGNALS)[number];
 export interface WorkerConfig {
   name: string;
   lane: string;
-  /** A string is run by `sh -c` as written; an array is an argv (see `shellCommand` in names.ts). */
+  /**
+   * A string is run by `sh -c` as written; an array is an argv (see `shellCommand` in names.ts). With an
+   * `agent`, the preset's program when none is given, else the program and flags as the person wrote them.
+   */
   command: string | string[];
+  /** The agent preset the worker was written with (its log, waiting lines, stop keys and resume come from it). */
+  agent?: AgentName;
+  /** How the worker's conversation outlives a restart: the preset's strategy, or a `resume.command` of its own. */
+  resume?: { strategy: ResumeStrategy; command?: string | string[]; resumeFailed: readonly string[] };
+  /** Screen lines (regular expressions) that ask the person something, besides the project's `health.waitingPatterns`. */
+  waitingPatterns: string[];
   env: Record<string, string>;
   /** Relative to the worker's worktree. */
   cwd?: string;

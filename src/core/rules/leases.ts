@@ -10,14 +10,29 @@ import type { Lease } from './tasks.js';
 /** What muxctl recorded of a worker: its process's start, and the task that process was given. */
 export interface DeliveryRecord {
   startedAt: number | null;
-  /** Absent in records from before muxctl kept it: then the live process is taken to have the task. */
-  delivered?: { task: string; epoch: number | null } | null;
+  /**
+   * Absent in records from before muxctl kept it: then the live process is taken to have the task.
+   * `pending`: a paste of it began then and was not yet seen on the screen.
+   */
+  delivered?: { task: string; epoch: number | null; pending?: number } | null;
 }
 
-/** Whether the worker's current process was given `taskId`. */
+/** Whether the worker's current process was given `taskId` (a paste of it seen on its screen). */
 export function processHasTask(record: DeliveryRecord | undefined, taskId: string): boolean {
   if (record === undefined || record.delivered === undefined) return true;
-  return record.delivered !== null && record.delivered.task === taskId && record.delivered.epoch === record.startedAt;
+  return record.delivered !== null && record.delivered.task === taskId && record.delivered.epoch === record.startedAt && record.delivered.pending === undefined;
+}
+
+/** When a paste of `taskId` into the current process began, if it was never seen through (the muxctl pasting it may have died). */
+export function pasteUnderWay(record: DeliveryRecord | undefined, taskId: string): number | null {
+  const d = record?.delivered;
+  if (d === undefined || d === null || d.task !== taskId || d.epoch !== record?.startedAt) return null;
+  return d.pending ?? null;
+}
+
+/** Whether a worker's screen shows the task's prompt: a paste under way when its muxctl died did arrive. */
+export function screenShowsTask(screen: readonly string[], taskId: string): boolean {
+  return screen.some((line) => line.includes(`Task ${taskId}:`) || line.includes(`Continue task ${taskId} `));
 }
 
 /** States in which a worker is doing or asking something. */

@@ -1,4 +1,5 @@
 /** What the supervisor reports of each worker and of each action: plain data, shared by every layer. */
+import type { Conversation } from './agents.js';
 import type { Health } from './health.js';
 
 export interface WorkerSnapshot {
@@ -16,6 +17,8 @@ export interface WorkerSnapshot {
   restarts: { spent: number; budget: number } | null;
   /** What the worker's logs say, when muxctl follows them (the dashboard does; one-shot commands may not). */
   summary: WorkerSummary | null;
+  /** The agent conversation its process was started on (an agent preset or `resume.command`), and whether it was resumed. */
+  conversation?: Conversation | null;
 }
 
 export interface WorkerSummary {

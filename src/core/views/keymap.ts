@@ -18,6 +18,7 @@ export const SCREEN_ACTIONS = [
   'restart',
   'stop',
   'start',
+  'bringBack',
   'scrollUp',
   'scrollDown',
   'pageUp',
@@ -168,7 +169,8 @@ export const keymap: readonly Binding[] = [
   row({ action: 'cycleSort', keys: [char('o')], views: GRID, label: 'o', description: 'order the grid: config → needs you first → by name → by last activity', hint: null }),
   row({ action: 'restart', keys: [char('r')], views: ANY, label: 'r', description: 'restart the worker', hint: 'restart', hintViews: GRID, dangerous: true, disabledReason: needsWorker }),
   row({ action: 'stop', keys: [char('s')], views: ANY, label: 's', description: 'stop the worker gracefully (its worktree is kept)', hint: 'stop', hintViews: GRID, disabledReason: needsSession }),
-  row({ action: 'start', keys: [char('u')], views: ANY, label: 'u', description: 'start the worker (or bring a missing one back)', hint: 'start', hintViews: GRID, disabledReason: needsWorker }),
+  row({ action: 'start', keys: [char('u')], views: ANY, label: 'u', description: 'start the worker, or bring it back with its task', hint: 'start', hintViews: GRID, disabledReason: needsWorker }),
+  row({ action: 'bringBack', keys: [char('U')], views: GRID, label: 'U', description: 'bring back every worker that should run, each with its task (muxctl up)', hint: null }),
   // Tasks: the board, and the task moves on a worker or a card.
   row({ action: 'openBoard', keys: [char('t')], views: GRID, label: 't', description: 'the task board: a column per state, drift marked', hint: 'tasks' }),
   row({ action: 'newTask', keys: [char('n')], views: TASKS, label: 'n', description: 'add a task: title, lane, priority, acceptance check', hint: 'new task', hintViews: ['board'] }),

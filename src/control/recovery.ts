@@ -1,0 +1,91 @@
+/**
+ * Bringing a project back (`muxctl up`, `U` in the dashboard, `muxctl demo`): after a reboot or a killed
+ * tmux server, every worker that should run is started again, and a task it held is given to its new
+ * process through the restart guard at once — done work is never run again, commits or a checkpoint
+ * resume, uncommitted work is kept in place, nothing done starts fresh. One line a worker says what it
+ * resumed and from what. A worker whose live process already has its task is left alone, so a second
+ * `up` changes nothing.
+ */
+import type { TaskStore } from '../adapters/taskStore.js';
+import type { Tmux } from '../adapters/tmux.js';
+import type { ProjectConfig } from '../core/config/config.js';
+import { clockTime } from '../core/rules/health.js';
+import { processHasTask } from '../core/rules/leases.js';
+import type { ActionResult } from '../core/rules/snapshot.js';
+import type { Actor } from '../core/rules/tasks.js';
+import { describeConversation } from '../core/rules/agents.js';
+import type { Restarts } from './restarts.js';
+import type { Workers } from './workers.js';
+
+export interface RecoveryDeps {
+  config: () => ProjectConfig;
+  workers: Workers;
+  restarts: Restarts;
+  store: TaskStore;
+  tmux: Tmux;
+}
+
+export class Recovery {
+  constructor(private readonly deps: RecoveryDeps) {}
+
+  /**
+   * The named workers, or with none every worker that should run: a worker the person stopped stays
+   * stopped (its line says how to start it), unless every worker was stopped — then the project was
+   * brought down as a whole (`muxctl down`), and `up` brings all of it up again.
+   */
+  async bringBack(names: readonly string[], actor: Actor, reason: string): Promise<ActionResult[]> {
+    const { workers } = this.deps;
+    const records = workers.records();
+    const chosen = workers.select(names);
+    const stoppedByPerson = (name: string): boolean => records[name]?.desired === 'stopped';
+    const wholeProjectDown = chosen.every((w) => stoppedByPerson(w.name));
+    const panes = new Map((await this.deps.tmux.listPanes()).map((pane) => [pane.session, pane]));
+    const results: ActionResult[] = [];
+    for (const worker of chosen) {
+      const record = records[worker.name];
+      if (names.length === 0 && !wholeProjectDown && stoppedByPerson(worker.name)) {
+        const when = record?.stoppedAt ? ` at ${clockTime(record.stoppedAt)}` : '';
+        results.push({ worker: worker.name, ok: true, outcome: `left stopped (stopped${when}; \`muxctl up ${worker.name}\` starts it)` });
+        continue;
+      }
+      const pane = panes.get(worker.name);
+      const task = this.deps.store.heldBy(worker.name);
+      const running = pane !== undefined && !pane.dead;
+      if (task === null && pane?.dead === true) {
+        // `up` is asked for a running worker: one whose process ended comes back (on its conversation).
+        const restarted = await workers.restart(worker.name, actor, `${reason}: its process had ended`);
+        results.push(this.withConversation({ ...restarted, outcome: 'restarted (its process had ended)' }));
+        continue;
+      }
+      if (task === null) {
+        const [started] = await workers.up([worker.name], actor, reason);
+        if (started !== undefined) results.push(this.withConversation(started));
+        continue;
+      }
+      if (running && processHasTask(record, task.id)) {
+        results.push(this.withConversation({ worker: worker.name, ok: true, outcome: `already running · has ${task.id}` }));
+        continue;
+      }
+      const why = pane === undefined ? `${worker.name} had no tmux session (the server died or the machine rebooted)` : `${worker.name}'s process started again without ${task.id}`;
+      const outcome = await this.deps.restarts.restart(worker.name, { actor, reason: `${reason}: ${why}` });
+      const verb = pane === undefined ? 'started' : 'restarted';
+      const kept = outcome.decision.reasons.filter((r) => !/^resuming, not starting over$/.test(r)).join('; ');
+      const had = processHasTask(workers.records()[worker.name], task.id);
+      results.push(
+        this.withConversation({
+          worker: worker.name,
+          ok: outcome.acted && (had || outcome.decision.action === 'idle' || outcome.decision.action === 'escalate'),
+          outcome: `${verb} · ${task.id} ${outcome.decision.action}: ${kept}${had || outcome.decision.action === 'idle' ? '' : ` (${outcome.message})`}`,
+        }),
+      );
+    }
+    return results;
+  }
+
+  /** The line ends with the agent's conversation, when the worker has one: which, and whether it was resumed. */
+  private withConversation(result: ActionResult): ActionResult {
+    const conversation = this.deps.workers.records()[result.worker]?.conversation;
+    const text = conversation ? describeConversation(conversation) : null;
+    return text === null ? result : { ...result, outcome: `${result.outcome} · ${text}` };
+  }
+}
