@@ -8,13 +8,14 @@ import { NEEDS_YOU } from './theme.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
 export function Header({ store, width }: { store: DashboardStore; width: number }) {
-  const { project, socket, total, trouble, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
+  const { project, socket, total, trouble, allMissing, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
     store,
     useShallow((s) => ({
       project: s.project,
       socket: s.socket,
       total: s.workers.length,
       trouble: s.workers.filter((w) => NEEDS_YOU.includes(w.health.state)).length,
+      allMissing: s.workers.length > 0 && s.workers.every((w) => w.health.state === 'missing'),
       now: s.now,
       follower: s.follower,
       ready: s.ready,
@@ -26,7 +27,12 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
   );
   // Before the first look at tmux the count would be a guess: say nothing rather than "0 workers".
   const left = ` muxctl · ${project}${ready ? ` · ${total} worker${total === 1 ? '' : 's'}` : ''}`;
-  const attention = trouble > 0 ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you` : '';
+  // Every session gone at once is the tmux server gone (killed, a reboot): say so, and the one key that helps.
+  const attention = allMissing
+    ? ' · tmux server gone: U brings them back'
+    : trouble > 0
+      ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you`
+      : '';
   const board = queued + active + stuckTasks > 0 || paused ? ` · tasks ${active} active, ${queued} queued${stuckTasks > 0 ? `, ${stuckTasks} need you` : ''}${paused ? ' · dispatch paused' : ''}` : '';
   const role = follower ? ` · watching (dashboard pid ${follower.leaderPid ?? '?'} acts)` : '';
   const right = `tmux -L ${socket}  ${clockMinutes(now)} `;

@@ -77,26 +77,37 @@ export class Conversations {
   }
 
   /**
-   * Records the conversation a Codex worker's process is on, once its rollout appears (Codex names it
-   * itself, after it starts). Looks at most every few seconds, and only while one is missing.
+   * Keeps the record of the conversation each agent is on, as the agent's own files show it: a Codex
+   * worker's rollout once it appears (Codex names it itself, after it starts), and a Claude Code
+   * worker's new transcript after a `/clear` (the agent began a new conversation). Looks at most every
+   * few seconds, only at those workers, and only in their own folders.
    */
   async locate(): Promise<boolean> {
     const now = this.deps.now();
     if (now < this.nextLocate) return false;
     this.nextLocate = now + LOCATE_EVERY_MS;
     const records = this.deps.runtime.readWorkers();
-    let found = false;
+    let changed = false;
     for (const worker of this.deps.config().workers) {
       const record = records[worker.name];
-      if (worker.agent !== 'codex' || record === undefined || record.desired !== 'running' || record.conversation?.log !== undefined) continue;
-      // Only a rollout written since this process started is its conversation.
-      const rollout = await findConversation('codex', this.place(worker), { id: null, since: record.startedAt });
-      const file = rollout?.file;
-      if (rollout === null || file === undefined) continue;
-      found = true;
-      await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, conversation: { ...(old.conversation ?? { resumed: false }), id: rollout.id, log: file } }));
+      if (record === undefined || record.desired !== 'running' || record.startedAt === null) continue;
+      const current = record.conversation ?? null;
+      if (worker.agent === 'codex' && current?.log === undefined) {
+        // Only a rollout written since this process started is its conversation.
+        const rollout = await findConversation('codex', this.place(worker), { id: null, since: record.startedAt });
+        const file = rollout?.file;
+        if (rollout === null || file === undefined) continue;
+        changed = true;
+        await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, conversation: { ...(old.conversation ?? { resumed: false }), id: rollout.id, log: file } }));
+      } else if (worker.agent === 'claude-code' && current !== null && current.id !== null) {
+        const transcript = await findConversation('claude-code', this.place(worker), { id: current.id, since: record.startedAt });
+        if (transcript === null || transcript.id === null || transcript.id === current.id) continue;
+        const id = transcript.id;
+        changed = true;
+        await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, conversation: { id, resumed: false, note: 'begun by the agent since its start (/clear)' } }));
+      }
     }
-    return found;
+    return changed;
   }
 
   /** Where the agent's files are: it inherits muxctl's environment (the tmux server is muxctl's child) under its own. */

@@ -7,6 +7,7 @@ import type { ProjectConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
 import type { Activity } from '../core/rules/activity.js';
 import { currentEpoch } from '../core/rules/epoch.js';
+import { AGENT_PRESETS } from '../core/rules/agents.js';
 import { deriveHealth, minuteOf, type Health } from '../core/rules/health.js';
 import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/rules/liveness.js';
 import type { WorkerSnapshot, WorkerSummary } from '../core/rules/snapshot.js';
@@ -99,7 +100,8 @@ export class Observer {
       const record: WorkerRecord = this.records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
       const screen = pane ? (this.captured.get(w.name)?.lines ?? []) : [];
       const logState = logs?.(w.name);
-      const base = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now });
+      const install = w.agent === undefined ? undefined : AGENT_PRESETS[w.agent].install;
+      const base = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now, install });
       // A live process weighs only what happened since it started: the log may hold an older process's turn.
       const epoch = logState && pane && !pane.dead && base.since !== null ? currentEpoch(logState.activity, this.epochStart(w.name, pane.pid, base.since, now)) : null;
       const activity = epoch?.activity ?? logState?.activity;

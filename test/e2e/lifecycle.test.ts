@@ -142,7 +142,7 @@ describe('workers under the dashboard: quit, restart, stop, crash, server gone',
     await waitForPanel(screen, 'nf', /no-such-command-muxctl-e2e: .*not found/, 4_000);
   });
 
-  it('when the tmux server is killed under it, panels say missing with "u starts it"; u brings one back', async () => {
+  it('when the tmux server is killed under it, the header says so, panels say missing with "u starts it"; u brings one back, U all', async () => {
     const project = await startedProject('killserver', [tick('w1'), tick('w2')]);
     const screen = openDashboard(project, 120, 35);
     await waitForPanel(screen, 'w1', 'tick-w1');
@@ -153,11 +153,17 @@ describe('workers under the dashboard: quit, restart, stop, crash, server gone',
       await waitForPanel(screen, name, '? missing');
       await waitForPanel(screen, name, 'no tmux session · u starts it');
     }
-    await screen.waitForText(/^ muxctl · killserver · 2 workers · 2 need you/);
+    await screen.waitForText(/^ muxctl · killserver · 2 workers · tmux server gone: U brings them back/);
 
     screen.write('u');
     await waitForPanel(screen, 'w1', LIVE_BADGE);
     await waitForPanel(screen, 'w2', '? missing');
     expect(sessions(project)).toEqual(['w1']);
+    // One back, one missing: that worker's trouble, no longer the server's.
+    await screen.waitForText(/^ muxctl · killserver · 2 workers · 1 needs you/);
+
+    screen.write('U');
+    await waitForPanel(screen, 'w2', LIVE_BADGE);
+    expect(sessions(project)).toEqual(['w1', 'w2']);
   });
 });

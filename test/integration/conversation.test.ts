@@ -140,6 +140,35 @@ describe('a Claude Code worker (agent preset)', () => {
   });
 });
 
+describe('a Claude Code worker after /clear', () => {
+  it('records the new transcript the agent began, and resumes that one after a reboot', async () => {
+    const p = await project('conv-clear', []);
+    const scratch = p.repo.scratch;
+    const claude = await fakeAgent(join(scratch, 'bin'), 'claude', FAKE_CLAUDE);
+    const argvLog = join(scratch, 'claude-argv.log');
+    const configDir = join(scratch, 'claude-config');
+    await p.writeConfig({
+      ...p.config,
+      workers: [{ name: 'c1', lane: 'app', agent: 'claude-code', command: [claude], env: { CLAUDE_CONFIG_DIR: configDir, ARGV_LOG: argvLog, FIXTURE: CLAUDE_TRANSCRIPT, FAIL_RESUME: join(scratch, 'never') } }],
+    });
+    const services = await open(p.configFile);
+    await services.recovery.bringBack(['c1'], PERSON, 'first start');
+    const id1 = services.workers.records()['c1']?.conversation?.id ?? '';
+    await screenShows(p.socket, 'c1', `claude ready on ${id1}`);
+
+    // What Claude Code does on /clear: a new transcript, under a new id, in the same folder.
+    const id2 = '0b7c2f7e-1d2a-4c3b-9e8f-7a6b5c4d3e2f';
+    const transcriptDir = join(configDir, 'projects', join(p.worktreeDir, 'c1').replace(/[^A-Za-z0-9]/g, '-'));
+    await writeFile(join(transcriptDir, `${id2}.jsonl`), await readFile(CLAUDE_TRANSCRIPT, 'utf8'));
+    expect(await services.workers.locateConversations()).toBe(true);
+    expect(services.workers.records()['c1']?.conversation).toEqual({ id: id2, resumed: false, note: 'begun by the agent since its start (/clear)' });
+
+    const resumed = await reboot(services, p.socket, 'c1');
+    expect((await argvs(argvLog)).at(-1)).toBe(`--resume ${id2}`);
+    expect(resumed.conversation).toEqual({ id: id2, resumed: true });
+  });
+});
+
 describe('a Codex worker (agent preset)', () => {
   it('follows the rollout Codex names for its worktree, resumes it with `codex resume <id>`, and starts fresh once when that fails', async () => {
     const p = await project('conv-codex', []);

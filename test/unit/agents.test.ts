@@ -4,6 +4,7 @@
  * files show the conversation, new otherwise, with the reason kept.
  */
 import { describe, expect, it } from 'vitest';
+import { conversationCommand } from '../../src/control/conversations.js';
 import { parseConfig, type ProjectConfig } from '../../src/core/config/config.js';
 import { AGENT_PRESETS, describeConversation, freshAfterFailedResume, planConversation, resumeFailedOnScreen, withConversationArgs } from '../../src/core/rules/agents.js';
 
@@ -74,9 +75,22 @@ describe('an agent preset', () => {
     expect(inDefaults.ok ? null : inDefaults.problems[0]?.path).toBe('defaults');
   });
 
-  it('a resume.command of the person’s own is kept with a minted id', () => {
-    const [worker] = parseOk([{ name: 'w', lane: 'app', command: 'mytool --new', resume: { command: 'mytool --resume {sessionId}' } }]).workers;
+  it('a resume.command of the person’s own is kept with a minted id, and run only to resume', () => {
+    const [worker] = parseOk([{ name: 'w', lane: 'app', command: 'mytool --new {sessionId}', resume: { command: 'mytool --resume {sessionId}' } }]).workers;
     expect(worker?.resume).toEqual({ strategy: { kind: 'minted', newArgs: [], resumeArgs: [] }, command: 'mytool --resume {sessionId}', resumeFailed: [] });
+    if (worker === undefined) return;
+    const fresh = planConversation({ strategy: worker.resume!.strategy, previous: null, found: null, wantNew: false, newId: 'n1' });
+    expect(conversationCommand(worker, fresh)).toBe('mytool --new n1');
+    const again = planConversation({ strategy: worker.resume!.strategy, previous: { id: 'n1', resumed: false }, found: { id: 'n1' }, wantNew: false, newId: 'n2' });
+    expect(conversationCommand(worker, again)).toBe('mytool --resume n1');
+  });
+
+  it('a preset’s arguments go after what the person wrote, the command unchanged without a plan', () => {
+    const [worker] = parseOk([{ name: 'c', lane: 'app', agent: 'claude-code', command: ['claude', '--model', 'opus'] }]).workers;
+    if (worker === undefined) return;
+    const plan = planConversation({ strategy: worker.resume!.strategy, previous: null, found: null, wantNew: false, newId: 'u1' });
+    expect(conversationCommand(worker, plan)).toEqual(['claude', '--model', 'opus', '--session-id', 'u1']);
+    expect(conversationCommand(worker, null)).toEqual(['claude', '--model', 'opus']);
   });
 });
 
@@ -105,6 +119,13 @@ describe('planConversation', () => {
     const plan = planConversation({ strategy: claude, previous: { id: ID, resumed: true }, found: null, wantNew: false, newId: NEW });
     expect(plan.args).toEqual(['--session-id', NEW]);
     expect(plan.conversation).toEqual({ id: NEW, resumed: false, note: 'conversation 11111111 not found: a new one' });
+  });
+
+  it('no note when there never was a conversation to carry on (Codex found none, nothing saved)', () => {
+    const codexPlan = planConversation({ strategy: codex, previous: { id: null, resumed: false }, found: null, wantNew: false, newId: NEW });
+    expect(codexPlan.conversation).toEqual({ id: null, resumed: false });
+    const aiderPlan = planConversation({ strategy: aider, previous: { id: null, resumed: true }, found: null, wantNew: false, newId: NEW });
+    expect(aiderPlan.conversation).toEqual({ id: null, resumed: false, note: 'no saved conversation for this worktree: a new one' });
   });
 
   it('a task started over starts its conversation over, even with the transcript there', () => {

@@ -79,6 +79,16 @@ describe('App', () => {
     expect(text).toContain('2 need you');
   });
 
+  it('says the tmux server is gone when every session is, and which key brings them back', () => {
+    const { ui } = setup(160, 30, [worker('app-1', 'app', 'missing'), worker('app-2', 'app', 'missing')]);
+    cleanup = ui.unmount;
+    expect(frame(ui)).toContain('tmux server gone: U brings them back');
+    // One missing among live ones is that worker's trouble, not the server's.
+    const some = setup(160, 30);
+    expect(frame(some.ui)).not.toContain('tmux server gone');
+    some.ui.unmount();
+  });
+
   it('draws no line wider than the terminal, at 80 and at 160 columns', () => {
     for (const columns of [80, 160]) {
       const { ui } = setup(columns, 24);

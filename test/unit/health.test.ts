@@ -29,6 +29,14 @@ describe('deriveHealth', () => {
     const h = deriveHealth({ ...base, pane: { ...alive, dead: true, deadStatus: 127, deadTime: seconds(now) } });
     expect(h).toMatchObject({ state: 'crashed', badge: 'exited 127' });
     expect(h.evidence).toMatch(/^exit 127: command not found at /);
+    expect(h.evidence).not.toContain('install');
+  });
+
+  it('for an agent preset whose program is not found, says how to install it', () => {
+    const pane = { ...alive, dead: true, deadStatus: 127, deadTime: seconds(now) };
+    expect(deriveHealth({ ...base, pane, install: 'npm install -g @openai/codex' }).evidence).toMatch(/^exit 127: command not found at \S+ · install it: npm install -g @openai\/codex$/);
+    // Another failure is not a missing program.
+    expect(deriveHealth({ ...base, pane: { ...pane, deadStatus: 1 }, install: 'npm install -g @openai/codex' }).evidence).not.toContain('install');
   });
 
   it('says crashed with the signal name when killed by a signal', () => {

@@ -38,6 +38,8 @@ export interface AgentPreset {
   resume: ResumeStrategy;
   /** What the agent says when the conversation to resume is not there (its own wording). */
   resumeFailed: readonly string[];
+  /** How to install it, for a worker whose program is not found. */
+  install: string;
 }
 
 export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
@@ -50,6 +52,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     resume: { kind: 'minted', newArgs: ['--session-id', '{sessionId}'], resumeArgs: ['--resume', '{sessionId}'] },
     // `--resume <id>` with no such transcript in this directory: "No conversation found with session ID: <id>", exit 1.
     resumeFailed: ['No conversation found'],
+    install: 'npm install -g @anthropic-ai/claude-code',
   },
   codex: {
     program: 'codex',
@@ -59,6 +62,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     resume: { kind: 'found', resumeArgs: ['resume', '{sessionId}'], after: 'program' },
     // `codex resume <id>` with no such rollout: "ERROR: No saved session found with ID <id>." and exit 1.
     resumeFailed: ['No saved session found', 'no rollout found'],
+    install: 'npm install -g @openai/codex',
   },
   gemini: {
     program: 'gemini',
@@ -68,6 +72,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     resume: { kind: 'flag', resumeArgs: ['--resume', 'latest'] },
     // `--resume latest` with nothing saved warns and starts a new chat; an id it lacks is an error (exit 42).
     resumeFailed: ['Error resuming session'],
+    install: 'npm install -g @google/gemini-cli',
   },
   aider: {
     program: 'aider',
@@ -76,6 +81,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     stopKeys: ['C-c', 'C-c'],
     resume: { kind: 'flag', resumeArgs: ['--restore-chat-history'] },
     resumeFailed: [],
+    install: 'python -m pip install aider-install && aider-install',
   },
 };
 
@@ -129,9 +135,11 @@ export function planConversation(f: ConversationFacts): ConversationPlan {
   return fresh({ id: null, resumed: false });
 }
 
+/** Why an earlier conversation was not carried on; none when there never was one to carry (nothing saved, no id found). */
 function lostNote(previous: Conversation | null): string | undefined {
   if (previous === null) return undefined;
-  return previous.id === null ? 'no saved conversation for this worktree: a new one' : `conversation ${shortId(previous.id)} not found: a new one`;
+  if (previous.id !== null) return `conversation ${shortId(previous.id)} not found: a new one`;
+  return previous.resumed ? 'no saved conversation for this worktree: a new one' : undefined;
 }
 
 /** The plan after a resume failed at once (the agent exited, or said the conversation is not there): a new conversation, once. */

@@ -41,6 +41,8 @@ export interface HealthInput {
   /** When the person stopped it (epoch ms), if they did. */
   stoppedAt: number | null;
   now: number;
+  /** How to install the worker's program (its agent preset's), said when the program is not found. */
+  install?: string | undefined;
 }
 
 /** A freshly started process is "starting" for this long, so a command that dies at once never flashes "running". */
@@ -84,7 +86,8 @@ export function deriveHealth(input: HealthInput): Health {
     }
     const status = pane.deadStatus ?? 0;
     if (status === 0) return { state: 'exited', evidence: `exit 0${when}`, since: at, badge: 'exited 0' };
-    return { state: 'crashed', evidence: `exit ${status}${exitMeaning(status)}${when}`, since: at, badge: `exited ${status}` };
+    const install = status === 127 && input.install !== undefined ? ` · install it: ${input.install}` : '';
+    return { state: 'crashed', evidence: `exit ${status}${exitMeaning(status)}${when}${install}`, since: at, badge: `exited ${status}` };
   }
 
   const startedAt = Math.max(pane.created * 1000, input.startedAt ?? 0);
