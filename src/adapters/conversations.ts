@@ -46,7 +46,7 @@ export async function findConversation(
     case 'codex':
       return findCodexRollout(place, previous?.since ?? null);
     case 'gemini':
-      return findGeminiChats(place);
+      return findGeminiChats(place, previous?.since ?? null);
     case 'aider': {
       const file = path.join(place.runDir, '.aider.chat.history.md');
       return (await stat(file).catch(() => null))?.isFile() ? { id: null, file } : null;
@@ -57,18 +57,23 @@ export async function findConversation(
   }
 }
 
-async function findGeminiChats(place: ConversationPlace): Promise<FoundConversation | null> {
+/** The newest chat Gemini CLI saved for this directory (with `since`: one written since then). */
+async function findGeminiChats(place: ConversationPlace, since: number | null): Promise<FoundConversation | null> {
   const tmp = path.join(place.env.GEMINI_CLI_HOME ?? place.home, '.gemini', 'tmp');
   const folders = [createHash('sha256').update(place.runDir).digest('hex')];
   for (const name of await readdir(tmp).catch(() => [] as string[])) {
     const root = await readSmall(path.join(tmp, name, '.project_root'));
     if (root !== null && path.resolve(root.trim()) === path.resolve(place.runDir)) folders.unshift(name);
   }
+  let newest: { file: string; mtimeMs: number } | null = null;
   for (const folder of folders) {
-    const names = await readdir(path.join(tmp, folder, 'chats')).catch(() => [] as string[]);
-    if (names.some((n) => n.startsWith('session-') && /\.jsonl?$/.test(n))) return { id: null };
+    const chats = path.join(tmp, folder, 'chats');
+    for (const name of (await readdir(chats).catch(() => [] as string[])).filter((n) => n.startsWith('session-') && /\.jsonl?$/.test(n))) {
+      const mtimeMs = (await stat(path.join(chats, name)).catch(() => null))?.mtimeMs ?? 0;
+      if ((since === null || mtimeMs >= since) && (newest === null || mtimeMs > newest.mtimeMs)) newest = { file: path.join(chats, name), mtimeMs };
+    }
   }
-  return null;
+  return newest === null ? null : { id: null, file: newest.file };
 }
 
 async function readSmall(file: string): Promise<string | null> {

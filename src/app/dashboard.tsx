@@ -170,7 +170,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
     },
     onSnapshot: (workers, now) => {
       // A conversation's file found since the logs were last set up (by this dashboard or the leader): follow it.
-      const found = workers.map((w) => w.conversation?.log ?? '').join('\n');
+      const found = workers.flatMap((w) => (w.conversation?.log === undefined ? [] : [`${w.name}=${w.conversation.log}`])).join('\n');
       if (found !== followedConversations) {
         followedConversations = found;
         void watchLogs();

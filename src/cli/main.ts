@@ -5,6 +5,7 @@ import { attachCommand, downCommand, printResults, restartCommand, statusCommand
 import { openProject, type Services } from '../app/services.js';
 import { CLI_PERSON } from '../core/rules/tasks.js';
 import { demoDir, prepareDemo } from './demo.js';
+import { explainCommand } from './explainCommand.js';
 import { emitCommand } from './emitCommand.js';
 import { HELP } from './help.js';
 import { doctorCommand, landCommand } from './landCommands.js';
@@ -89,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
         force: values.force,
         reason: values.reason ?? 'stopped from the command line',
       });
+    case 'explain':
+      return explainCommand(values.config, rest[0], values.json);
     case 'status':
       return statusCommand(await openProject(values.config, { redact: !values['no-redact'] }), values.json, !values['no-redact']);
     case 'attach':

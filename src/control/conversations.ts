@@ -46,7 +46,7 @@ export class Conversations {
     const since = { id: previous?.id ?? null, since: record?.startedAt ?? null };
     const found = wantNew ? null : await findConversation(worker.agent ?? 'custom', this.place(worker), previous === null ? null : since);
     const plan = planConversation({ strategy: worker.resume.strategy, previous, found: found === null ? null : { id: found.id }, wantNew, newId: randomUUID() });
-    return found?.file !== undefined && worker.agent === 'codex' ? { ...plan, conversation: { ...plan.conversation, log: found.file } } : plan;
+    return found?.file !== undefined && followsFoundLog(worker) ? { ...plan, conversation: { ...plan.conversation, log: found.file } } : plan;
   }
 
   /** The plan after `failed` did not take: a new conversation, once, with the reason. */
@@ -78,7 +78,7 @@ export class Conversations {
 
   /**
    * Keeps the record of the conversation each agent is on, as the agent's own files show it: a Codex
-   * worker's rollout once it appears (Codex names it itself, after it starts), and a Claude Code
+   * worker's rollout or a Gemini CLI worker's saved chat once it appears (after it starts), and a Claude Code
    * worker's new transcript after a `/clear` (the agent began a new conversation). Looks at most every
    * few seconds, only at those workers, and only in their own folders.
    */
@@ -92,9 +92,9 @@ export class Conversations {
       const record = records[worker.name];
       if (record === undefined || record.desired !== 'running' || record.startedAt === null) continue;
       const current = record.conversation ?? null;
-      if (worker.agent === 'codex' && current?.log === undefined) {
-        // Only a rollout written since this process started is its conversation.
-        const rollout = await findConversation('codex', this.place(worker), { id: null, since: record.startedAt });
+      if ((worker.agent === 'codex' || worker.agent === 'gemini') && current?.log === undefined) {
+        // Only a rollout (a saved chat) written since this process started is its conversation.
+        const rollout = await findConversation(worker.agent, this.place(worker), { id: null, since: record.startedAt });
         const file = rollout?.file;
         if (rollout === null || file === undefined) continue;
         changed = true;
@@ -116,6 +116,11 @@ export class Conversations {
     const env = { ...process.env, ...worker.env };
     return { runDir: worker.cwd ? join(worktree, worker.cwd) : worktree, home: worker.env.HOME ?? this.deps.home ?? env.HOME ?? '/', env };
   }
+}
+
+/** Agents whose log muxctl finds in their own files after they start (no log path to configure). */
+function followsFoundLog(worker: WorkerConfig): boolean {
+  return worker.log === undefined && (worker.agent === 'codex' || worker.agent === 'gemini');
 }
 
 /**

@@ -56,12 +56,13 @@ export interface WatchedWorker {
 
 /**
  * What to follow of each worker: the log its config names, else the file its agent's conversation was
- * found in (a Codex rollout, recorded with the worker's start).
+ * found in (a Codex rollout, a Gemini CLI chat: recorded once the agent wrote it).
  */
 export function watchedWorkers(config: ProjectConfig, records: Readonly<Record<string, Pick<WorkerRecord, 'conversation'>>>): WatchedWorker[] {
   return config.workers.map((worker) => {
     const found = records[worker.name]?.conversation?.log;
-    const withLog = worker.log === undefined && found !== undefined && worker.agent === 'codex' ? { ...worker, log: { path: found, format: 'codex-rollout' as const } } : worker;
+    const format = worker.agent === 'codex' ? ('codex-rollout' as const) : worker.agent === 'gemini' ? ('gemini' as const) : null;
+    const withLog = worker.log === undefined && found !== undefined && format !== null ? { ...worker, log: { path: found, format } } : worker;
     return { config: withLog, worktree: workerPath(config, worker.name) };
   });
 }

@@ -169,6 +169,45 @@ describe('a Claude Code worker after /clear', () => {
   });
 });
 
+/**
+ * Gemini CLI as far as muxctl sees it: saves its chat under $GEMINI_CLI_HOME/.gemini/tmp/<project>/chats/,
+ * the project folder naming its directory in `.project_root`; `--resume latest` carries the chat on.
+ */
+const FAKE_GEMINI = `#!/bin/sh
+echo "$*" >> "$ARGV_LOG"
+dir="$GEMINI_CLI_HOME/.gemini/tmp/demo-project"
+mkdir -p "$dir/chats" && pwd > "$dir/.project_root"
+cp "$FIXTURE" "$dir/chats/session-2026-12-02T10-00-$(date +%s%N | cut -c1-8).json"
+echo "gemini ready"
+exec sleep 600
+`;
+
+describe('a Gemini CLI worker (agent preset)', () => {
+  it('follows the chat Gemini saved for its worktree as its log, and resumes with --resume latest', async () => {
+    const p = await project('conv-gemini', []);
+    const scratch = p.repo.scratch;
+    const gemini = await fakeAgent(join(scratch, 'bin'), 'gemini', FAKE_GEMINI);
+    const argvLog = join(scratch, 'gemini-argv.log');
+    const home = join(scratch, 'gemini-home');
+    const chat = join(FIXTURES, 'gemini', 'jnarowski-agentcmd__session-2025-10-29T10-36-453aa339.json');
+    await p.writeConfig({ ...p.config, workers: [{ name: 'g1', lane: 'app', agent: 'gemini', command: [gemini], env: { GEMINI_CLI_HOME: home, ARGV_LOG: argvLog, FIXTURE: chat } }] });
+    const services = await open(p.configFile);
+    await services.recovery.bringBack(['g1'], PERSON, 'first start');
+    await screenShows(p.socket, 'g1', 'gemini ready');
+    expect(await argvs(argvLog)).toEqual(['']);
+
+    await waitFor(async () => (await services.workers.locateConversations()) || services.workers.records()['g1']?.conversation?.log !== undefined, { what: "g1's saved chat found" });
+    const log = services.workers.records()['g1']?.conversation?.log ?? '';
+    expect(log).toMatch(new RegExp(`${home}/\\.gemini/tmp/demo-project/chats/session-.*\\.json$`));
+    const [watched] = watchedWorkers(services.config(), services.workers.records());
+    expect(watched?.config.log).toEqual({ path: log, format: 'gemini' });
+
+    const resumed = await reboot(services, p.socket, 'g1');
+    expect((await argvs(argvLog)).at(-1)).toBe('--resume latest');
+    expect(resumed.conversation).toMatchObject({ id: null, resumed: true });
+  });
+});
+
 describe('a Codex worker (agent preset)', () => {
   it('follows the rollout Codex names for its worktree, resumes it with `codex resume <id>`, and starts fresh once when that fails', async () => {
     const p = await project('conv-codex', []);

@@ -46,6 +46,11 @@ describe('assessLiveness', () => {
     expect(idle).toMatchObject({ state: 'idle', evidence: 'turn done · quiet for 1m' });
   });
 
+  it('after the agent’s own /exit: idle, and says the session ended rather than a turn done', () => {
+    const ended = fold([ev('prompt'), ev('turn_end', { ok: true, text: 'session ended (/exit)', endsSession: true })]);
+    expect(assessLiveness({ ...base, activity: ended, now: t0 + 60_001 })).toMatchObject({ state: 'idle', evidence: 'session ended · quiet for 1m' });
+  });
+
   it('says stuck when a turn is open and nothing happened past the threshold, naming the open tool', () => {
     const activity = fold([ev('tool_start', { tool: 'Bash' })]);
     const s = assessLiveness({ ...base, activity, now: t0 + 12 * 60_000 });

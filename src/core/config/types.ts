@@ -5,7 +5,7 @@
 
 import type { AgentName, ResumeStrategy } from '../rules/agents.js';
 
-export const LOG_FORMATS = ['auto', 'claude-code', 'claude-stream-json', 'codex-rollout', 'codex-exec-json', 'aider', 'json-lines', 'muxctl', 'text'] as const;
+export const LOG_FORMATS = ['auto', 'claude-code', 'claude-stream-json', 'codex-rollout', 'codex-exec-json', 'gemini', 'aider', 'json-lines', 'muxctl', 'text'] as const;
 export const RESTART_POLICIES = ['never', 'on-failure', 'always'] as const;
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];

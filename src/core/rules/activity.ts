@@ -23,7 +23,8 @@ export interface Activity {
    * event came before the process started is the previous process's, not this one's work.
    */
   turnSeenAt: number | null;
-  lastOutcome: { ok: boolean | null; text: string; at: number } | null;
+  /** How the last turn ended; `endsSession`: the agent's session itself ended (`/exit`). */
+  lastOutcome: { ok: boolean | null; text: string; at: number; endsSession?: true } | null;
   tokens: { input: number; output: number };
   costUsd: number | null;
   errors: number;
@@ -109,12 +110,17 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
       break;
     case 'turn_end':
     case 'result':
+      // The session ending at the prompt (`/exit` between turns) keeps how the last turn went.
+      if (e.endsSession === true && !a.turnOpen && a.lastOutcome !== null) {
+        next.lastOutcome = { ...a.lastOutcome, endsSession: true };
+        break;
+      }
       next.turnOpen = false;
       next.openTools = 0;
       next.pending = null;
       // A turn interrupted mid-call leaves its tool unfinished: it did not succeed.
       if (a.lastTool) next.lastTool = { ...a.lastTool, open: false, ok: a.lastTool.open && e.ok === false ? false : a.lastTool.ok };
-      next.lastOutcome = { ok: e.ok ?? null, text: e.text, at: receivedAt };
+      next.lastOutcome = { ok: e.ok ?? null, text: e.text, at: receivedAt, ...(e.endsSession === true ? { endsSession: true as const } : {}) };
       break;
     case 'status':
       next.status = { text: e.text, at: receivedAt };

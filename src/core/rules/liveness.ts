@@ -91,7 +91,8 @@ export function assessLiveness(input: LivenessInput): Liveness {
     const what = doing ?? (a.lastEventAt !== null && a.lastEventAt >= (input.paneActivityAt ?? 0) ? 'log active' : 'screen active');
     return { state: 'working', evidence: `${what} ${shortDuration(shownQuiet)} ago`, lastActiveAt };
   }
-  const finished = input.previousRun ? `${input.previousRun} · ` : a.lastOutcome ? `${a.lastOutcome.ok === false ? 'turn failed' : 'turn done'} · ` : '';
+  const ended = a.lastOutcome?.endsSession === true ? 'session ended' : a.lastOutcome?.ok === false ? 'turn failed' : 'turn done';
+  const finished = input.previousRun ? `${input.previousRun} · ` : a.lastOutcome ? `${ended} · ` : '';
   return { state: 'idle', evidence: `${finished}quiet for ${shortDuration(shownQuiet)}`, lastActiveAt };
 }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseClaudeCodeLine } from '../../../src/core/parsers/logs/claude-code.js';
 import { createLogParser, parseLine, type LogEvent } from '../../../src/core/parsers/logs/index.js';
+import { EMPTY_ACTIVITY, foldEvent } from '../../../src/core/rules/activity.js';
 
 const fixture = (name: string) => {
   const lines = readFileSync(new URL(`../../fixtures/agent-logs/claude-code/${name}`, import.meta.url), 'utf8').split('\n');
@@ -56,8 +57,19 @@ describe('Claude Code 2.1.29: Bash permission dialog, the person rejects, then /
       ['tool_start', 'Bash touch /tmp/test_file.txt'],
       ['tool_end', 'rejected by the user'],
       ['turn_end', 'interrupted by the user'],
-      ['prompt', '/exit'],
+      // The agent's own command ends the session: no prompt, no turn opened.
+      ['turn_end', 'session ended (/exit)'],
     ]);
+    expect(events.filter((e) => e.kind === 'prompt')).toHaveLength(1);
+    expect(events.at(-2)).toMatchObject({ kind: 'turn_end', endsSession: true });
+  });
+
+  it('folds to a closed turn that says the session ended (what a person reading it concludes)', () => {
+    const activity = events.reduce((a, e) => foldEvent(a, e, e.time ?? 0), EMPTY_ACTIVITY);
+    expect(activity.turnOpen).toBe(false);
+    // The session ended; how its last turn went is kept: the person interrupted it.
+    expect(activity.lastOutcome).toMatchObject({ text: 'interrupted by the user', ok: false, endsSession: true });
+    expect(activity.lastPrompt).toBe('Use the Bash tool to run: touch /tmp/test_file.txt');
   });
 
   it('pairs the rejected call with its start, names its tool and marks it failed', () => {
@@ -171,13 +183,20 @@ describe('Claude Code lines not in the fixtures (version drift)', () => {
     });
   });
 
-  it('reads an API error message (rate limit) as an error', () => {
+  it('reads an API error message (rate limit) as an error that ends the turn', () => {
     const line = JSON.stringify({
       type: 'assistant', isApiErrorMessage: true, timestamp: '2026-01-01T00:00:00Z',
       message: { id: 'x', model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text: 'API Error: Rate limit reached' }] },
     });
     const parsed = parseClaudeCodeLine(line);
-    expect(parsed).toEqual({ events: [{ time: Date.parse('2026-01-01T00:00:00Z'), kind: 'error', text: 'API Error: Rate limit reached', level: 'error' }] });
+    const time = Date.parse('2026-01-01T00:00:00Z');
+    expect(parsed).toEqual({
+      events: [
+        { time, kind: 'error', text: 'API Error: Rate limit reached', level: 'error' },
+        // Claude Code gave up: the synthetic message is the turn's last word.
+        { time, kind: 'turn_end', text: 'turn stopped by an API error', level: 'warn', ok: false },
+      ],
+    });
   });
 
   it('marks AskUserQuestion and ExitPlanMode as waiting for the person', () => {

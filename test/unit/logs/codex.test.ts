@@ -114,3 +114,27 @@ describe('Codex lines not in the fixtures', () => {
     expect(parseCodexExecJsonLine('{"type":"thread.paused"}')).toMatchObject({ events: [{ kind: 'status', level: 'debug' }] });
   });
 });
+
+describe('a rollout that records its turns (task_started / task_complete)', () => {
+  it('ends a turn only at task_complete, even where its messages carry no phase', () => {
+    // The real 0.104 rollout with every `phase` taken out, as a version between 0.40 and 0.104 might
+    // write it: once task_started was seen, a message must not end the turn; task_complete does.
+    const lines = readFileSync(new URL('../../fixtures/agent-logs/codex/localpush__rollout-2026-02-23T20-34-25-019c8bfe-ec25-79e0-97d7-bda6a9c575ff.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.replace(/,"phase":"[a-z_]+"/g, ''));
+    expect(lines.some((line) => line.includes('"phase"'))).toBe(false);
+    const parser = createLogParser('codex-rollout');
+    const ends = lines.flatMap((line) => {
+      const parsed = parser.push(line);
+      return 'events' in parsed ? parsed.events.filter((e) => e.kind === 'turn_end') : [];
+    });
+    expect(ends).toHaveLength(1);
+    // Read line by line with no memory, the same file would end a turn at each message.
+    const stateless = lines.flatMap((line) => {
+      const parsed = parseCodexRolloutLine(line);
+      return 'events' in parsed ? parsed.events.filter((e) => e.kind === 'turn_end') : [];
+    });
+    expect(stateless.length).toBeGreaterThan(1);
+  });
+});

@@ -70,7 +70,41 @@ function promptLine(state: AiderState, content: string): AiderStep {
   if (content === '' || emitted) return { state: { block: 'prompt', emitted, fence: false }, events: [] };
   const confirm = CONFIRM.exec(content);
   if (confirm) return { state: { block: 'prompt', emitted, fence: false }, events: [answered(confirm)] };
-  return { state: { block: 'prompt', emitted: true, fence: false }, events: [logEvent('prompt', null, content)] };
+  return { state: { block: 'prompt', emitted: true, fence: false }, events: [promptEvent(content)] };
+}
+
+/**
+ * Aider's own commands, as its `/help` lists them (0.8x). Aider reads any input that starts with `/` or
+ * `!` as a command, never as a message to the model, and takes a unique prefix for the command
+ * (`/ex` is `/exit`); an unknown or ambiguous one only gets "Invalid command" back.
+ */
+const AIDER_COMMANDS = [
+  'add', 'architect', 'ask', 'chat-mode', 'clear', 'code', 'commit', 'context', 'copy', 'copy-context', 'diff', 'drop',
+  'edit', 'editor', 'editor-model', 'exit', 'git', 'help', 'lint', 'load', 'ls', 'map', 'map-refresh', 'model', 'models',
+  'multiline-mode', 'ok', 'paste', 'quit', 'read-only', 'reasoning-effort', 'report', 'reset', 'run', 'save', 'settings',
+  'test', 'think-tokens', 'tokens', 'undo', 'voice', 'weak-model', 'web',
+];
+/** The commands that send the person's words to the model: a turn, like a plain message. */
+const TO_THE_MODEL = new Set(['ask', 'code', 'architect', 'context', 'help', 'ok']);
+
+function aiderCommand(word: string): string | undefined {
+  if (AIDER_COMMANDS.includes(word)) return word;
+  const matches = AIDER_COMMANDS.filter((name) => name.startsWith(word));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * A `####` line: a message to the model opens a turn; aider's own commands do not (they act at once and
+ * print their result as `> ` lines); `/exit` and `/quit` end the session.
+ */
+function promptEvent(content: string): LogEvent {
+  const slash = /^\/(\S*)\s*(.*)$/s.exec(content);
+  if (content.startsWith('!')) return logEvent('status', null, `shell: ${content.slice(1).trim()}`);
+  if (!slash) return logEvent('prompt', null, content);
+  const command = aiderCommand(slash[1] ?? '');
+  if (command === 'exit' || command === 'quit') return logEvent('turn_end', null, `session ended (/${command})`, { ok: true, endsSession: true });
+  if (command !== undefined && TO_THE_MODEL.has(command) && (slash[2] ?? '') !== '') return logEvent('prompt', null, content);
+  return logEvent('status', null, content);
 }
 
 const answered = (match: RegExpExecArray) => logEvent('status', null, `${match[1] ?? ''} → ${match[2] || '(default)'}`);
@@ -96,8 +130,13 @@ function toolLine(content: string): LogEvent[] {
   if (/SEARCH\/REPLACE blocks? failed to match/.test(content)) return [logEvent('error', null, content)];
   const confirm = CONFIRM.exec(content);
   if (confirm) return [answered(confirm)];
-  if (/^\^C KeyboardInterrupt/.test(content)) return [logEvent('status', null, '^C KeyboardInterrupt: aider stopped by the person', { level: 'warn' })];
-  if (/^\^C again to exit/.test(content)) return [logEvent('status', null, '^C: reply interrupted by the person', { level: 'warn' })];
+  // Aider's Ctrl-C: the first stops the reply (or clears the input) and returns to the prompt, saying
+  // "^C again to exit"; a second within two seconds says "^C KeyboardInterrupt" and exits. Either way
+  // no reply is running after it; whether one was cut short the line does not say, so `ok` is absent.
+  if (/^\^C KeyboardInterrupt/.test(content)) {
+    return [logEvent('turn_end', null, '^C KeyboardInterrupt: aider stopped by the person', { level: 'warn', endsSession: true })];
+  }
+  if (/^\^C again to exit/.test(content)) return [logEvent('turn_end', null, '^C: interrupted by the person, aider back at its prompt', { level: 'warn' })];
   const model = /^(?:Main model|Model): (\S+)/.exec(content);
   if (model) return [logEvent('status', null, content, { model: model[1] })];
   if (/^(Aider v|Processing your request)/.test(content)) return [logEvent('status', null, content)];

@@ -5,7 +5,7 @@
  */
 import { logEvent, type LogEvent, type LogLevel, type ParsedLine } from './event.js';
 import { assistantEvents, userEvents, type ClaudeLineContext, type MessageUsageLedger } from './claude-message.js';
-import { asBoolean, asNumber, asObject, asString, parseTime, readJsonLine, type JsonObject } from './json.js';
+import { asArray, asBoolean, asNumber, asObject, asString, parseTime, readJsonLine, type JsonObject } from './json.js';
 
 /** Lines that record Claude Code's own bookkeeping, nothing a person watches for. */
 const BOOKKEEPING = new Set(['file-history-snapshot', 'queue-operation', 'attachment', 'custom-title', 'ai-title', 'last-prompt', 'tag']);
@@ -30,7 +30,7 @@ function claudeCodeEvents(obj: JsonObject, ledger: MessageUsageLedger | undefine
   const message = asObject(obj['message']);
   switch (type) {
     case 'assistant':
-      return message ? assistantEvents(message, ctx, ledger) : [];
+      return message ? withApiErrorEnd(obj, assistantEvents(message, ctx, ledger), ctx) : [];
     case 'user':
       // After a compaction the summary is written as a user message: not something the person typed.
       if (asBoolean(obj['isCompactSummary']) === true) return [logEvent('status', ctx.time, 'conversation compacted (summary follows)')];
@@ -64,8 +64,10 @@ function systemEvents(obj: JsonObject, time: number | null): LogEvent[] {
       const ms = asNumber(obj['durationMs']);
       return [logEvent('turn_end', time, ms === undefined ? 'turn ended' : `turn ended after ${formatSeconds(ms)}`, { ok: true })];
     }
+    case 'stop_hook_summary':
+      return [stopHookEnd(obj, time)];
     case 'compact_boundary':
-      return [logEvent('status', time, content || 'conversation compacted')];
+      return [logEvent('status', time, compactText(asObject(obj['compactMetadata'])) ?? (content || 'conversation compacted'))];
     case 'api_error': {
       const error = asObject(obj['error']);
       const why = asString(error?.['message']) ?? (content || 'API error');
@@ -75,6 +77,45 @@ function systemEvents(obj: JsonObject, time: number | null): LogEvent[] {
       if (content === '') return [logEvent('status', time, `system: ${subtype ?? 'event'}`, { level: 'debug' })];
       return [logEvent(level === 'error' ? 'error' : 'status', time, content, { level: level ?? 'info' })];
   }
+}
+
+/**
+ * An API failure Claude Code gave up on (rate or usage limit, overload, a prompt too long) is written as a
+ * synthetic assistant message (`isApiErrorMessage`, model `<synthetic>`, usually `stop_reason:
+ * "stop_sequence"`): that message is the turn's last word, so the turn is over, and it did not succeed.
+ * Retries before it are `system/api_error` lines, which leave the turn open.
+ */
+function withApiErrorEnd(obj: JsonObject, events: LogEvent[], ctx: ClaudeLineContext): LogEvent[] {
+  if (!ctx.apiError || ctx.sidechain || events.some((e) => e.kind === 'turn_end')) return events;
+  const status = asNumber(obj['apiErrorStatus']);
+  const why = [asString(obj['error']), status !== undefined && `HTTP ${status}`].filter(Boolean).join(', ');
+  return [...events, logEvent('turn_end', ctx.time, `turn stopped by an API error${why ? ` (${why})` : ''}`, { ok: false })];
+}
+
+/**
+ * Claude Code runs the Stop hooks when the main agent finishes its reply, and (2.0.76 here) writes
+ * `system/stop_hook_summary` after them (only when a Stop hook is configured): the end of the turn. A
+ * hook that makes Claude go on is followed by more assistant lines, which open the turn again.
+ */
+function stopHookEnd(obj: JsonObject, time: number | null): LogEvent {
+  if (asBoolean(obj['isSidechain']) === true) return logEvent('status', time, 'subagent stop hook ran', { level: 'debug' });
+  const failed = (asArray(obj['hookErrors']) ?? []).length > 0;
+  return logEvent('turn_end', time, failed ? 'turn ended (a Stop hook failed)' : 'turn ended (Stop hook ran)', { ok: true });
+}
+
+/** `compactMetadata: {trigger, preTokens}` → "compacted (manual): 21.6k tokens before"; only what is there. */
+function compactText(meta: JsonObject | undefined): string | undefined {
+  if (meta === undefined) return undefined;
+  const trigger = asString(meta['trigger']);
+  const before = asNumber(meta['preTokens']);
+  const head = `compacted${trigger ? ` (${trigger})` : ''}`;
+  return before === undefined ? head : `${head}: ${kilo(before)} tokens before`;
+}
+
+/** 21558 → "21.6k", 38000 → "38k", 512 → "512". */
+function kilo(n: number): string {
+  if (n < 1000) return String(n);
+  return `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k`;
 }
 
 function formatSeconds(ms: number): string {

@@ -166,6 +166,28 @@ function resultText(content: unknown): string {
     .join('\n');
 }
 
+/**
+ * Claude Code's own commands: they act on the session, not on the work, so none opens a turn. `/exit`
+ * and `/quit` end the session; `/clear` begins a new conversation (a new transcript); `/compact` is
+ * reported by its compact_boundary line, with the token counts. A command not listed here is a custom
+ * one (`.claude/commands/*.md`): its expansion is a prompt like any other.
+ */
+const SESSION_ENDS = new Set(['/exit', '/quit']);
+const LOCAL_COMMANDS = new Set([
+  '/clear', '/compact', '/model', '/help', '/config', '/cost', '/status', '/context', '/resume', '/login', '/logout', '/doctor',
+  '/memory', '/permissions', '/hooks', '/mcp', '/agents', '/add-dir', '/vim', '/theme', '/terminal-setup', '/ide', '/export',
+  '/bug', '/release-notes', '/upgrade', '/usage', '/privacy-settings', '/output-style', '/statusline', '/todos', '/rewind', '/init',
+]);
+
+function commandEvents(command: string, args: string, ctx: ClaudeLineContext): LogEvent[] {
+  const said = args === '' ? command : `${command} ${args}`;
+  if (SESSION_ENDS.has(command)) return [logEvent('turn_end', ctx.time, `session ended (${command})`, { ok: true, endsSession: true })];
+  if (command === '/clear') return [logEvent('status', ctx.time, 'a new conversation (/clear)')];
+  if (command === '/model' && args !== '') return [logEvent('status', ctx.time, `model: ${args}`, { model: args })];
+  if (LOCAL_COMMANDS.has(command)) return [logEvent('status', ctx.time, said)];
+  return [logEvent('prompt', ctx.time, said)];
+}
+
 const tag = (text: string, name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(text)?.[1];
 
 function userTextEvents(text: string, ctx: ClaudeLineContext): LogEvent[] {
@@ -175,7 +197,7 @@ function userTextEvents(text: string, ctx: ClaudeLineContext): LogEvent[] {
   if (ctx.sidechain) return [logEvent('message', ctx.time, `subagent task: ${text}`, { level: 'debug' })];
   if (text.includes('<local-command-caveat>')) return [];
   const command = tag(text, 'command-name');
-  if (command !== undefined) return [logEvent('prompt', ctx.time, `${command} ${tag(text, 'command-args') ?? ''}`)];
+  if (command !== undefined) return commandEvents(command.trim(), (tag(text, 'command-args') ?? '').trim(), ctx);
   const stdout = tag(text, 'local-command-stdout') ?? tag(text, 'bash-stdout');
   if (stdout !== undefined) return [logEvent('status', ctx.time, stdout || '(no output)', { level: 'debug' })];
   const stderr = tag(text, 'local-command-stderr') ?? tag(text, 'bash-stderr');

@@ -9,7 +9,15 @@ import { firstLine, logEvent, type LogEvent, type LogTokens, type ParsedLine } f
 import { asArray, asBoolean, asNumber, asObject, asString, parseTime, readJsonLine, type JsonObject } from './json.js';
 import { describeToolCall, pendingKind, toolSubject } from './tools.js';
 
-export function parseCodexRolloutLine(line: string): ParsedLine {
+/**
+ * What a followed rollout has shown so far: once it recorded a task_started or task_complete, its turns
+ * end there, and a message never ends one (see legacyTurnEnd).
+ */
+export interface RolloutMemory {
+  recordsTurns: boolean;
+}
+
+export function parseCodexRolloutLine(line: string, memory?: RolloutMemory): ParsedLine {
   const read = readJsonLine(line);
   if ('malformed' in read) return read;
   const obj = read.obj;
@@ -28,10 +36,15 @@ export function parseCodexRolloutLine(line: string): ParsedLine {
       const text = [model && `model ${model}`, approval && `approval ${approval}`].filter(Boolean).join(' · ');
       return { events: [logEvent('status', time, text || 'turn context', { level: 'debug', model })] };
     }
-    case 'event_msg':
+    case 'event_msg': {
+      const kind = asString(payload['type']);
+      if (memory !== undefined && (kind === 'task_started' || kind === 'task_complete')) memory.recordsTurns = true;
       return { events: codexEventMsg(payload, time) };
-    case 'response_item':
-      return { events: responseItemEvents(payload, time, false) };
+    }
+    case 'response_item': {
+      const events = responseItemEvents(payload, time, false);
+      return { events: memory?.recordsTurns === true ? events.filter((e) => e.kind !== 'turn_end') : events };
+    }
     case 'compacted':
       return { events: [logEvent('status', time, 'conversation compacted')] };
     default:
@@ -124,14 +137,34 @@ function responseItemEvents(item: JsonObject, time: number | null, bare: boolean
       return [logEvent('tool_end', time, outcome.text, { toolId: callId(item), ok: outcome.ok })];
     }
     case 'message': {
-      // The envelope format repeats every message as an event_msg; only bare rollouts need these.
-      if (!bare || asString(item['role']) !== 'assistant') return [];
+      if (asString(item['role']) !== 'assistant') return [];
       const text = (asArray(item['content']) ?? []).map((part) => asString(asObject(part)?.['text']) ?? '').join(' ');
-      return text.trim() === '' ? [] : [logEvent('message', time, text)];
+      if (bare) return text.trim() === '' ? [] : [logEvent('message', time, text)];
+      // The envelope format repeats every message as an event_msg, read there. Its response_item copy
+      // still tells one thing: where a turn ends in the rollouts that record no end.
+      return legacyTurnEnd(item, text, time);
     }
     default:
       return [];
   }
+}
+
+/**
+ * Where a turn ends in a rollout that never says so. Codex 0.40 (and the versions around it) persisted
+ * no task_started / task_complete: a turn there runs user_message … agent_message, token_count, then
+ * the response's items, reasoning and, last, the assistant `message` — and a response that asks for a
+ * tool has its function_call after that message. Newer rollouts (0.104, 0.125) end each turn with
+ * task_complete, and they mark every assistant message with a `phase` (`commentary` before a tool call,
+ * `final_answer`). So: an assistant message item *without* `phase` is taken as the end of its turn, and
+ * one with a phase never is (task_complete says it). The line alone cannot tell an old final answer
+ * from an old preamble; a preamble's function_call comes on the very next line and opens the turn again.
+ * A followed file's parser (createLogParser) also remembers whether the rollout ever recorded a
+ * task_started or task_complete: from then on, a message ends no turn, phase or not.
+ */
+function legacyTurnEnd(item: JsonObject, text: string, time: number | null): LogEvent[] {
+  if (asString(item['phase']) !== undefined) return [];
+  const last = firstLine(text).trim();
+  return [logEvent('turn_end', time, last ? `turn done: ${last}` : 'turn done', { ok: true })];
 }
 
 const callId = (item: JsonObject) => asString(item['call_id']) ?? asString(item['id']);

@@ -5,6 +5,7 @@
  */
 import { cleanLine, type ConcreteLogFormat } from './event.js';
 import { asObject, asString, type JsonObject } from './json.js';
+import { looksLikeGemini } from './gemini-records.js';
 import { MUXCTL_EVENT_TYPES } from './muxctl.js';
 
 export type DetectedFormat = ConcreteLogFormat | { malformed: string };
@@ -15,26 +16,35 @@ const MUXCTL_TYPES = new Set<string>(MUXCTL_EVENT_TYPES);
 
 /** Guesses the format; JSON lines whose shape it does not know are `json-lines`, anything else `text`. */
 export function detectFormat(firstLines: readonly string[], fileName: string): DetectedFormat {
+  return detectFormatWhy(firstLines, fileName).format;
+}
+
+/** The guess and what it rests on, in words (`muxctl explain` shows it). */
+export function detectFormatWhy(firstLines: readonly string[], fileName: string): { format: DetectedFormat; why: string } {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
   const lines = firstLines.map(cleanLine).filter((line) => line.trim() !== '');
   const first = lines[0]?.trim() ?? '';
 
-  if (base.endsWith('.aider.chat.history.md') || first.startsWith('# aider chat started at')) return 'aider';
-  if (/^rollout-.*\.jsonl$/.test(base)) return 'codex-rollout';
+  if (base.endsWith('.aider.chat.history.md')) return { format: 'aider', why: 'the file is named .aider.chat.history.md' };
+  if (first.startsWith('# aider chat started at')) return { format: 'aider', why: 'its first line is "# aider chat started at …"' };
+  if (/^rollout-.*\.jsonl$/.test(base)) return { format: 'codex-rollout', why: 'the file is named rollout-….jsonl (a Codex session)' };
+  // Before the whole-document check: Gemini CLI's saved chat IS one JSON document, and its parser reads it whole.
+  if (looksLikeGemini(firstLines, base)) return { format: 'gemini', why: 'a Gemini CLI chat or stream-json (its shape, or its session-*.json name)' };
 
   if (first === '{' || first === '[' || (first.startsWith('[') && looksLikeJsonArray(first))) {
-    return { malformed: `this file is one JSON document, not JSON lines: its first line is ${JSON.stringify(first.slice(0, 40))}. muxctl follows a log line by line; point log.path at a file with one JSON object per line (JSONL), or set log.format to "text"` };
+    const malformed = `this file is one JSON document, not JSON lines: its first line is ${JSON.stringify(first.slice(0, 40))}. muxctl follows a log line by line; point log.path at a file with one JSON object per line (JSONL), or set log.format to "text"`;
+    return { format: { malformed }, why: 'its first line opens a JSON document' };
   }
 
   const objects = lines.map(parseObject);
   const parsed = objects.filter((obj): obj is JsonObject => obj !== undefined);
   // Mostly JSON objects (a truncated line or two allowed): a JSON-lines format; otherwise plain text.
-  if (parsed.length === 0 || parsed.length * 2 < lines.length) return 'text';
+  if (parsed.length === 0 || parsed.length * 2 < lines.length) return { format: 'text', why: `${parsed.length} of its first ${lines.length} lines are JSON objects: read as text` };
   for (const obj of parsed) {
     const format = shapeOf(obj);
-    if (format !== undefined) return format;
+    if (format !== undefined) return { format, why: `a line of type ${JSON.stringify(asString(obj['type']) ?? asString(asObject(obj['msg'])?.['type']) ?? '?')} shaped as ${format} writes it` };
   }
-  return 'json-lines';
+  return { format: 'json-lines', why: 'JSON lines of no agent format muxctl knows: read as a generic logger (time, level, msg)' };
 }
 
 function looksLikeJsonArray(line: string): boolean {

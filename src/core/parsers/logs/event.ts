@@ -52,6 +52,8 @@ export interface LogEvent {
   /** A tool that waits for the person: AskUserQuestion, ExitPlanMode. */
   pending?: 'question' | 'plan';
   model?: string;
+  /** A turn_end that is the end of the agent's session (`/exit`, `/quit`): nothing more will come. */
+  endsSession?: true;
 }
 
 /** One line read: its events (often none), or why it could not be read. Never thrown. */
@@ -73,6 +75,7 @@ export interface EventFields {
   costUsd?: number | undefined;
   pending?: 'question' | 'plan' | undefined;
   model?: string | undefined;
+  endsSession?: boolean | undefined;
 }
 
 /** How loud an event is when its format does not say: a failed outcome is louder than a good one. */
@@ -108,6 +111,7 @@ export function logEvent(kind: LogEventKind, time: number | null, text: string, 
   if (fields.costUsd !== undefined) event.costUsd = fields.costUsd;
   if (fields.pending !== undefined) event.pending = fields.pending;
   if (fields.model !== undefined) event.model = fields.model;
+  if (fields.endsSession === true) event.endsSession = true;
   return event;
 }
 

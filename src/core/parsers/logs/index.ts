@@ -9,7 +9,8 @@ import { parseClaudeCodeLine } from './claude-code.js';
 import { MessageUsageLedger } from './claude-message.js';
 import { parseClaudeStreamJsonLine } from './claude-stream-json.js';
 import { parseCodexExecJsonLine } from './codex-exec-json.js';
-import { parseCodexRolloutLine } from './codex-rollout.js';
+import { parseCodexRolloutLine, type RolloutMemory } from './codex-rollout.js';
+import { createGeminiParser } from './gemini.js';
 import type { ConcreteLogFormat, ParsedLine } from './event.js';
 import { parseJsonLinesLine } from './json-lines.js';
 import { parseMuxctlLine } from './muxctl.js';
@@ -23,6 +24,7 @@ export { MessageUsageLedger } from './claude-message.js';
 export { parseClaudeStreamJsonLine } from './claude-stream-json.js';
 export { parseCodexExecJsonLine } from './codex-exec-json.js';
 export { parseCodexRolloutLine } from './codex-rollout.js';
+export { createGeminiParser, looksLikeGemini } from './gemini.js';
 export { parseJsonLinesLine } from './json-lines.js';
 export { parseMuxctlLine } from './muxctl.js';
 export { parseTextLine } from './text.js';
@@ -42,20 +44,23 @@ export function parseLine(format: ConcreteLogFormat, line: string): ParsedLine {
   return guarded(() => parseWith(format, line));
 }
 
-function parseWith(format: ConcreteLogFormat, line: string, ledger?: MessageUsageLedger): ParsedLine {
+function parseWith(format: ConcreteLogFormat, line: string, ledger?: MessageUsageLedger, rollout?: RolloutMemory): ParsedLine {
   switch (format) {
     case 'claude-code':
       return parseClaudeCodeLine(line, ledger);
     case 'claude-stream-json':
       return parseClaudeStreamJsonLine(line, ledger);
     case 'codex-rollout':
-      return parseCodexRolloutLine(line);
+      return parseCodexRolloutLine(line, rollout);
     case 'codex-exec-json':
       return parseCodexExecJsonLine(line);
     case 'aider':
       return { events: reduceAiderLine(AIDER_INITIAL, line).events };
     case 'json-lines':
       return parseJsonLinesLine(line);
+    case 'gemini':
+      // A line on its own: a JSONL record or a stream-json event (a whole document needs the stateful parser).
+      return createGeminiParser().push(line);
     case 'muxctl':
       return parseMuxctlLine(line);
     case 'text':
@@ -68,11 +73,15 @@ const TOOL_NAMES_KEPT = 512;
 
 export function createLogParser(format: ConcreteLogFormat): LogParser {
   const ledger = new MessageUsageLedger();
+  const rollout: RolloutMemory = { recordsTurns: false };
   const toolNames = new Map<string, string>();
   let aider: AiderState = AIDER_INITIAL;
+  // Gemini's saved chat is read whole or record by record, once per message: its parser keeps state.
+  const gemini = format === 'gemini' ? createGeminiParser() : null;
 
   const read = (line: string): ParsedLine => {
-    if (format !== 'aider') return parseWith(format, line, ledger);
+    if (gemini !== null) return gemini.push(line);
+    if (format !== 'aider') return parseWith(format, line, ledger, rollout);
     const step = reduceAiderLine(aider, line);
     aider = step.state;
     return { events: step.events };
