@@ -115,10 +115,6 @@ export class Workers {
     return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
       await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
       const transientEnv = Object.keys(launch.env ?? {});
-      if (await this.deps.tmux.hasSession(worker.name)) {
-        await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, desired: 'running', stoppedAt: null }));
-        return { worker: worker.name, ok: true, outcome: 'already running' };
-      }
       const plan = launch.command === undefined ? await this.conversations.plan(worker, launch.newConversation === true) : null;
       // Taken before the launch: the process's first log lines must not predate its own start (its epoch).
       const launchedAt = this.deps.now();
