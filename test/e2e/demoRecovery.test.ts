@@ -74,7 +74,9 @@ afterEach(async () => {
   if (root === null) return;
   const socket = demoSocket(root);
   if (socket !== null) await killDemoServer(socket);
-  await rm(root, { recursive: true, force: true });
+  // The killed server's panes may still be flushing their screen logs into .muxctl/logs: retry
+  // (Node retries ENOTEMPTY and EBUSY) rather than fail the test on its cleanup.
+  await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 function openDemo(root: string): PtyScreen {
