@@ -10,6 +10,9 @@ Usage:
         --force                   with --remove: remove anyway, after saving a backup ref
   muxctl status [--json]          print every worker's state and the evidence for it
   muxctl explain <worker|FILE> [--json]  what muxctl reads from a log: format and why, turns, last tool, tokens, unreadable lines
+  muxctl diff <worker> [--stat] [--json]  what landing the worker would bring (from the merge-base with
+                                  the base branch) plus its uncommitted and untracked files: the files
+                                  with +/− counts, then the patch (capped); --stat: the files only
   muxctl attach <worker>          attach to a worker's terminal (Ctrl-Q or tmux's detach returns)
   muxctl restart <worker>         restart through the checkpoint guard (a done task never runs again,
                                   uncommitted work is kept); --reset --confirm <worker> starts over

@@ -5,6 +5,7 @@ import { attachCommand, downCommand, printResults, restartCommand, statusCommand
 import { openProject, type Services } from '../app/services.js';
 import { CLI_PERSON } from '../core/rules/tasks.js';
 import { demoDir, prepareDemo } from './demo.js';
+import { diffCommand } from './diffCommand.js';
 import { explainCommand } from './explainCommand.js';
 import { emitCommand } from './emitCommand.js';
 import { HELP } from './help.js';
@@ -30,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
         reason: { type: 'string' },
         json: { type: 'boolean', default: false },
+        stat: { type: 'boolean', default: false },
         remove: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         sha: { type: 'string' },
@@ -92,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'explain':
       return explainCommand(values.config, rest[0], values.json);
+    case 'diff':
+      return diffCommand(values.config, one('diff'), { stat: values.stat, json: values.json });
     case 'status':
       return statusCommand(await openProject(values.config, { redact: !values['no-redact'] }), values.json, !values['no-redact']);
     case 'attach':
