@@ -2,19 +2,21 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { clockMinutes } from '../src/core/rules/health.js';
+import type { WorkerSnapshot } from '../src/core/rules/snapshot.js';
 import { isHeld, needsPerson } from '../src/core/rules/tasks.js';
 import type { DashboardStore } from '../src/state/store.js';
 import { NEEDS_YOU } from './theme.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
 export function Header({ store, width }: { store: DashboardStore; width: number }) {
-  const { project, socket, total, trouble, allMissing, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
+  const { project, socket, total, trouble, limited, allMissing, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
     store,
     useShallow((s) => ({
       project: s.project,
       socket: s.socket,
       total: s.workers.length,
       trouble: s.workers.filter((w) => NEEDS_YOU.includes(w.health.state)).length,
+      limited: limitedLabel(s.workers, s.now),
       allMissing: s.workers.length > 0 && s.workers.every((w) => w.health.state === 'missing'),
       now: s.now,
       follower: s.follower,
@@ -42,6 +44,7 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
         <Text bold wrap="truncate-end">
           {left}
           <Text color="red">{attention}</Text>
+          <Text color="yellow">{limited}</Text>
           <Text color="magenta">{board}</Text>
           <Text dimColor>{role}</Text>
         </Text>
@@ -51,4 +54,14 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
       </Box>
     </Box>
   );
+}
+
+/** " · 2 limited, the first until 18:00": workers waiting for their usage limit, and the soonest reset known. */
+function limitedLabel(workers: readonly WorkerSnapshot[], now: number): string {
+  const limited = workers.filter((w) => w.health.state === 'limited');
+  if (limited.length === 0) return '';
+  const resets = limited.map((w) => w.health.until).filter((at): at is number => at !== undefined && at > now);
+  const soonest = resets.length > 0 ? Math.min(...resets) : null;
+  const until = soonest === null ? '' : `${limited.length === 1 ? '' : ', the first'} until ${clockMinutes(soonest)}`;
+  return ` · ${limited.length} limited${until}`;
 }

@@ -7,6 +7,8 @@ export const stateStyle: Record<HealthState, { symbol: string; color: string }> 
   working: { symbol: '●', color: 'green' },
   idle: { symbol: '○', color: 'white' },
   waiting: { symbol: '◐', color: 'yellow' },
+  // Waits for a clock (the agent's usage limit), not for the person.
+  limited: { symbol: '◷', color: 'yellow' },
   stuck: { symbol: '⚠', color: 'magenta' },
   exited: { symbol: '✔', color: 'blue' },
   crashed: { symbol: '✖', color: 'red' },

@@ -152,7 +152,8 @@ export async function runDashboard(services: Services, options: DashboardOptions
     leaderActions: async (workers) => {
       // A Codex conversation is found in its own files after it starts: its rollout becomes the worker's log.
       await services.workers.locateConversations();
-      return services.dispatcher.tick(workers);
+      const results = await services.dispatcher.tick(workers);
+      return [...results, ...(await services.afterLimit.tick(workers))];
     },
     logsReady,
     intervalMs: TICK_MS,

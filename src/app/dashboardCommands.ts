@@ -38,6 +38,11 @@ export function dashboardCommands(services: Services, store: DashboardStore, hoo
       return summary(changed.length > 0 ? changed : [{ worker: 'all', outcome: 'every worker that should run is running with its task' }]);
     },
     stop: async (name) => summary([await services.workers.stop(name, PERSON, 'stopped from the dashboard (s)')]),
+    toggleContinue: (name) => {
+      const worker = store.getState().workers.find((w) => w.name === name);
+      if (worker === undefined) return `${name} is gone`;
+      return done(services.afterLimit.toggle(worker, PERSON));
+    },
     attach: hooks.attach,
     watchDetail: hooks.watchDetail,
     quit: hooks.quit,

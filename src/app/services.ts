@@ -20,6 +20,7 @@ import { Acting } from '../control/acting.js';
 import { Landings } from '../control/landings.js';
 import { Delivery, type DeliveryTimings } from '../control/deliverer.js';
 import { Dispatcher } from '../control/dispatcher.js';
+import { AfterLimit } from '../control/afterLimit.js';
 import type { DoctorDeps } from '../control/doctorFixes.js';
 import { Lander } from '../control/lander.js';
 import { describeLanding, integrationPath } from '../control/landResults.js';
@@ -47,6 +48,8 @@ export interface Services {
   /** `up`: every worker that should run comes back, each with its task given to its new process. */
   readonly recovery: Recovery;
   readonly dispatcher: Dispatcher;
+  /** recover.afterLimit: "continue" once a worker's usage limit resets. */
+  readonly afterLimit: AfterLimit;
   readonly lander: Lander;
   /** One landing at a time from this process, and land.auto's throttle. */
   readonly landings: Landings;
@@ -97,7 +100,10 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     return () => (made ??= make());
   };
   const workers = once(() => new Workers({ config, tmux, git, runtime, binDir: binDir(), now }));
-  const observer = once(() => new Observer({ config, panes: tmux, runtime, now, redact: createRedactor({ enabled: options.redact ?? true }) }));
+  const observer = once(
+    () => new Observer({ config, panes: tmux, runtime, now, redact: createRedactor({ enabled: options.redact ?? true }), limitPlan: (worker, resetsAt) => afterLimit().planText(worker, resetsAt) }),
+  );
+  const afterLimit = once(() => new AfterLimit({ config, tmux, store: runtime.store(), now }));
   const tree = once(() => new TreeFacts({ config, git }));
   const delivery = once(() => new Delivery({ tmux, workers: workers(), now, ...(options.deliveryTimings ? { timings: options.deliveryTimings } : {}) }));
   const tasks = once(
@@ -176,6 +182,9 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     },
     get dispatcher() {
       return dispatcher();
+    },
+    get afterLimit() {
+      return afterLimit();
     },
     get lander() {
       return lander();

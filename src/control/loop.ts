@@ -9,7 +9,7 @@ import type { ActionResult, WorkerSnapshot } from '../core/rules/snapshot.js';
 import type { LogLookup, Observer } from './observer.js';
 
 /** Becoming one of these is worth interrupting the person for. */
-export const ALERT_STATES: readonly HealthState[] = ['waiting', 'crashed', 'stuck'];
+export const ALERT_STATES: readonly HealthState[] = ['waiting', 'crashed', 'stuck', 'limited'];
 
 export interface StateChange {
   worker: string;
@@ -44,7 +44,7 @@ export interface LoopOptions {
   leaderActions: (workers: WorkerSnapshot[]) => Promise<ActionResult[]>;
   onSnapshot: (workers: WorkerSnapshot[], now: number) => void;
   onActions: (results: ActionResult[]) => void;
-  /** A worker became waiting, crashed or stuck (not reported for the states found at start). */
+  /** A worker became waiting, crashed, stuck or limited (not reported for the states found at start). */
   onAlert: (change: StateChange) => void;
   onError: (error: unknown) => void;
   now: () => number;

@@ -9,7 +9,7 @@ import type { Activity } from '../core/rules/activity.js';
 import { currentEpoch } from '../core/rules/epoch.js';
 import { AGENT_PRESETS } from '../core/rules/agents.js';
 import { deriveHealth, minuteOf, type Health } from '../core/rules/health.js';
-import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, settle, type LiveState, type LivenessRules, type Settled } from '../core/rules/liveness.js';
+import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, limitEvidence, screenLimitLine, settle, withContinuePlan, type LiveState, type LivenessRules, type Settled } from '../core/rules/liveness.js';
 import type { WorkerSnapshot, WorkerSummary } from '../core/rules/snapshot.js';
 import type { PaneInfo } from '../core/parsers/tmuxFormat.js';
 import type { RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
@@ -23,6 +23,8 @@ export interface ObserverDeps {
   now: () => number;
   /** Masks secrets in what muxctl shows of a worker's screen; identity for --no-redact. */
   redact?: (text: string) => string;
+  /** What muxctl will do when a limited worker's limit resets (recover.afterLimit), said in its evidence. */
+  limitPlan?: (worker: string, resetsAt: number | null) => string | null;
 }
 
 /** What the logs know of a worker, for `observe` and `snapshot`. */
@@ -38,9 +40,12 @@ export class Observer {
   private panes = new Map<string, PaneInfo>();
   private records: Record<string, WorkerRecord> = {};
   /** Per worker: the live state shown and the guess waiting to be, with the evidence shown. */
-  private readonly settled = new Map<string, { settled: Settled<LiveState>; evidence: string }>();
+  private readonly settled = new Map<string, { settled: Settled<LiveState>; evidence: string; until?: number }>();
   /** Per worker: the pid of its process, when it was last seen, and when its epoch began. */
   private readonly epochs = new Map<string, { pid: number; lastSeenAt: number; start: number }>();
+  /** Per worker: the usage-limit line on its screen and when it was first seen (its "resets 3pm" counts from then). */
+  private readonly screenLimits = new Map<string, { line: string; seenAt: number }>();
+  private readonly compiledRules = new WeakMap<ProjectConfig, Map<string, LivenessRules>>();
 
   private source: PaneSource;
 
@@ -105,7 +110,7 @@ export class Observer {
       // A live process weighs only what happened since it started: the log may hold an older process's turn.
       const epoch = logState && pane && !pane.dead && base.since !== null ? currentEpoch(logState.activity, this.epochStart(w.name, pane.pid, base.since, now)) : null;
       const activity = epoch?.activity ?? logState?.activity;
-      const health = logState && activity && pane ? this.liveHealth(w.name, base, pane, screen, activity, epoch?.previousRun ?? null, now) : base;
+      const health = logState && activity && pane ? (this.liveHealth(w.name, base, pane, screen, activity, epoch?.previousRun ?? null, now) ?? limitedExit(base, activity, record.startedAt, now)) : base;
       if (health === base) this.settled.delete(w.name);
       return {
         name: w.name,
@@ -122,28 +127,56 @@ export class Observer {
     });
   }
 
-  /** A live pane past its start: working, idle, waiting or stuck, from its logs, screen and activity. */
-  private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, previousRun: string | null, now: number): Health {
-    if (base.state !== 'running') return base;
-    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules: this.rules(name), previousRun });
+  /** A live pane past its start: working, idle, waiting, limited or stuck, from its logs, screen and activity. */
+  private liveHealth(name: string, base: Health, pane: PaneInfo, screen: string[], activity: Activity, previousRun: string | null, now: number): Health | undefined {
+    if (base.state !== 'running') return undefined;
+    const rules = this.rules(name);
+    const screenLimitSeenAt = this.screenLimitSeen(name, screenLimitLine(screen, rules), now);
+    const live = assessLiveness({ activity, paneActivityAt: pane.activity * 1000, screen, startedAt: base.since ?? now, now, shownNow: minuteOf(now), rules, previousRun, screenLimitSeenAt });
     const previous = this.settled.get(name) ?? null;
     const settled = settle(previous?.settled ?? null, live.state, now, this.deps.config().health.settleMs);
     const evidence = settled.shown === live.state ? live.evidence : (previous?.evidence ?? live.evidence);
     this.settled.set(name, { settled, evidence });
-    const since = settled.shown === 'working' || settled.shown === 'waiting' ? settled.shownSince : live.lastActiveAt;
-    return { state: settled.shown, evidence, since, badge: settled.shown };
+    const since = settled.shown === 'working' || settled.shown === 'waiting' || settled.shown === 'limited' ? settled.shownSince : live.lastActiveAt;
+    const until = settled.shown === 'limited' ? (live.until ?? previous?.until) : undefined;
+    if (until !== undefined) this.settled.set(name, { settled, evidence, until });
+    const shown = settled.shown === 'limited' ? withContinuePlan(evidence, this.deps.limitPlan?.(name, until ?? null) ?? null) : evidence;
+    return { state: settled.shown, evidence: shown, since, badge: settled.shown, ...(until !== undefined ? { until } : {}) };
+  }
+
+  /** When the limit line now on the worker's screen was first seen there; `now` for none. */
+  private screenLimitSeen(name: string, line: string | null, now: number): number {
+    if (line === null) {
+      this.screenLimits.delete(name);
+      return now;
+    }
+    const seen = this.screenLimits.get(name);
+    if (seen?.line === line) return seen.seenAt;
+    this.screenLimits.set(name, { line, seenAt: now });
+    return now;
   }
 
   /** The project's health rules, with the worker's own waiting lines (its agent preset's) added. */
   private rules(name: string): LivenessRules {
-    const h = this.deps.config().health;
-    const own = this.deps.config().workers.find((w) => w.name === name)?.waitingPatterns ?? [];
-    return {
+    const config = this.deps.config();
+    // Compiled once per config (a reload brings a new object), not on every poll.
+    let compiled = this.compiledRules.get(config);
+    if (compiled === undefined) {
+      compiled = new Map();
+      this.compiledRules.set(config, compiled);
+    }
+    const known = compiled.get(name);
+    if (known !== undefined) return known;
+    const h = config.health;
+    const own = config.workers.find((w) => w.name === name)?.waitingPatterns ?? [];
+    const rules: LivenessRules = {
       idleAfterMs: h.idleAfterSeconds * 1000,
       stuckAfterMs: h.stuckAfterSeconds * 1000,
       waitingPatterns: [...DEFAULT_WAITING_PATTERNS, ...[...h.waitingPatterns, ...own].map((p) => new RegExp(p))],
       screenLinesSearched: DEFAULT_LIVENESS_RULES.screenLinesSearched,
     };
+    compiled.set(name, rules);
+    return rules;
   }
 
   /**
@@ -168,6 +201,17 @@ export class Observer {
   }
 }
 
+/**
+ * A process that ended on a usage limit (an agent run with `-p` exits when it hits one) is limited until
+ * the reset, not crashed: no restart policy spends its budget restarting it into the same limit.
+ */
+function limitedExit(base: Health, activity: Activity, startedAt: number | null, now: number): Health {
+  const limit = activity.limit;
+  if ((base.state !== 'crashed' && base.state !== 'exited') || limit === null || limit.at < (startedAt ?? 0)) return base;
+  if (limit.resetsAt !== null && limit.resetsAt <= now) return base;
+  return { state: 'limited', evidence: `${limitEvidence(limit, now)} · ${base.evidence}`, since: limit.at, badge: 'limited', ...(limit.resetsAt !== null ? { until: limit.resetsAt } : {}) };
+}
+
 /** What identifies a pane's screen as unchanged: same process, same liveness, no new activity. */
 function fingerprint(pane: PaneInfo, lines: number): string {
   return `${pane.pid}:${pane.dead ? 1 : 0}:${pane.activity}:${lines}`;
@@ -187,5 +231,6 @@ function summarize(a: Activity, malformed: number): WorkerSummary {
     lastActiveAt: a.lastEventAt,
     checkpoint: a.checkpoint?.text ?? null,
     status: a.status?.text ?? null,
+    limit: a.limit,
   };
 }

@@ -17,6 +17,8 @@ export interface Commands extends TaskCommands {
   /** Every worker that should run, brought back with its task (`muxctl up`). */
   bringBack(): Promise<string>;
   stop(worker: string): Promise<string>;
+  /** c: cancels (or sets again) the "continue" planned for when the worker's usage limit resets. */
+  toggleContinue(worker: string): string;
   /** Hands the terminal to the worker's session; the dashboard comes back when the person detaches. */
   attach(worker: string): void;
   /**
@@ -108,6 +110,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     stop: onFocused((name) => perform(`stopping ${name}`, () => commands.stop(name))),
     start: onFocused((name) => perform(`starting ${name}`, () => commands.start(name))),
     bringBack: () => perform('bringing the workers back', () => commands.bringBack()),
+    continueAfterLimit: onFocused((name) => notify(commands.toggleContinue(name))),
     scrollUp: () => scroll(() => ({ by: -1 })),
     scrollDown: () => scroll(() => ({ by: 1 })),
     pageUp: () => scroll((page) => ({ by: -page })),

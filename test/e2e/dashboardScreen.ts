@@ -21,7 +21,7 @@ export const tick = (name: string, lane = 'app'): WorkerJson => ({ name, lane, c
  * The badge of a worker whose process is alive and past its 2 s "starting" grace: "● running", or what
  * its logs and screen say it is doing ("● working", "○ idle", "◐ waiting", "⚠ stuck").
  */
-export const LIVE_BADGE = /(?:● running|● working|○ idle|◐ waiting|⚠ stuck)\b/;
+export const LIVE_BADGE = /(?:● running|● working|○ idle|◐ waiting|◷ limited|⚠ stuck)\b/;
 
 /**
  * Call once at the top of a test file: returns `startedProject`, and registers an afterEach that
@@ -132,7 +132,7 @@ export function panelOf(screen: PtyScreen, name: string): Panel | undefined {
 /** The badge on a panel's title row ("● working"), or null when the panel is not drawn (mid-redraw). */
 export function badgeOf(screen: PtyScreen, name: string): string | null {
   const title = panelOf(screen, name)?.text.split('\n')[0];
-  return title?.match(/[●○◐⚠✔✖?■◌] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
+  return title?.match(/[●○◐◷⚠✔✖?■◌] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
 }
 
 /** The screen as it is, for a timeout message. */

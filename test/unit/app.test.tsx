@@ -37,6 +37,7 @@ function setup(columns = 100, rows = 30, workers: WorkerSnapshot[] = threeWorker
     start: async (n) => (calls.push(`start ${n}`), `${n}: started`),
     bringBack: async () => (calls.push('bringBack'), 'all: brought back'),
     stop: async (n) => (calls.push(`stop ${n}`), `${n}: stopped`),
+    toggleContinue: (n) => (calls.push(`toggleContinue ${n}`), `${n}: continue cancelled (c sets it again)`),
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker has no task; the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n) => (calls.push(`restart ${n}`), `${n}: restarted`),
     assign: async (id, n) => (calls.push(`assign ${id} ${n}`), `${id} → ${n}`),
@@ -134,6 +135,29 @@ describe('App', () => {
     ui.stdin.write('y');
     await waitFor(() => calls.includes('restart app-1'), { what: 'restart called' });
     await waitFor(() => frame(ui).includes('app-1: restarted'), { what: 'outcome shown' });
+  });
+
+  it('a limited worker: its own badge, the header counts it apart with its reset, and c cancels its continue', async () => {
+    const reset = now + 3 * 3_600_000;
+    const limited = worker('app-2', 'app', 'limited', { health: { state: 'limited', badge: 'limited', evidence: 'usage limit · resets 17:02 · continues at 17:03 (c cancels) · 5-hour limit reached', since: now - 60_000, until: reset } });
+    const { ui, store, calls } = setup(160, 30, [worker('app-1', 'app', 'running'), limited]);
+    cleanup = ui.unmount;
+    const text = frame(ui);
+    expect(text).toMatch(/◷ limited/);
+    expect(text).toContain(`· 1 limited until ${new Date(reset).toTimeString().slice(0, 5)}`);
+    // Limited is not "needs you": the person cannot lift a limit.
+    expect(text).not.toContain('need');
+    expect(text).toContain('continues at 17:03 (c cancels)');
+    await settle();
+    ui.stdin.write('c');
+    await settle();
+    expect(calls.filter((c) => c.startsWith('toggleContinue'))).toEqual([]);
+    expect(frame(ui)).toContain('the worker is not limited');
+    store.setState({ selected: 1 });
+    await settle();
+    ui.stdin.write('c');
+    await waitFor(() => calls.includes('toggleContinue app-2'), { what: 'toggleContinue called' });
+    await waitFor(() => frame(ui).includes('app-2: continue cancelled (c sets it again)'), { what: 'its outcome shown' });
   });
 
   it('refuses attach on a missing worker and says how to start it', async () => {

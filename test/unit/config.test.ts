@@ -65,6 +65,7 @@ describe('parseConfig: a valid config', () => {
       ],
       health: { idleAfterSeconds: 30, stuckAfterSeconds: 600, settleMs: 1500, waitingPatterns: [] },
       alerts: { bell: true },
+      recover: { afterLimit: false },
       hooks: { onStateChange: null },
       logs: { ringSize: 500 },
       tasks: { leaseSeconds: 600, autoDispatch: true, routing: [] },
@@ -134,7 +135,7 @@ describe('parseConfig: each kind of problem names its path and says what was exp
     ['blank project', (c) => void (c.project = '  '), 'project', 'expected a non-empty project name; got "  "'],
     ['unknown root field, with a suggestion', (c) => void (c.worker = []), '(root)', 'unknown field "worker" — did you mean "workers"?'],
     ['snake_case field, with a suggestion', (c) => void (c.base_branch = 'main'), '(root)', 'unknown field "base_branch" — did you mean "baseBranch"?'],
-    ['unknown field, no close match', (c) => void (c.colour = 'red'), '(root)', /^unknown field "colour"; expected one of: \$schema, project, repo, .*workers, health, alerts, hooks, tasks, land, logs$/],
+    ['unknown field, no close match', (c) => void (c.colour = 'red'), '(root)', /^unknown field "colour"; expected one of: \$schema, project, repo, .*workers, health, alerts, recover, hooks, tasks, land, logs$/],
     ['typo in a worker field', (c) => void ((c.workers[1] as Record<string, unknown>).comand = 'x'), 'workers[1]', 'unknown field "comand" — did you mean "command"?'],
     ['typo in a nested field', (c) => void (c.workers[0]!.restart = { polcy: 'always' }), 'workers[0].restart', 'unknown field "polcy" — did you mean "policy"?'],
     ['unknown lane field', (c) => void (c.lanes.app = { desc: 'x' }), 'lanes.app', 'unknown field "desc" — did you mean "description"?'],
@@ -379,6 +380,14 @@ describe('health, alerts, hooks and logs', () => {
     expect(config.alerts.bell).toBe(false);
     expect(config.hooks.onStateChange).toBe('notify-send "$MUXCTL_WORKER"');
     expect(config.logs.ringSize).toBe(50);
+  });
+
+  it('continues a worker after its usage limit only when asked (recover.afterLimit), and names a wrong value', () => {
+    expect(parseOk(base()).recover.afterLimit).toBe(false);
+    expect(parseOk({ ...base(), recover: { afterLimit: true } }).recover.afterLimit).toBe(true);
+    const [problem] = problemsOf(JSON.stringify({ ...base(), recover: { afterLimit: 'yes' } }, null, 2));
+    expect(problem).toMatchObject({ file: FILE, path: 'recover.afterLimit' });
+    expect(problem?.message).toBe('expected true or false; got "yes"');
   });
 
   it('refuses a waiting pattern that is not a regular expression, and names it', () => {

@@ -71,6 +71,7 @@ function setup() {
     start: async (n) => `${n}: started`,
     bringBack: async () => 'all: brought back',
     stop: async (n) => `${n}: stopped`,
+    toggleContinue: (n) => `${n}: continue cancelled`,
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n, o) => (calls.push(`restart ${n}${o.destructive ? ' reset' : ''}`), `${n}: restarted`),
     assign: async (id, n) => `${id} → ${n}`,

@@ -29,6 +29,7 @@ const EVERY_ACTION: Record<Action, true> = {
   land: true,
   doctor: true,
   bringBack: true,
+  continueAfterLimit: true,
   moveUp: true,
   moveDown: true,
   moveLeft: true,
@@ -225,7 +226,9 @@ describe('keymap', () => {
   });
 
   it('does not take a plain c for Ctrl-C, Ctrl-R for r, or Ctrl-U for u', () => {
-    expect(bindingFor('c', {})).toBeUndefined();
+    // A plain c is its own key (continue after a limit), never quit.
+    expect(bindingFor('c', {})?.action).toBe('continueAfterLimit');
+    expect(bindingFor('c', {}, 'log')).toBeUndefined();
     expect(bindingFor('r', { ctrl: true })).toBeUndefined();
     expect(bindingFor('u', { ctrl: true }, 'grid')).toBeUndefined();
   });

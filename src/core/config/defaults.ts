@@ -7,6 +7,7 @@ import type { LogFormat, WorkerConfig } from './types.js';
 export const PROJECT_DEFAULTS = {
   health: { idleAfterSeconds: 30, stuckAfterSeconds: 600, settleMs: 1500, waitingPatterns: [] as string[] },
   alerts: { bell: true },
+  recover: { afterLimit: false },
   logs: { ringSize: 500 },
   tasks: { leaseSeconds: 600, autoDispatch: true },
   land: { check: null, strategy: 'merge', push: null, auto: false, batch: 1 },

@@ -33,6 +33,7 @@ export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
       waitingPatterns: [...(parsed.health?.waitingPatterns ?? [])],
     },
     alerts: { bell: parsed.alerts?.bell ?? PROJECT_DEFAULTS.alerts.bell },
+    recover: { afterLimit: parsed.recover?.afterLimit ?? PROJECT_DEFAULTS.recover.afterLimit },
     hooks: { onStateChange: parsed.hooks?.onStateChange ?? null },
     logs: { ringSize: parsed.logs?.ringSize ?? PROJECT_DEFAULTS.logs.ringSize },
     land: {

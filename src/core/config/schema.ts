@@ -160,12 +160,21 @@ export const configSchema = z
       .optional()
       .meta({ description: 'When a worker counts as idle, stuck or waiting.' }),
     alerts: z
-      .strictObject({ bell: z.boolean().optional().meta({ default: true, description: 'Ring the terminal bell when a worker starts waiting, crashes or gets stuck.' }) })
+      .strictObject({ bell: z.boolean().optional().meta({ default: true, description: 'Ring the terminal bell when a worker starts waiting, crashes, gets stuck or hits its usage limit.' }) })
       .optional(),
+    recover: z
+      .strictObject({
+        afterLimit: z.boolean().optional().meta({
+          default: PROJECT_DEFAULTS.recover.afterLimit,
+          description: 'When a worker\'s usage limit resets (the time its agent gave), send it "continue" once; c on the worker cancels.',
+        }),
+      })
+      .optional()
+      .meta({ description: 'What muxctl does on its own to bring a worker back to work.' }),
     hooks: z
       .strictObject({
         onStateChange: z.string().min(1).optional().meta({
-          description: 'A shell command run when a worker becomes waiting, crashed or stuck; MUXCTL_WORKER, MUXCTL_OLD_STATE, MUXCTL_NEW_STATE and MUXCTL_EVIDENCE are in its environment.',
+          description: 'A shell command run when a worker becomes waiting, crashed, stuck or limited; MUXCTL_WORKER, MUXCTL_OLD_STATE, MUXCTL_NEW_STATE and MUXCTL_EVIDENCE are in its environment.',
         }),
       })
       .optional(),

@@ -90,6 +90,8 @@ export interface ProjectConfig {
   workers: WorkerConfig[];
   health: HealthConfig;
   alerts: { bell: boolean };
+  /** What muxctl does on its own to bring a worker back to work. */
+  recover: { afterLimit: boolean };
   hooks: { onStateChange: string | null };
   logs: { ringSize: number };
   tasks: TasksConfig;

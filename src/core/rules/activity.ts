@@ -4,6 +4,7 @@
  * question pending? when did anything last happen?). Pure: the time an event was received is passed in.
  */
 import type { LogEvent } from '../parsers/logs/event.js';
+import { resetTime } from './limits.js';
 
 export interface Activity {
   /** When muxctl last received a line from any of the worker's logs (epoch ms). */
@@ -34,6 +35,11 @@ export interface Activity {
   /** The last status a worker declared itself (`muxctl emit status …`). */
   status: { text: string; at: number } | null;
   checkpoint: { text: string; at: number } | null;
+  /**
+   * The agent said it hit a usage limit (its words, the reset time when given, epoch ms); cleared when it
+   * works again. `at` is when the line was written where the log says, else when it was read.
+   */
+  limit: { text: string; resetsAt: number | null; at: number } | null;
 }
 
 /** The events that open a turn or carry it on. */
@@ -56,6 +62,7 @@ export const EMPTY_ACTIVITY: Activity = {
   pending: null,
   status: null,
   checkpoint: null,
+  limit: null,
 };
 
 /**
@@ -79,6 +86,13 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
     next.errors = a.errors + 1;
     next.lastError = e.text;
   }
+  if (e.limit) {
+    const at = e.time ?? receivedAt;
+    // A second word of the same limit (Codex's turn.failed after its error, cut short) keeps the reset already known.
+    next.limit = { text: e.limit.text, resetsAt: e.limit.resetsAt ?? resetTime(e.limit.text, at) ?? a.limit?.resetsAt ?? null, at };
+  }
+  // The agent at work again (a prompt, its reply, a tool) is past its limit.
+  else if (a.limit && TURN_EVENTS.has(e.kind) && e.level !== 'debug') next.limit = null;
   // Anything after a pending question other than a heartbeat means the person answered it.
   if (a.pending && e.kind !== 'heartbeat' && !e.pending) next.pending = null;
 

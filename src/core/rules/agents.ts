@@ -40,6 +40,8 @@ export interface AgentPreset {
   resumeFailed: readonly string[];
   /** How to install it, for a worker whose program is not found. */
   install: string;
+  /** What is typed to make it carry on where it stopped (after a usage limit reset). */
+  continueText: string;
 }
 
 export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
@@ -53,6 +55,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     // `--resume <id>` with no such transcript in this directory: "No conversation found with session ID: <id>", exit 1.
     resumeFailed: ['No conversation found'],
     install: 'npm install -g @anthropic-ai/claude-code',
+    continueText: 'continue',
   },
   codex: {
     program: 'codex',
@@ -63,6 +66,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     // `codex resume <id>` with no such rollout: "ERROR: No saved session found with ID <id>." and exit 1.
     resumeFailed: ['No saved session found', 'no rollout found'],
     install: 'npm install -g @openai/codex',
+    continueText: 'continue',
   },
   gemini: {
     program: 'gemini',
@@ -73,6 +77,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     // `--resume latest` with nothing saved warns and starts a new chat; an id it lacks is an error (exit 42).
     resumeFailed: ['Error resuming session'],
     install: 'npm install -g @google/gemini-cli',
+    continueText: 'continue',
   },
   aider: {
     program: 'aider',
@@ -82,6 +87,7 @@ export const AGENT_PRESETS: Readonly<Record<AgentName, AgentPreset>> = {
     resume: { kind: 'flag', resumeArgs: ['--restore-chat-history'] },
     resumeFailed: [],
     install: 'python -m pip install aider-install && aider-install',
+    continueText: 'continue',
   },
 };
 

@@ -6,9 +6,11 @@
 
 /**
  * `running` is what tmux alone can say of a live pane; with its logs and screen muxctl says more:
- * working, idle, waiting (needs the person) or stuck (has work, no sign of life past a threshold).
+ * working, idle, waiting (needs the person), limited (the agent hit its usage limit: it waits for a
+ * clock, not for the person, and is neither stuck nor crashed) or stuck (has work, no sign of life past a
+ * threshold).
  */
-export type HealthState = 'starting' | 'running' | 'working' | 'idle' | 'waiting' | 'stuck' | 'exited' | 'crashed' | 'missing' | 'stopped';
+export type HealthState = 'starting' | 'running' | 'working' | 'idle' | 'waiting' | 'limited' | 'stuck' | 'exited' | 'crashed' | 'missing' | 'stopped';
 
 export interface Health {
   state: HealthState;
@@ -18,6 +20,8 @@ export interface Health {
   since: number | null;
   /** The badge text: "running", "exited 0", "crashed (SIGTERM)". */
   badge: string;
+  /** Limited: when the usage limit resets (epoch ms), when the agent said. */
+  until?: number;
 }
 
 /** The parts of a tmux pane that health reads (structurally a subset of PaneInfo). */

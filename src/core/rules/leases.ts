@@ -35,8 +35,11 @@ export function screenShowsTask(screen: readonly string[], taskId: string): bool
   return screen.some((line) => line.includes(`Task ${taskId}:`) || line.includes(`Continue task ${taskId} `));
 }
 
-/** States in which a worker is doing or asking something. */
-const ACTIVE_STATES: ReadonlySet<HealthState> = new Set(['working', 'waiting', 'starting']);
+/**
+ * States in which a worker is doing or asking something, or holds its work while its usage limit runs
+ * out: a limit is not the worker giving up its task, so its lease does not run out for it.
+ */
+const ACTIVE_STATES: ReadonlySet<HealthState> = new Set(['working', 'waiting', 'starting', 'limited']);
 
 export interface RenewFacts {
   lease: Lease;

@@ -6,8 +6,9 @@
  */
 import type { Activity } from './activity.js';
 import { shortDuration } from './health.js';
+import { describeReset, readLimit, saysLimit, type UsageLimit } from './limits.js';
 
-export type LiveState = 'working' | 'idle' | 'waiting' | 'stuck';
+export type LiveState = 'working' | 'idle' | 'waiting' | 'limited' | 'stuck';
 
 export interface LivenessRules {
   /** Quiet this long with no turn open: idle. */
@@ -60,6 +61,11 @@ export interface LivenessInput {
   rules: LivenessRules;
   /** What the previous process was doing when it ended mid-turn (currentEpoch), said while the worker idles. */
   previousRun?: string | null;
+  /**
+   * When the screen's limit line (see `screenLimitLine`) was first seen: its reset time ("resets 3pm")
+   * counts from then, not from each look. @default now
+   */
+  screenLimitSeenAt?: number;
 }
 
 export interface Liveness {
@@ -67,6 +73,8 @@ export interface Liveness {
   evidence: string;
   /** The last sign of life, epoch ms. */
   lastActiveAt: number;
+  /** Limited: when the limit resets, when the agent said. */
+  until?: number;
 }
 
 export function assessLiveness(input: LivenessInput): Liveness {
@@ -83,6 +91,11 @@ export function assessLiveness(input: LivenessInput): Liveness {
     return { state: 'waiting', evidence: `${label}: ${text}`, lastActiveAt };
   }
 
+  const limit = currentLimit(input);
+  if (limit !== null && (limit.resetsAt === null || limit.resetsAt > now)) {
+    return { state: 'limited', evidence: limitEvidence(limit, now), lastActiveAt, ...(limit.resetsAt !== null ? { until: limit.resetsAt } : {}) };
+  }
+
   const doing = a.lastTool?.open ? `running ${a.lastTool.name}` : null;
   if (a.turnOpen && quiet >= rules.stuckAfterMs) {
     return { state: 'stuck', evidence: [`no output for ${shortDuration(shownQuiet)}`, doing].filter(Boolean).join(' · '), lastActiveAt };
@@ -92,8 +105,38 @@ export function assessLiveness(input: LivenessInput): Liveness {
     return { state: 'working', evidence: `${what} ${shortDuration(shownQuiet)} ago`, lastActiveAt };
   }
   const ended = a.lastOutcome?.endsSession === true ? 'session ended' : a.lastOutcome?.ok === false ? 'turn failed' : 'turn done';
-  const finished = input.previousRun ? `${input.previousRun} · ` : a.lastOutcome ? `${ended} · ` : '';
+  const reset = limit !== null ? `limit ${describeReset(limit.resetsAt, now)} · ` : '';
+  const finished = `${reset}${input.previousRun ? `${input.previousRun} · ` : a.lastOutcome ? `${ended} · ` : ''}`;
   return { state: 'idle', evidence: `${finished}quiet for ${shortDuration(shownQuiet)}`, lastActiveAt };
+}
+
+/** The limit the worker is under: the log's word, else a limit line on its screen. */
+function currentLimit(input: LivenessInput): UsageLimit | null {
+  if (input.activity.limit !== null) return input.activity.limit;
+  const line = screenLimitLine(input.screen, input.rules);
+  return line === null ? null : readLimit(line, input.screenLimitSeenAt ?? input.now);
+}
+
+/** "usage limit · resets 18:00 · You've hit your limit · resets 6pm": the reset first, then the agent's words. */
+export function limitEvidence(limit: UsageLimit, now: number): string {
+  return `usage limit · ${describeReset(limit.resetsAt, now)} · ${limit.text.slice(0, 120)}`;
+}
+
+/** The limit evidence with what muxctl will do at the reset put after the reset time, where a narrow panel still shows it. */
+export function withContinuePlan(evidence: string, plan: string | null): string {
+  if (plan === null || !evidence.startsWith('usage limit · ')) return evidence;
+  const [head = '', reset = '', ...rest] = evidence.split(' · ');
+  return [head, reset, plan, ...rest].join(' · ');
+}
+
+/** The screen line that says the agent hit its usage limit, if one of the last lines does. */
+export function screenLimitLine(screen: readonly string[], rules: LivenessRules): string | null {
+  const lastLines = screen.filter((line) => line.trim() !== '').slice(-rules.screenLinesSearched);
+  for (let i = lastLines.length - 1; i >= 0; i -= 1) {
+    const line = (lastLines[i] ?? '').trim();
+    if (saysLimit(line)) return line.replace(/^[⎿│\s]+/, '');
+  }
+  return null;
 }
 
 /** The screen line that puts a question to the person, if one of the last lines does. */

@@ -36,6 +36,8 @@ export interface WorkerSummary {
   lastActiveAt: number | null;
   checkpoint: string | null;
   status: string | null;
+  /** The usage limit the agent last said it hit, until it works again (activity.limit). */
+  limit?: { text: string; resetsAt: number | null; at: number } | null;
 }
 
 export interface ActionResult {

@@ -19,6 +19,7 @@ export const SCREEN_ACTIONS = [
   'stop',
   'start',
   'bringBack',
+  'continueAfterLimit',
   'scrollUp',
   'scrollDown',
   'pageUp',
@@ -170,6 +171,15 @@ export const keymap: readonly Binding[] = [
   row({ action: 'restart', keys: [char('r')], views: ANY, label: 'r', description: 'restart the worker', hint: 'restart', hintViews: GRID, dangerous: true, disabledReason: needsWorker }),
   row({ action: 'stop', keys: [char('s')], views: ANY, label: 's', description: 'stop the worker gracefully (its worktree is kept)', hint: 'stop', hintViews: GRID, disabledReason: needsSession }),
   row({ action: 'start', keys: [char('u')], views: ANY, label: 'u', description: 'start the worker, or bring it back with its task', hint: 'start', hintViews: GRID, disabledReason: needsWorker }),
+  row({
+    action: 'continueAfterLimit',
+    keys: [char('c')],
+    views: ['grid', 'preview'],
+    label: 'c',
+    description: 'on a limited worker: cancel the "continue" sent when its usage limit resets (recover.afterLimit), or set it again',
+    hint: null,
+    disabledReason: (ctx) => (ctx.state === null ? 'no worker selected' : ctx.state !== 'limited' ? 'the worker is not limited (no usage limit to continue after)' : null),
+  }),
   row({ action: 'bringBack', keys: [char('U')], views: GRID, label: 'U', description: 'bring back every worker that should run, each with its task (muxctl up)', hint: null }),
   // Tasks: the board, and the task moves on a worker or a card.
   row({ action: 'openBoard', keys: [char('t')], views: GRID, label: 't', description: 'the task board: a column per state, drift marked', hint: 'tasks' }),

@@ -83,6 +83,8 @@ interface Row {
   outcome: { ok: boolean | null; endsSession: boolean } | null;
   /** Lines that end a turn (turn_end or result); Aider: lines that end the session. */
   ends: number[];
+  /** The usage limit the file ends under, in the agent's words; absent: none (every other file says none). */
+  limit?: string;
 }
 
 /** Runs one row; returns the reading for the format's own columns. */
@@ -101,6 +103,7 @@ function checkRow(format: Format, row: Row): Reading {
   expect(a.lastOutcome && { ok: a.lastOutcome.ok, endsSession: a.lastOutcome.endsSession === true }).toEqual(row.outcome);
   const ends = format === 'aider' ? r.events.filter((e) => e.endsSession === true) : r.events.filter((e) => e.kind === 'turn_end' || e.kind === 'result');
   expect(ends.map((e) => e.line)).toEqual(row.ends);
+  expect(a.limit?.text ?? null).toBe(row.limit ?? null);
   return r;
 }
 
@@ -204,6 +207,7 @@ const CLAUDE_CODE: ClaudeRow[] = [
     tokens: { input: 0, output: 0, total: 0 }, outcome: done(false), ends: [2],
     // The exact text: ASCII apostrophe, U+00B7 middle dot, a wall-clock reset with its IANA zone.
     lastError: "You've hit your limit \u00b7 resets Jul 23 at 6pm (America/Los_Angeles)",
+    limit: "You've hit your limit \u00b7 resets Jul 23 at 6pm (America/Los_Angeles)",
   }),
 ];
 
@@ -298,6 +302,12 @@ const CODEX_EXEC: Row[] = [
     reads: 'done at turn.completed (L11); touch exit 0, file_change done, MCP spike/echo failed "denied by spike hook" (L9)',
     turnOpen: false, pending: null, lastTool: { name: 'spike.echo', ok: false, open: false }, failed: [9],
     tokens: { input: 104698 - 70400, output: 371, total: 104698 + 371 }, outcome: done(), ends: [11],
+  },
+  {
+    version: '≈0.57 (by date, Nov 2025)', file: 'link-assistant-hive-mind__codex-exec-json-usage-limit.jsonl', lines: 4,
+    reads: 'over, failed on the usage limit: error (L3) then turn.failed (L4), both "You\'ve hit your usage limit. … try again at 9:01 AM."',
+    turnOpen: false, pending: null, lastTool: null, failed: [], tokens: null, outcome: done(false), ends: [4],
+    limit: "You've hit your usage limit. To get more access now, send a request to your admin or try again at 9:01 AM.",
   },
 ];
 

@@ -5,6 +5,7 @@
 import { firstLine, logEvent, type LogEvent, type LogTokens } from './event.js';
 import { asArray, asBoolean, asNumber, asObject, asString, type JsonObject } from './json.js';
 import { describeToolCall, pendingKind } from './tools.js';
+import { saysLimit } from '../../rules/limits.js';
 
 export interface ClaudeLineContext {
   time: number | null;
@@ -70,6 +71,12 @@ export function claudeUsage(value: unknown): LogTokens | undefined {
   return tokens;
 }
 
+/** "Claude AI usage limit reached|1753286400" (Claude Code before 1.0.60): the reset in epoch seconds. */
+function epochReset(text: string): { resetsAt?: number } {
+  const epoch = /\|(\d{10})\s*$/.exec(text)?.[1];
+  return epoch === undefined ? {} : { resetsAt: Number(epoch) * 1000 };
+}
+
 const subagent = (ctx: ClaudeLineContext, text: string) => (ctx.sidechain ? `subagent: ${text}` : text);
 
 /** An assistant message: its text, thinking and tool calls, then how the turn stopped. */
@@ -77,6 +84,8 @@ export function assistantEvents(message: JsonObject, ctx: ClaudeLineContext, led
   const events: LogEvent[] = [];
   const content = message['content'];
   const blocks = typeof content === 'string' ? [{ type: 'text', text: content }] : (asArray(content) ?? []);
+  // Claude Code's own words (model "<synthetic>"): a usage limit is one of them, the model's text never is.
+  const ownWords = ctx.apiError || asString(message['model']) === '<synthetic>';
   for (const raw of blocks) {
     const block = asObject(raw);
     if (block === undefined) continue;
@@ -84,7 +93,9 @@ export function assistantEvents(message: JsonObject, ctx: ClaudeLineContext, led
     if (type === 'text') {
       const text = asString(block['text']) ?? '';
       if (text.trim() === '') continue;
-      events.push(ctx.apiError ? logEvent('error', ctx.time, text) : logEvent('message', ctx.time, subagent(ctx, text)));
+      const limit = ownWords && saysLimit(text) ? { text: text.replace(/\|\d{10}\s*$/, '').trim() || text, ...epochReset(text) } : undefined;
+      if (limit !== undefined) events.push(logEvent('error', ctx.time, limit.text, { limit }));
+      else events.push(ctx.apiError ? logEvent('error', ctx.time, text) : logEvent('message', ctx.time, subagent(ctx, text)));
     } else if (type === 'thinking') {
       events.push(logEvent('message', ctx.time, `thinking: ${asString(block['thinking']) ?? ''}`, { level: 'debug' }));
     } else if (type === 'redacted_thinking') {

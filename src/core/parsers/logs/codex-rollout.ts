@@ -89,10 +89,12 @@ export function codexEventMsg(payload: JsonObject, time: number | null): LogEven
     case 'agent_reasoning':
       return [logEvent('message', time, `thinking: ${asString(payload['text']) ?? ''}`, { level: 'debug' })];
     case 'token_count': {
+      const limit = rateLimitReached(asObject(payload['rate_limits']), time);
       const tokens = codexTokens(asObject(payload['info'])?.['total_token_usage']);
-      if (tokens === undefined) return [];
+      if (tokens === undefined) return limit === undefined ? [] : [logEvent('error', time, limit.text, { limit })];
       const text = `tokens so far: ${tokens.input + (tokens.cacheRead ?? 0)} in (${tokens.cacheRead ?? 0} cached), ${tokens.output} out`;
-      return [logEvent('status', time, text, { level: 'debug', tokens, tokensCumulative: true })];
+      const counted = logEvent('status', time, text, { level: 'debug', tokens, tokensCumulative: true });
+      return limit === undefined ? [counted] : [counted, logEvent('error', time, limit.text, { limit })];
     }
     case 'task_complete': {
       const last = firstLine(asString(payload['last_agent_message']) ?? '');
@@ -198,4 +200,38 @@ function toolOutcome(output: unknown): { text: string; ok?: boolean } {
 function exitOutcome(code: number, output: string): { text: string; ok: boolean } {
   const line = firstLine(output).trim();
   return { text: `exit ${code}${line ? `: ${line}` : ''}`, ok: code === 0 };
+}
+
+/**
+ * `token_count.rate_limits` (the rollouts' only word on limits: they do not keep Codex's errors): a window
+ * used up (`used_percent` 100), or, from 2026, `rate_limit_reached_type` set ("rate_limit_reached",
+ * "workspace_owner_credits_depleted", …). The reset: the used-up window's `resets_at` (epoch seconds) or
+ * `resets_in_seconds` from the line's time.
+ */
+function rateLimitReached(limits: JsonObject | undefined, time: number | null): { text: string; resetsAt?: number } | undefined {
+  if (limits === undefined) return undefined;
+  const reached = asString(limits['rate_limit_reached_type']);
+  const windows = (['primary', 'secondary'] as const).flatMap((key) => {
+    const w = asObject(limits[key]);
+    return w === undefined ? [] : [{ key, used: asNumber(w['used_percent']) ?? 0, minutes: asNumber(w['window_minutes']), resetsAt: windowReset(w, time) }];
+  });
+  const full = windows.filter((w) => w.used >= 100);
+  if (reached === undefined && full.length === 0) return undefined;
+  const resets = full.flatMap((w) => (w.resetsAt === undefined ? [] : [w.resetsAt]));
+  const what = full.map((w) => (w.minutes === undefined ? `${w.key} window` : `${windowName(w.minutes)} window`)).join(' and ');
+  const text = `usage limit reached: ${reached ?? `${what} used up`}`;
+  return resets.length > 0 ? { text, resetsAt: Math.max(...resets) } : { text };
+}
+
+function windowReset(w: JsonObject, time: number | null): number | undefined {
+  const at = asNumber(w['resets_at']);
+  if (at !== undefined) return at * 1000;
+  const inSeconds = asNumber(w['resets_in_seconds']);
+  return inSeconds !== undefined && time !== null ? time + inSeconds * 1000 : undefined;
+}
+
+/** 300 → "5-hour", 10080 → "weekly". */
+function windowName(minutes: number): string {
+  if (minutes >= 10_000) return 'weekly';
+  return minutes % 60 === 0 ? `${minutes / 60}-hour` : `${minutes}-minute`;
 }

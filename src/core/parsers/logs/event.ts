@@ -54,6 +54,16 @@ export interface LogEvent {
   model?: string;
   /** A turn_end that is the end of the agent's session (`/exit`, `/quit`): nothing more will come. */
   endsSession?: true;
+  /**
+   * The agent hit a usage limit: its words, and the reset time where the log gives it as a time (epoch
+   * ms); otherwise the fold reads it from the words, counted from the line's time (core/rules/limits.ts).
+   */
+  limit?: LogLimit;
+}
+
+export interface LogLimit {
+  text: string;
+  resetsAt?: number;
 }
 
 /** One line read: its events (often none), or why it could not be read. Never thrown. */
@@ -76,6 +86,7 @@ export interface EventFields {
   pending?: 'question' | 'plan' | undefined;
   model?: string | undefined;
   endsSession?: boolean | undefined;
+  limit?: LogLimit | undefined;
 }
 
 /** How loud an event is when its format does not say: a failed outcome is louder than a good one. */
@@ -112,6 +123,7 @@ export function logEvent(kind: LogEventKind, time: number | null, text: string, 
   if (fields.pending !== undefined) event.pending = fields.pending;
   if (fields.model !== undefined) event.model = fields.model;
   if (fields.endsSession === true) event.endsSession = true;
+  if (fields.limit !== undefined) event.limit = fields.limit;
   return event;
 }
 

@@ -15,6 +15,7 @@ import type { ConcreteLogFormat, ParsedLine } from './event.js';
 import { parseJsonLinesLine } from './json-lines.js';
 import { parseMuxctlLine } from './muxctl.js';
 import { parseTextLine } from './text.js';
+import { saysLimit } from '../../rules/limits.js';
 
 export type { ConcreteLogFormat, LogEvent, LogEventKind, LogLevel, LogTokens, ParsedLine } from './event.js';
 export { detectFormat, type DetectedFormat } from './detect.js';
@@ -41,7 +42,21 @@ export interface LogParser {
  * repeated on several lines of one message is reported on each.
  */
 export function parseLine(format: ConcreteLogFormat, line: string): ParsedLine {
-  return guarded(() => parseWith(format, line));
+  return withLimits(guarded(() => parseWith(format, line)));
+}
+
+/**
+ * An agent's failure in its words for a usage limit (Codex's error and turn.failed, Gemini's quota
+ * error, a stream-json result) is a limit, whatever the format: the event carries it. Only failures are
+ * read so: a model's reply that talks about limits is not one.
+ */
+function withLimits(parsed: ParsedLine): ParsedLine {
+  if ('malformed' in parsed) return parsed;
+  for (const event of parsed.events) {
+    const failure = event.kind === 'error' || ((event.kind === 'turn_end' || event.kind === 'result') && event.ok === false);
+    if (failure && event.limit === undefined && saysLimit(event.text)) event.limit = { text: event.text.replace(/^turn failed: /, '') };
+  }
+  return parsed;
 }
 
 function parseWith(format: ConcreteLogFormat, line: string, ledger?: MessageUsageLedger, rollout?: RolloutMemory): ParsedLine {
@@ -90,7 +105,7 @@ export function createLogParser(format: ConcreteLogFormat): LogParser {
   return {
     format,
     push(line) {
-      const parsed = guarded(() => read(line));
+      const parsed = withLimits(guarded(() => read(line)));
       if ('malformed' in parsed) return parsed;
       for (const event of parsed.events) {
         if (event.toolId === undefined) continue;
