@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { describeConversation } from '../src/core/rules/agents.js';
 import { shortDuration } from '../src/core/rules/health.js';
+import { costText } from '../src/core/rules/prices.js';
 import type { WorkerSnapshot, WorkerSummary } from '../src/core/rules/snapshot.js';
 import { fitWidth, textWidth } from '../src/core/views/textWidth.js';
 import { stateStyle } from './theme.js';
@@ -85,7 +86,7 @@ function summaryLines(s: WorkerSummary, now: number): Line[] {
   if (s.message) lines.push({ text: `“${s.message}”`, dim: true });
   const stats = [
     s.tokens ? `${compact(s.tokens.input + s.tokens.output)} tok` : '',
-    s.costUsd !== null ? `$${s.costUsd.toFixed(2)}` : '',
+    costText(s.costUsd, s.estimate ?? null),
     s.errors > 0 ? `${s.errors} error${s.errors === 1 ? '' : 's'}` : '',
     s.malformed > 0 ? `${s.malformed} unreadable` : '',
   ].filter(Boolean);

@@ -225,6 +225,7 @@ function summarize(a: Activity, malformed: number): WorkerSummary {
     message: a.lastMessage,
     tokens: a.tokens.input + a.tokens.output > 0 ? a.tokens : null,
     costUsd: a.costUsd,
+    estimate: a.estimate.usd > 0 ? { usd: a.estimate.usd, partial: a.estimate.unpricedTokens > 0 } : null,
     errors: a.errors,
     lastError: a.lastError,
     malformed,

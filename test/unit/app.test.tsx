@@ -160,6 +160,16 @@ describe('App', () => {
     await waitFor(() => frame(ui).includes('app-2: continue cancelled (c sets it again)'), { what: 'its outcome shown' });
   });
 
+  it('shows the tokens always, and a cost the log did not give as an estimate', () => {
+    const summary = { prompt: 'Fix the login redirect', tool: null, outcome: null, message: null, tokens: { input: 12_000, output: 800 }, costUsd: null, estimate: { usd: 1.234, partial: false }, errors: 0, lastError: null, malformed: 0, lastActiveAt: now - 60_000, checkpoint: null, status: null };
+    const { ui } = setup(160, 30, [worker('app-1', 'app', 'running', { summary }), worker('app-2', 'app', 'running', { summary: { ...summary, costUsd: 0.5 } })]);
+    cleanup = ui.unmount;
+    const text = frame(ui);
+    expect(text).toContain('13k tok · ≈$1.23 est. · active 1m ago');
+    // The log's own figure is shown as it is, never marked as an estimate.
+    expect(text).toContain('13k tok · $0.50 · active 1m ago');
+  });
+
   it('refuses attach on a missing worker and says how to start it', async () => {
     const { ui, store, calls } = setup();
     cleanup = ui.unmount;

@@ -15,6 +15,20 @@ const fixture = (path: string): string[] => {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('explainLog', () => {
+  it('a transcript that hit the usage limit: the limit and its reset; a transcript with no dollar figure: an estimate, so marked', () => {
+    const limited = 'claude-code/slopus-happy__rate-limit.jsonl';
+    const l = explainLog(limited, fixture(limited), 'auto');
+    expect(l.limit).toEqual({ text: "You've hit your limit · resets Jul 23 at 6pm (America/Los_Angeles)", resetsAt: Date.parse('2026-07-24T01:00:00Z') });
+    expect(renderExplanation(l, iso)).toContain("usage limit: You've hit your limit · resets Jul 23 at 6pm (America/Los_Angeles) · resets 2026-07-24T01:00:00.000Z");
+
+    const priced = 'claude-code/jnarowski-agentcmd__06381696-0074-49f8-863e-6ad4fac507f9.jsonl';
+    const p = explainLog(priced, fixture(priced), 'auto');
+    expect(p.costUsd).toBeNull();
+    expect(p.estimate?.usd).toBeGreaterThan(0);
+    expect(p.tokens?.cacheRead ?? 0).toBeGreaterThan(0);
+    expect(renderExplanation(p, iso)).toMatch(/^cost: ≈\$\d+\.\d{4}, an estimate at the models' API list prices \(the log gives none\)$/m);
+  });
+
   it('a Claude Code 2.1.29 transcript: one turn, rejected and interrupted, then the session ended by /exit', () => {
     const file = 'claude-code/claudeless__v2.1.29-bash-permission-dialog__f3ba0bdb-562d-4ca3-9069-3e5122f4ccc9.jsonl';
     const e = explainLog(file, fixture(file), 'auto');

@@ -202,19 +202,6 @@ describe('redact: properties', () => {
     expect(redact(line)).toBe(line);
   });
 
-  it('redacts a 200-character line in microseconds', () => {
-    const plain = `INFO ${'compiled the module graph, '.repeat(7)}done`.slice(0, 200);
-    const candidate = `{"type":"assistant","usage":{"input_tokens":123,"output_tokens":45},"text":"the key is ${'x'.repeat(80)}"}`;
-    const runs = 20_000;
-    for (const line of [plain, candidate]) {
-      const start = performance.now();
-      for (let i = 0; i < runs; i++) redact(line);
-      const microseconds = ((performance.now() - start) * 1000) / runs;
-      // Generous for a loaded CI machine; measured ~0.5 µs (plain) and ~3 µs (candidate) here.
-      expect(microseconds).toBeLessThan(50);
-    }
-  });
-
   it('stays linear on pathological lines (each ~300 KB; quadratic would take minutes)', () => {
     const pathological = [
       `${'abc-def.'.repeat(50_000)} key`,

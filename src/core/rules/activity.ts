@@ -5,6 +5,7 @@
  */
 import type { LogEvent } from '../parsers/logs/event.js';
 import { resetTime } from './limits.js';
+import { costOf, priceOf } from './prices.js';
 
 export interface Activity {
   /** When muxctl last received a line from any of the worker's logs (epoch ms). */
@@ -27,7 +28,17 @@ export interface Activity {
   /** How the last turn ended; `endsSession`: the agent's session itself ended (`/exit`). */
   lastOutcome: { ok: boolean | null; text: string; at: number; endsSession?: true } | null;
   tokens: { input: number; output: number };
+  /** Input tokens read from and written to the prompt cache, besides `tokens.input` (Anthropic's convention). */
+  cache: { read: number; write: number };
+  /** The dollar figure the log gives, when it gives one. */
   costUsd: number | null;
+  /**
+   * What the tokens cost at the list price of the model that used them (core/rules/prices.ts), for logs
+   * that give no figure: `usd` for the tokens of known models, `unpricedTokens` of models the table lacks.
+   */
+  estimate: { usd: number; unpricedTokens: number };
+  /** The model of the last event that named one. */
+  model: string | null;
   errors: number;
   lastError: string | null;
   /** A question or plan waiting for the person, from the log (AskUserQuestion, ExitPlanMode, a demo question). */
@@ -56,7 +67,10 @@ export const EMPTY_ACTIVITY: Activity = {
   turnSeenAt: null,
   lastOutcome: null,
   tokens: { input: 0, output: 0 },
+  cache: { read: 0, write: 0 },
   costUsd: null,
+  estimate: { usd: 0, unpricedTokens: 0 },
+  model: null,
   errors: 0,
   lastError: null,
   pending: null,
@@ -72,12 +86,17 @@ export const EMPTY_ACTIVITY: Activity = {
 export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activity {
   const next: Activity = { ...a, lastEventAt: receivedAt };
   if (e.tokens) {
+    const t = e.tokens;
     if (e.tokensCumulative) {
-      next.tokens = { input: Math.max(a.tokens.input, e.tokens.input), output: Math.max(a.tokens.output, e.tokens.output) };
+      next.tokens = { input: Math.max(a.tokens.input, t.input), output: Math.max(a.tokens.output, t.output) };
+      next.cache = { read: Math.max(a.cache.read, t.cacheRead ?? 0), write: Math.max(a.cache.write, t.cacheWrite ?? 0) };
     } else {
-      next.tokens = { input: a.tokens.input + e.tokens.input, output: a.tokens.output + e.tokens.output };
+      next.tokens = { input: a.tokens.input + t.input, output: a.tokens.output + t.output };
+      next.cache = { read: a.cache.read + (t.cacheRead ?? 0), write: a.cache.write + (t.cacheWrite ?? 0) };
     }
+    next.estimate = priced(a, next, e.model ?? a.model);
   }
+  if (e.model !== undefined) next.model = e.model;
   if (e.costUsd !== undefined) {
     // Costs follow the tokens: a running total (a stream-json result) replaces, a turn's cost adds.
     next.costUsd = e.tokensCumulative ? Math.max(a.costUsd ?? 0, e.costUsd) : (a.costUsd ?? 0) + e.costUsd;
@@ -148,4 +167,22 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
   if (!next.turnOpen) next.turnSeenAt = null;
   else if (TURN_EVENTS.has(e.kind)) next.turnSeenAt = receivedAt;
   return next;
+}
+
+/**
+ * The estimate after an event's tokens: what they added to the totals (an increase, or a running total's
+ * growth, so neither kind is priced twice) at the price of the model that used them.
+ */
+function priced(before: Activity, after: Activity, model: string | null): Activity['estimate'] {
+  const added = {
+    input: after.tokens.input - before.tokens.input,
+    output: after.tokens.output - before.tokens.output,
+    cacheRead: after.cache.read - before.cache.read,
+    cacheWrite: after.cache.write - before.cache.write,
+  };
+  const count = added.input + added.output + added.cacheRead + added.cacheWrite;
+  if (count === 0) return before.estimate;
+  const p = priceOf(model);
+  if (p === null) return { ...before.estimate, unpricedTokens: before.estimate.unpricedTokens + count };
+  return { ...before.estimate, usd: before.estimate.usd + costOf(added, p) };
 }

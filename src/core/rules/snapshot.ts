@@ -29,7 +29,10 @@ export interface WorkerSummary {
   outcome: { ok: boolean | null; text: string } | null;
   message: string | null;
   tokens: { input: number; output: number } | null;
+  /** The dollar figure the log gives, when it gives one. */
   costUsd: number | null;
+  /** Otherwise what the tokens cost at their models' list prices; `partial`: some tokens were of a model not priced. */
+  estimate?: { usd: number; partial: boolean } | null;
   errors: number;
   lastError: string | null;
   malformed: number;

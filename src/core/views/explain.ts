@@ -31,8 +31,12 @@ export interface Explanation {
   lastTool: { name: string; text: string; open: boolean; ok: boolean | null } | null;
   tokens: { input: number; output: number; cacheRead?: number; cacheWrite?: number } | null;
   costUsd: number | null;
+  /** When the log gives no cost: the tokens at their models' list prices, and how many tokens had no price. */
+  estimate: { usd: number; unpricedTokens: number } | null;
   model: string | null;
   pending: { kind: string; text: string } | null;
+  /** The usage limit the log ends under, with its reset time (epoch ms) when it says. */
+  limit: { text: string; resetsAt: number | null } | null;
   sessionEnded: boolean;
   unreadable: { count: number; first: Array<{ line: number; why: string; text: string }> };
 }
@@ -42,7 +46,7 @@ const SHOWN_UNREADABLE = 3;
 /** Reads `lines` as muxctl would follow them with `format` (auto: detected from the first lines and the name). */
 export function explainLog(file: string, lines: readonly string[], format: LogFormat): Explanation {
   const detected = format === 'auto' ? detectFormatWhy(lines.slice(0, 8), file) : { format, why: 'set in the config (log.format)' };
-  const base = { file, why: detected.why, lines: lines.length, turns: [], lastTool: null, tokens: null, costUsd: null, model: null, pending: null, sessionEnded: false };
+  const base = { file, why: detected.why, lines: lines.length, turns: [], lastTool: null, tokens: null, costUsd: null, estimate: null, model: null, pending: null, limit: null, sessionEnded: false };
   if (typeof detected.format !== 'string') {
     return { ...base, format: 'refused', events: 0, unreadable: { count: lines.length, first: [{ line: 1, why: detected.format.malformed, text: clip(lines[0] ?? '') }] } };
   }
@@ -74,10 +78,12 @@ export function explainLog(file: string, lines: readonly string[], format: LogFo
     events,
     turns,
     lastTool: a.lastTool ? { name: a.lastTool.name, text: a.lastTool.text, open: a.lastTool.open, ok: a.lastTool.ok } : null,
-    tokens: a.tokens,
+    tokens: a.tokens.input + a.tokens.output + a.cache.read + a.cache.write > 0 ? { ...a.tokens, ...(a.cache.read > 0 ? { cacheRead: a.cache.read } : {}), ...(a.cache.write > 0 ? { cacheWrite: a.cache.write } : {}) } : null,
     costUsd: a.costUsd,
+    estimate: a.costUsd === null && a.estimate.usd + a.estimate.unpricedTokens > 0 ? a.estimate : null,
     model,
     pending: a.pending ? { kind: a.pending.kind, text: a.pending.text } : null,
+    limit: a.limit ? { text: a.limit.text, resetsAt: a.limit.resetsAt } : null,
     sessionEnded: a.lastOutcome?.endsSession === true && !a.turnOpen,
     unreadable,
   };
@@ -128,6 +134,11 @@ export function renderExplanation(e: Explanation, time: (ms: number) => string):
     out.push(`tokens: ${e.tokens.input} in, ${e.tokens.output} out${cache ? `, ${cache}` : ''}`);
   }
   if (e.costUsd !== null) out.push(`cost: $${e.costUsd.toFixed(4)} (as the log gives it)`);
+  else if (e.estimate !== null) {
+    const unpriced = e.estimate.unpricedTokens > 0 ? `; ${e.estimate.unpricedTokens} tokens of a model without a known price not counted` : '';
+    out.push(`cost: ≈$${e.estimate.usd.toFixed(4)}, an estimate at the models' API list prices (the log gives none)${unpriced}`);
+  }
+  if (e.limit) out.push(`usage limit: ${e.limit.text} · ${e.limit.resetsAt === null ? 'reset time not given' : `resets${at(e.limit.resetsAt)}`}`);
   if (e.model) out.push(`model: ${e.model}`);
   if (e.unreadable.count > 0) {
     out.push('', `unreadable lines (${e.unreadable.count}):`);
