@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createLogParser } from '../../src/core/parsers/logs/index.js';
 import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../../src/core/rules/activity.js';
 import type { LogEvent } from '../../src/core/parsers/logs/event.js';
 import { assessLiveness, DEFAULT_LIVENESS_RULES, settle, waitingLine } from '../../src/core/rules/liveness.js';
@@ -119,5 +121,39 @@ describe('settle', () => {
     expect(s.shown).toBe('working');
     s = settle(s, 'idle', t0 + 2900, 1500);
     expect(s).toMatchObject({ shown: 'idle', shownSince: t0 + 2900 });
+  });
+});
+
+describe('a Claude Code reply the log never marks as the turn’s end (transcripts of 1.0.x and 2.1.29)', () => {
+  const read = (file: string): Activity => {
+    const lines = readFileSync(new URL(`../fixtures/agent-logs/claude-code/${file}`, import.meta.url), 'utf8').trim().split('\n');
+    const parser = createLogParser('claude-code');
+    let a = EMPTY_ACTIVITY;
+    for (const line of lines) {
+      const parsed = parser.push(line);
+      if ('events' in parsed) for (const e of parsed.events) a = foldEvent(a, e, t0);
+    }
+    return a;
+  };
+  const base = { paneActivityAt: null, screen: [] as string[], startedAt: t0 - 60_000, rules: DEFAULT_LIVENESS_RULES };
+
+  it.each([
+    ['alfredjeanlab-claudeless__5bd47723-950c-4c20-917e-77acb15dc4ea.jsonl', '2.1.29, "3 + 3 = 6"'],
+    ['claude-code-viewer__5c0375b4-57a5-4f26-b12d-d022ee4e51b7.jsonl', '1.0.108, a summary after TodoWrite'],
+  ])('%s (%s): idle once quiet, never stuck, though the turn stays open by the log', (file) => {
+    const a = read(file);
+    expect(a.turnOpen).toBe(true);
+    expect(a.replied).toBe(true);
+    expect(assessLiveness({ ...base, activity: a, now: t0 + 5_000 }).state).toBe('working');
+    expect(assessLiveness({ ...base, activity: a, now: t0 + 60_000 })).toMatchObject({ state: 'idle', evidence: 'replied (the log marks no turn end) · quiet for 1m' });
+    expect(assessLiveness({ ...base, activity: a, now: t0 + 15 * 60_000 }).state).toBe('idle');
+    // The screen still moving (the agent's spinner) is work going on.
+    expect(assessLiveness({ ...base, activity: a, paneActivityAt: t0 + 55_000, now: t0 + 60_000 }).state).toBe('working');
+  });
+
+  it('a call with no result is not a reply: 1.0.71’s Read left open is stuck after the threshold', () => {
+    const a = read('slopus-happy__task_sdk.jsonl');
+    expect(a.replied).toBe(false);
+    expect(assessLiveness({ ...base, activity: a, now: t0 + 11 * 60_000 })).toMatchObject({ state: 'stuck' });
   });
 });

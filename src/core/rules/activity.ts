@@ -51,6 +51,8 @@ export interface Activity {
    * works again. `at` is when the line was written where the log says, else when it was read.
    */
   limit: { text: string; resetsAt: number | null; at: number } | null;
+  /** The open turn's last event is the agent's reply with nothing after it (LogEvent.mayEndTurn). */
+  replied: boolean;
 }
 
 /** The events that open a turn or carry it on. */
@@ -77,6 +79,7 @@ export const EMPTY_ACTIVITY: Activity = {
   status: null,
   checkpoint: null,
   limit: null,
+  replied: false,
 };
 
 /**
@@ -164,7 +167,13 @@ export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activit
     case 'error':
       break;
   }
-  if (!next.turnOpen) next.turnSeenAt = null;
+  // A reply that may end the turn stays the last word until more work comes (a thought is not work).
+  if (e.mayEndTurn === true) next.replied = true;
+  else if (e.kind === 'tool_start' || e.kind === 'tool_end' || e.kind === 'prompt' || e.kind === 'question' || (e.kind === 'message' && e.level !== 'debug')) next.replied = false;
+  if (!next.turnOpen) {
+    next.turnSeenAt = null;
+    next.replied = false;
+  }
   else if (TURN_EVENTS.has(e.kind)) next.turnSeenAt = receivedAt;
   return next;
 }

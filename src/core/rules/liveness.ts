@@ -97,6 +97,11 @@ export function assessLiveness(input: LivenessInput): Liveness {
   }
 
   const doing = a.lastTool?.open ? `running ${a.lastTool.name}` : null;
+  // Its reply was the last word and nothing moved since, not even the screen: the turn is over though the
+  // log never says so (Claude Code's transcripts before 2.1.x). A reply is not being stuck.
+  if (a.turnOpen && a.replied && a.openTools === 0 && quiet >= rules.idleAfterMs) {
+    return { state: 'idle', evidence: `replied (the log marks no turn end) · quiet for ${shortDuration(shownQuiet)}`, lastActiveAt };
+  }
   if (a.turnOpen && quiet >= rules.stuckAfterMs) {
     return { state: 'stuck', evidence: [`no output for ${shortDuration(shownQuiet)}`, doing].filter(Boolean).join(' · '), lastActiveAt };
   }

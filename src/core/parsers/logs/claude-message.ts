@@ -107,7 +107,14 @@ export function assistantEvents(message: JsonObject, ctx: ClaudeLineContext, led
       events.push(logEvent('tool_start', ctx.time, text, { tool, toolId: asString(block['id']), pending }));
     }
   }
-  events.push(...stopEvents(asString(message['stop_reason']), ctx));
+  const stopReason = asString(message['stop_reason']);
+  // A reply that is text alone, with no stop reason written (transcripts of 1.0.x and 2.1.29 write none):
+  // the turn's end if nothing follows it. A line with a tool call goes on; a subagent's reply is not the turn's.
+  const lastReply = events.at(-1);
+  if (!ctx.sidechain && !ctx.apiError && stopReason === undefined && lastReply?.kind === 'message' && lastReply.level !== 'debug' && !events.some((e) => e.kind === 'tool_start')) {
+    lastReply.mayEndTurn = true;
+  }
+  events.push(...stopEvents(stopReason, ctx));
 
   const usage = claudeUsage(message['usage']);
   const id = asString(message['id']);

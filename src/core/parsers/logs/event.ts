@@ -59,6 +59,11 @@ export interface LogEvent {
    * ms); otherwise the fold reads it from the words, counted from the line's time (core/rules/limits.ts).
    */
   limit?: LogLimit;
+  /**
+   * The agent's reply with nothing after it in its message: the end of its turn unless more follows
+   * (Claude Code before 2.1.x marks no turn end; its last reply is the only sign).
+   */
+  mayEndTurn?: true;
 }
 
 export interface LogLimit {
