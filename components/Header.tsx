@@ -9,7 +9,7 @@ import { NEEDS_YOU } from './theme.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
 export function Header({ store, width }: { store: DashboardStore; width: number }) {
-  const { project, socket, total, trouble, limited, allMissing, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
+  const { project, socket, total, trouble, limited, allMissing, noneStarted, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
     store,
     useShallow((s) => ({
       project: s.project,
@@ -18,6 +18,7 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
       trouble: s.workers.filter((w) => NEEDS_YOU.includes(w.health.state)).length,
       limited: limitedLabel(s.workers, s.now),
       allMissing: s.workers.length > 0 && s.workers.every((w) => w.health.state === 'missing'),
+      noneStarted: s.workers.length > 0 && s.workers.every((w) => w.health.neverStarted === true),
       now: s.now,
       follower: s.follower,
       ready: s.ready,
@@ -30,7 +31,10 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
   // Before the first look at tmux the count would be a guess: say nothing rather than "0 workers".
   const left = ` muxctl · ${project}${ready ? ` · ${total} worker${total === 1 ? '' : 's'}` : ''}`;
   // Every session gone at once is the tmux server gone (killed, a reboot): say so, and the one key that helps.
-  const attention = allMissing
+  // A new project has nothing running yet: that is not the server gone.
+  const attention = noneStarted
+    ? ' · nothing started yet: U starts every worker'
+    : allMissing
     ? ' · tmux server gone: U brings them back'
     : trouble > 0
       ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you`

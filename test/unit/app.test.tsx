@@ -88,6 +88,12 @@ describe('App', () => {
     const some = setup(160, 30);
     expect(frame(some.ui)).not.toContain('tmux server gone');
     some.ui.unmount();
+    // A new project, nothing ever started: not the server gone, and U starts them.
+    const fresh = (name: string) => worker(name, 'app', 'missing', { health: { state: 'missing', badge: 'missing', evidence: 'not started yet · u starts it', since: null, neverStarted: true } });
+    const first = setup(160, 30, [fresh('app-1'), fresh('app-2')]);
+    expect(frame(first.ui)).toContain('nothing started yet: U starts every worker');
+    expect(frame(first.ui)).not.toContain('tmux server gone');
+    first.ui.unmount();
   });
 
   it('draws no line wider than the terminal, at 80 and at 160 columns', () => {

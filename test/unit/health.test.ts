@@ -46,7 +46,11 @@ describe('deriveHealth', () => {
   });
 
   it('tells missing (wanted, no session) from stopped (the person stopped it)', () => {
-    expect(deriveHealth({ ...base, pane: undefined }).state).toBe('missing');
+    // Never started (a new project) is said so; one started before has lost its session.
+    expect(deriveHealth({ ...base, pane: undefined })).toMatchObject({ state: 'missing', evidence: 'not started yet · u starts it', neverStarted: true });
+    const gone = deriveHealth({ ...base, pane: undefined, startedAt: now - 60_000 });
+    expect(gone).toMatchObject({ state: 'missing', evidence: 'no tmux session · u starts it' });
+    expect(gone.neverStarted).toBeUndefined();
     const stopped = deriveHealth({ ...base, pane: undefined, desired: 'stopped', stoppedAt: now - 5000 });
     expect(stopped.state).toBe('stopped');
     expect(stopped.evidence).toContain('stopped by you at');

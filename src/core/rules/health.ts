@@ -22,6 +22,8 @@ export interface Health {
   badge: string;
   /** Limited: when the usage limit resets (epoch ms), when the agent said. */
   until?: number;
+  /** Missing: muxctl never started it (a new project), as opposed to a session that went away. */
+  neverStarted?: true;
 }
 
 /** The parts of a tmux pane that health reads (structurally a subset of PaneInfo). */
@@ -78,6 +80,7 @@ export function deriveHealth(input: HealthInput): Health {
       const at = input.stoppedAt !== null ? ` at ${clockTime(input.stoppedAt)}` : '';
       return { state: 'stopped', evidence: `stopped by you${at} · u starts it`, since: input.stoppedAt, badge: 'stopped' };
     }
+    if (input.startedAt === null && input.stoppedAt === null) return { state: 'missing', evidence: 'not started yet · u starts it', since: null, badge: 'missing', neverStarted: true };
     return { state: 'missing', evidence: 'no tmux session · u starts it', since: null, badge: 'missing' };
   }
 
