@@ -106,6 +106,16 @@ export class Git {
     return worktrees.removeWorktree(this.path, path, options);
   }
 
+  /** The worktree's own git directory (`<repo>/.git/worktrees/<name>`): it goes when the worktree is removed. */
+  async worktreeGitDir(path: string): Promise<string> {
+    return worktrees.worktreeGitDir(path);
+  }
+
+  /** Files git does not track in the checkout at `dir`, ignored ones included, relative to it. */
+  async untrackedFiles(dir: string): Promise<string[]> {
+    return worktrees.untrackedFiles(dir);
+  }
+
   // ── Branches, commits and refs ──
 
   /**

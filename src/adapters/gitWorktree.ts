@@ -129,6 +129,19 @@ export async function removeWorktree(repo: string, path: string, { force }: { fo
   await runOk(repo, args, `cannot remove the worktree ${path}`);
 }
 
+export async function worktreeGitDir(path: string): Promise<string> {
+  return (await runOk(path, ['rev-parse', '--absolute-git-dir'], `cannot find the git directory of ${path}`)).trim();
+}
+
+/**
+ * `ls-files --others` without `--exclude-standard`: untracked and ignored files alike, each one listed
+ * (an ignored directory too is walked; a nested repository shows as "dir/"). NUL-separated, so any name reads.
+ */
+export async function untrackedFiles(dir: string): Promise<string[]> {
+  const out = await runOk(dir, ['ls-files', '-z', '--others'], `cannot list the untracked files of ${dir}`);
+  return out.split('\0').filter((path) => path !== '');
+}
+
 async function commonDir(repo: string): Promise<string> {
   const out = await run(repo, ['rev-parse', '--git-common-dir']);
   if (out.exitCode !== 0) throw new NotAGitRepoError(repo);

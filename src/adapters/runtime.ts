@@ -42,8 +42,12 @@ export interface WorkerRecord {
 export interface ControlEvent {
   time: string;
   actor: EventActorKind;
-  /** `deliver`: the worker's command (re)started to hand it a task; not counted as a restart. */
-  action: 'start' | 'stop' | 'restart' | 'deliver' | 'remove' | 'backup' | 'refuse';
+  /**
+   * `deliver`: the worker's command (re)started to hand it a task; not counted as a restart.
+   * `prepare`: a new worktree's files copied in and its setup run; `setup-failed`: the setup failed, the worker was not started.
+   * `add`: written into the config file (`muxctl worker add`); `remove-entry`: taken out of it once its worktree was removed.
+   */
+  action: 'start' | 'stop' | 'restart' | 'deliver' | 'remove' | 'backup' | 'refuse' | 'prepare' | 'setup-failed' | 'add' | 'remove-entry';
   worker: string;
   reason: string;
 }

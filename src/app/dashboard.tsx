@@ -287,10 +287,16 @@ export async function runDashboard(services: Services, options: DashboardOptions
  * kept), changed ones apply at their next restart. A broken edit never gets here.
  */
 function applyConfig(services: Services, store: DashboardStore, next: ProjectConfig, leader: boolean, refresh: () => void): void {
-  const { added, removed, changed } = workerChanges(services.config(), next);
+  const changes = workerChanges(services.config(), next);
+  const { added, changed } = changes;
+  // One stopped before it left the file (`muxctl worker remove` stops it and removes its worktree first) has nothing to stop.
+  const records = services.workers.records();
+  const removed = changes.removed.filter((w) => records[w.name]?.desired !== 'stopped');
+  const gone = changes.removed.filter((w) => !removed.includes(w)).map((w) => w.name);
   services.reload(next);
   const notes: string[] = ['config reloaded'];
   if (changed.length > 0) notes.push(`${changed.join(', ')} changed: applies at the next restart`);
+  if (gone.length > 0) notes.push(`${gone.join(', ')} removed (stopped already)`);
   store.setState({ configError: null, notice: { level: 'info', text: notes.join(' · ') } });
 
   if (leader && added.length > 0) {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../adapters/check.js';
 import { loadConfig, locateConfig } from '../adapters/configFile.js';
+import { readConfigText, rewriteConfigFile } from '../adapters/configEdit.js';
 import { Git } from '../adapters/git.js';
 import { RuntimeDir } from '../adapters/runtime.js';
 import type { TaskStore } from '../adapters/taskStore.js';
@@ -29,6 +30,7 @@ import { Observer } from '../control/observer.js';
 import { Recovery } from '../control/recovery.js';
 import { Restarts } from '../control/restarts.js';
 import { TreeFacts } from '../control/treeFacts.js';
+import { WorkerEntries } from '../control/workerEntries.js';
 import { Workers } from '../control/workers.js';
 
 export interface Services {
@@ -47,6 +49,8 @@ export interface Services {
   readonly restarts: Restarts;
   /** `up`: every worker that should run comes back, each with its task given to its new process. */
   readonly recovery: Recovery;
+  /** `worker add|remove`: a worker's entry written into the config file and started, or removed and taken out. */
+  readonly entries: WorkerEntries;
   readonly dispatcher: Dispatcher;
   /** recover.afterLimit: "continue" once a worker's usage limit resets. */
   readonly afterLimit: AfterLimit;
@@ -112,6 +116,21 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
   );
   const restarts = once(() => new Restarts({ config, store: runtime.store(), git, workers: workers(), tasks: tasks(), tree: tree(), delivery: delivery(), acting, now }));
   const recovery = once(() => new Recovery({ config, workers: workers(), restarts: restarts(), store: runtime.store(), tmux }));
+  const entries = once(
+    () =>
+      new WorkerEntries({
+        config,
+        reload: (next) => {
+          current = next;
+        },
+        workers: workers(),
+        recovery: recovery(),
+        git,
+        runtime,
+        readText: readConfigText,
+        rewrite: rewriteConfigFile,
+      }),
+  );
   const lander = once(
     () =>
       new Lander({
@@ -179,6 +198,9 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     },
     get recovery() {
       return recovery();
+    },
+    get entries() {
+      return entries();
     },
     get dispatcher() {
       return dispatcher();

@@ -8,6 +8,14 @@ Usage:
         --remove                  also remove the worktrees — refused when one holds uncommitted
                                   changes or commits not on the base branch
         --force                   with --remove: remove anyway, after saving a backup ref
+  muxctl worker add NAME --lane L (--agent A | --command C) [--base B] [--json]
+                                  write a worker into the config (its comments and layout kept),
+                                  checked like any edit (a bad field is named, nothing written),
+                                  then start it; --base only as the project's baseBranch
+  muxctl worker remove NAME [--force] [--json]
+                                  stop and remove its worktree through down --remove's guard
+                                  (refused, the worker left running, if work would be lost), then
+                                  take it out of the config
   muxctl status [--json]          print every worker's state and the evidence for it
   muxctl explain <worker|FILE> [--json]  what muxctl reads from a log: format and why, turns, last tool, tokens, unreadable lines
   muxctl diff <worker> [--stat] [--json]  what landing the worker would bring (from the merge-base with
@@ -35,7 +43,7 @@ Usage:
 
 Options:
   --config PATH                   the config file (default: ./sessions.json, or $MUXCTL_CONFIG)
-  --reason TEXT                   why (recorded with up, down and restart)
+  --reason TEXT                   why (recorded with up, down, restart and worker add|remove)
   --no-redact                     show secrets in logs as written (masked by default)
   -h, --help                      this help
   -v, --version                   muxctl's version

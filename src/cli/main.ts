@@ -11,6 +11,7 @@ import { emitCommand } from './emitCommand.js';
 import { HELP } from './help.js';
 import { doctorCommand, landCommand } from './landCommands.js';
 import { dispatchCommand, eventsCommand, exportCommand, reportCommand, taskCommand } from './taskCommands.js';
+import { workerCommand } from './workerCommand.js';
 
 declare const MUXCTL_VERSION: string | undefined;
 const VERSION = typeof MUXCTL_VERSION === 'string' ? MUXCTL_VERSION : '0.0.0-dev';
@@ -39,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
         percent: { type: 'string' },
         'no-redact': { type: 'boolean', default: false },
         lane: { type: 'string' },
+        agent: { type: 'string' },
+        command: { type: 'string' },
+        base: { type: 'string' },
         priority: { type: 'string' },
         label: { type: 'string', multiple: true },
         check: { type: 'string' },
@@ -76,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     if (rest.length !== 1 || !rest[0]) throw new UsageError(`muxctl ${what} takes exactly one worker name.`);
     return rest[0];
   };
-  if (values.force && !values.remove) throw new UsageError('--force only goes with down --remove.');
+  if (values.force && !values.remove && command !== 'worker') throw new UsageError('--force only goes with down --remove or worker remove.');
 
   switch (command) {
     case 'dashboard': {
@@ -91,6 +95,16 @@ async function main(argv: string[]): Promise<number> {
         remove: values.remove,
         force: values.force,
         reason: values.reason ?? 'stopped from the command line',
+      });
+    case 'worker':
+      return workerCommand(values.config, rest, {
+        lane: values.lane,
+        agent: values.agent,
+        command: values.command,
+        base: values.base,
+        reason: values.reason,
+        force: values.force,
+        json: values.json,
       });
     case 'explain':
       return explainCommand(values.config, rest[0], values.json);

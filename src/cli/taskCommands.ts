@@ -36,7 +36,7 @@ export interface TaskFlags {
 
 /** Exit codes: 0 done, 1 refused (an illegal move, the tree disagrees), 2 usage, 4 out of a worker's scope. */
 const REFUSED = 1;
-const OUT_OF_SCOPE = 4;
+export const OUT_OF_SCOPE = 4;
 
 /** What a worker may do from inside its worktree; the rest belongs to the person. */
 const WORKER_COMMANDS = new Set(['list', 'show', 'claim', 'start', 'checkpoint', 'renew', 'done', 'fail', 'block']);

@@ -9,8 +9,11 @@ import { clockMinutes } from '../core/rules/health.js';
 import { needsPerson, type Task } from '../core/rules/tasks.js';
 import type { TreeFacts } from './treeFacts.js';
 
-/** The control actions worth a line in a worker's panel (a plain start is not news). */
-const PANEL_ACTIONS: ReadonlySet<string> = new Set(['restart', 'escalate', 'skip', 'refuse', 'backup', 'commit-wip']);
+/**
+ * The control actions worth a line in a worker's panel (a plain start is not news). A failed worktree
+ * setup is, with its exit status; the preparation that later succeeds takes its place.
+ */
+const PANEL_ACTIONS: ReadonlySet<string> = new Set(['restart', 'escalate', 'skip', 'refuse', 'backup', 'commit-wip', 'prepare', 'setup-failed']);
 const PANEL_EVENTS_SCANNED = 500;
 /**
  * Drift is read from git (a few calls a task) when the board changes, and otherwise this seldom: an

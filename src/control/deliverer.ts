@@ -51,7 +51,9 @@ export class Delivery {
       return { ok: result.ok, message: result.outcome };
     }
     if (!(await this.deps.tmux.hasSession(worker.name))) {
-      await this.deps.workers.up([worker.name], actor, `to receive ${task.id}`);
+      const [started] = await this.deps.workers.up([worker.name], actor, `to receive ${task.id}`);
+      // A worker that could not start (its worktree's setup failed) has no screen to paste into.
+      if (started !== undefined && !started.ok) return { ok: false, message: started.outcome };
       await this.waitForQuietScreen(worker.name);
     }
     const prompt = taskPrompt(task, context);

@@ -19,6 +19,8 @@ import type { Tmux } from '../adapters/tmux.js';
 import { workerLogFiles } from '../adapters/runtime.js';
 import type { ConversationPlan } from '../core/rules/agents.js';
 import { Conversations, conversationCommand } from './conversations.js';
+import { workerPort } from '../core/rules/worktreePrep.js';
+import { WorktreePrep } from './worktreePrep.js';
 
 export interface WorkersDeps {
   config: () => ProjectConfig;
@@ -50,9 +52,11 @@ const SESSION_SIZE = { width: 160, height: 48 };
 
 export class Workers {
   private readonly conversations: Conversations;
+  private readonly prep: WorktreePrep;
 
   constructor(private readonly deps: WorkersDeps) {
     this.conversations = new Conversations(deps);
+    this.prep = new WorktreePrep(deps);
   }
 
   /** A Codex worker's conversation, recorded once its rollout appears (see Conversations.locate). */
@@ -113,7 +117,11 @@ export class Workers {
     // Worktree creation and session start for one worker happen under one lock, so two `up`s or two
     // dashboards never interleave; the tmux server is the final judge of duplicates either way.
     return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
-      await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
+      const made = await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
+      // A new worktree gets its files and its setup before the worker's first start; a failed setup keeps it stopped.
+      const running = () => this.deps.tmux.hasSession(worker.name);
+      const prepared = await this.prep.prepare({ worker, worktree, made, env: this.workerEnv(worker, worktree), running, actor });
+      if (!prepared.ok) return { worker: worker.name, ok: false, outcome: prepared.outcome };
       const transientEnv = Object.keys(launch.env ?? {});
       const plan = launch.command === undefined ? await this.conversations.plan(worker, launch.newConversation === true) : null;
       // Taken before the launch: the process's first log lines must not predate its own start (its epoch).
@@ -262,9 +270,30 @@ export class Workers {
   }
 
   private launchSpec(worker: WorkerConfig, worktree: string, launch: Launch = {}, plan: ConversationPlan | null = null) {
-    const config = this.config;
     const logs = workerLogFiles(this.deps.runtime.dir, worker.name);
     const env: Record<string, string> = {
+      ...this.workerEnv(worker, worktree),
+      ...launch.env,
+      ...(plan?.conversation.id ? { MUXCTL_SESSION_ID: plan.conversation.id } : {}),
+    };
+    const given = launch.command ?? conversationCommand(worker, plan);
+    const command = typeof given === 'string' ? given : shellCommand(given);
+    return {
+      name: worker.name,
+      worker: worker.name,
+      cwd: worker.cwd ? join(worktree, worker.cwd) : worktree,
+      env,
+      command,
+      pipeTo: logs.screen,
+    };
+  }
+
+  /** The worker's own environment, a task's aside: what its process and its worktree's setup get. */
+  private workerEnv(worker: WorkerConfig, worktree: string): Record<string, string> {
+    const config = this.config;
+    const logs = workerLogFiles(this.deps.runtime.dir, worker.name);
+    const port = workerPort(config, worker.name);
+    return {
       PATH: `${this.deps.binDir}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
       ...pick(process.env, ['HOME', 'USER', 'LANG', 'LC_ALL', 'SHELL']),
       MUXCTL_WORKER: worker.name,
@@ -278,19 +307,9 @@ export class Workers {
       // Where an agent that speaks muxctl's event format (the demo agent does) writes: outside the
       // worktree, so the log never shows up as uncommitted work.
       MUXCTL_AGENT_LOG: logs.events,
+      // Its own port (worktree.portBase + its index in workers), the same at every restart.
+      ...(port === null ? {} : { MUXCTL_PORT: String(port) }),
       ...worker.env,
-      ...launch.env,
-      ...(plan?.conversation.id ? { MUXCTL_SESSION_ID: plan.conversation.id } : {}),
-    };
-    const given = launch.command ?? conversationCommand(worker, plan);
-    const command = typeof given === 'string' ? given : shellCommand(given);
-    return {
-      name: worker.name,
-      worker: worker.name,
-      cwd: worker.cwd ? join(worktree, worker.cwd) : worktree,
-      env,
-      command,
-      pipeTo: logs.screen,
     };
   }
 }

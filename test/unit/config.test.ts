@@ -39,6 +39,7 @@ describe('parseConfig: a valid config', () => {
       repo: '/home/u/proj',
       baseBranch: 'main',
       worktreeDir: '/home/u/proj-worktrees', // beside the repo, not inside it
+      worktree: { copy: [], setup: null, setupTimeoutSeconds: 300, portBase: 4100 },
       tmuxSocket: 'muxctl-demo',
       lanes: { app: { description: 'App code' }, infra: {} },
       workers: [
@@ -83,6 +84,12 @@ describe('parseConfig: a valid config', () => {
     const config = parseOk({ ...base(), ...fields });
     expect(config.repo).toBe(repo);
     expect(config.worktreeDir).toBe(worktreeDir);
+  });
+
+  it('reads the worktree section: files to copy, the setup and its timeout, the port base', () => {
+    const config = parseOk({ ...base(), worktree: { copy: ['.env', 'config/*.local.json', '!config/big.local.json'], setup: 'npm ci', setupTimeoutSeconds: 60, portBase: 5000 } });
+    expect(config.worktree).toEqual({ copy: ['.env', 'config/*.local.json', '!config/big.local.json'], setup: 'npm ci', setupTimeoutSeconds: 60, portBase: 5000 });
+    expect(parseOk({ ...base(), worktree: { setup: 'make' } }).worktree).toEqual({ copy: [], setup: 'make', setupTimeoutSeconds: 300, portBase: 4100 });
   });
 
   it('keeps explicit values', () => {
@@ -171,6 +178,11 @@ describe('parseConfig: each kind of problem names its path and says what was exp
     ['bad socket name', (c) => void (c.tmuxSocket = 'my socket'), 'tmuxSocket', 'expected a socket name of letters, digits, "-" and "_"; got "my socket"'],
     ['branch with a space', (c) => void (c.baseBranch = 'my branch'), 'baseBranch', 'expected a branch name (no spaces); got "my branch"'],
     ['"~" in repo', (c) => void (c.repo = '~/code/app'), 'repo', /"~" is not expanded\); got "~\/code\/app"$/],
+    ['worktree.copy leaving the repository', (c) => void (c.worktree = { copy: ['.env', '../secrets/.env'] }), 'worktree.copy[1]', 'expected a glob inside the repository (no ".." segment); got "../secrets/.env"'],
+    ['worktree.setup blank', (c) => void (c.worktree = { setup: ' ' }), 'worktree.setup', 'expected a non-empty command; got " "'],
+    ['worktree.portBase with no room for every worker', (c) => void (c.worktree = { portBase: 65_535 }), 'worktree.portBase', 'expected a port base that leaves a port for each of the 2 workers (at most 65534); got 65535'],
+    ['worktree.portBase below 1024', (c) => void (c.worktree = { portBase: 80 }), 'worktree.portBase', 'expected a number ≥ 1024; got 80'],
+    ['typo in worktree', (c) => void (c.worktree = { setupTimeout: 5 }), 'worktree', /^unknown field "setupTimeout" — did you mean "setupTimeoutSeconds"\?$/],
   ];
 
   it.each(cases)('%s', (_name, edit, path, message) => {

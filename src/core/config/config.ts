@@ -33,6 +33,7 @@ export {
   type TaskDelivery,
   type TasksConfig,
   type WorkerConfig,
+  type WorktreeConfig,
 } from './types.js';
 
 export type ConfigResult = { ok: true; config: ProjectConfig } | { ok: false; problems: ConfigProblem[] };

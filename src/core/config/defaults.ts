@@ -11,6 +11,7 @@ export const PROJECT_DEFAULTS = {
   logs: { ringSize: 500 },
   tasks: { leaseSeconds: 600, autoDispatch: true },
   land: { check: null, strategy: 'merge', push: null, auto: false, batch: 1 },
+  worktree: { setupTimeoutSeconds: 300, portBase: 4100 },
 } as const;
 
 /** What a worker gets when neither it nor `defaults` says otherwise. */

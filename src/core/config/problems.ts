@@ -122,6 +122,10 @@ export function crossFieldProblems(raw: unknown): RawProblem[] {
       message: `expected one of the lanes ${lanes.join(', ')}; got ${JSON.stringify(rule.lane)}${didYouMean(rule.lane, lanes)}`,
     });
   });
+  const portBase = isPlainObject(raw.worktree) && typeof raw.worktree.portBase === 'number' ? raw.worktree.portBase : null;
+  if (portBase !== null && portBase + raw.workers.length - 1 > 65_535) {
+    problems.push({ path: ['worktree', 'portBase'], message: `expected a port base that leaves a port for each of the ${raw.workers.length} workers (at most ${65_536 - raw.workers.length}); got ${portBase}` });
+  }
   for (const field of ['repo', 'worktreeDir'] as const) {
     const value = raw[field];
     if (typeof value === 'string' && /^~(\/|$)/.test(value)) {

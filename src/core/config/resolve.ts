@@ -23,6 +23,12 @@ export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
     // Outside the main checkout by default: worktrees inside it would show up in its `git status`,
     // its editor's search and its file watchers.
     worktreeDir: parsed.worktreeDir === undefined ? path.join(path.dirname(repo), `${path.basename(repo)}-worktrees`) : path.resolve(configDir, parsed.worktreeDir),
+    worktree: {
+      copy: [...(parsed.worktree?.copy ?? [])],
+      setup: parsed.worktree?.setup ?? null,
+      setupTimeoutSeconds: parsed.worktree?.setupTimeoutSeconds ?? PROJECT_DEFAULTS.worktree.setupTimeoutSeconds,
+      portBase: parsed.worktree?.portBase ?? PROJECT_DEFAULTS.worktree.portBase,
+    },
     tmuxSocket: parsed.tmuxSocket ?? defaultSocketName(parsed.project),
     lanes,
     workers: parsed.workers.map((entry) => mergeWorker(parsed.defaults ?? {}, entry)),

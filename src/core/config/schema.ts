@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { AGENT_NAMES } from '../rules/agents.js';
 import { WORKER_NAME_PATTERN } from '../rules/names.js';
 import { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
+import { leavesCheckout } from './includeGlob.js';
 import type { JsonPath } from './jsonLocate.js';
 import { LOG_FORMATS, RESTART_POLICIES, STOP_SIGNALS } from './types.js';
 
@@ -126,6 +127,25 @@ const worker = z
     }
   });
 
+const copyGlob = nonBlank('a glob such as ".env" or "config/*.local.json"').refine((glob) => !leavesCheckout(glob), {
+  error: 'expected a glob inside the repository (no ".." segment)',
+});
+
+const worktree = z
+  .strictObject({
+    copy: z.array(copyGlob).optional().meta({
+      default: [],
+      description:
+        'Files git does not track (ignored ones such as .env included) copied from the main checkout into a new worktree; globs read like .gitignore lines. A .worktreeinclude file at the repo root adds more. An existing file is never overwritten.',
+    }),
+    setup: nonBlank('a non-empty command').optional().meta({
+      description: "Run by sh -c once in a new worktree before its worker starts, with the worker's environment (MUXCTL_PORT too); its output goes to the worker's log. A failure keeps the worker stopped; it runs again at the next start.",
+    }),
+    setupTimeoutSeconds: z.number().min(1).max(86_400).optional().meta({ default: PROJECT_DEFAULTS.worktree.setupTimeoutSeconds, description: 'A setup running longer is killed and counts as failed.' }),
+    portBase: z.int().min(1024).max(65_535).optional().meta({ default: PROJECT_DEFAULTS.worktree.portBase, description: "Each worker's MUXCTL_PORT: this plus its index in workers." }),
+  })
+  .meta({ description: 'Preparing the worktrees muxctl creates, and a port for each worker.' });
+
 const laneName = z.string().regex(WORKER_NAME_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid lane name: ${NAME_RULE}` });
 
 export const configSchema = z
@@ -135,6 +155,7 @@ export const configSchema = z
     repo: z.string().min(1).optional().meta({ default: '.', description: 'The git repository, relative to this file.' }),
     baseBranch: z.string().regex(/^\S+$/, { error: 'expected a branch name (no spaces)' }).optional().meta({ default: 'main', description: 'Worker branches start from here.' }),
     worktreeDir: z.string().min(1).optional().meta({ description: 'Where worker worktrees go, relative to this file. Default: <repo>-worktrees beside the repo.' }),
+    worktree: worktree.optional(),
     tmuxSocket: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a socket name of letters, digits, "-" and "_"' })

@@ -68,6 +68,18 @@ export interface LandConfig {
   batch: number;
 }
 
+/** Preparing a worktree muxctl creates, and each worker's port (see src/core/rules/worktreePrep.ts). */
+export interface WorktreeConfig {
+  /** Globs (read like `.gitignore` lines) of untracked or ignored files copied from the main checkout; `.worktreeinclude` adds to them. */
+  copy: string[];
+  /** Run by `sh -c` once in a new worktree before its worker starts; null: none. */
+  setup: string | null;
+  /** A setup running longer is killed, and counts as failed. */
+  setupTimeoutSeconds: number;
+  /** Each worker's MUXCTL_PORT is this plus its index in `workers`. */
+  portBase: number;
+}
+
 export interface TasksConfig {
   /** How long a claim lasts without activity from its worker; activity renews it. */
   leaseSeconds: number;
@@ -85,6 +97,7 @@ export interface ProjectConfig {
   baseBranch: string;
   /** Absolute; each worker's worktree is `<worktreeDir>/<worker>`. */
   worktreeDir: string;
+  worktree: WorktreeConfig;
   tmuxSocket: string;
   lanes: Record<string, { description?: string }>;
   workers: WorkerConfig[];

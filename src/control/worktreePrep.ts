@@ -1,0 +1,102 @@
+/**
+ * Preparing a worktree before its worker first starts: the main checkout's untracked and ignored files
+ * named by `worktree.copy` or `.worktreeinclude` copied in, then `worktree.setup` run in it once. What it
+ * does is written to the worker's event log as it happens (its panel and `l` show it) and recorded on the
+ * board; a setup that fails keeps the worker from starting, and runs again at the next start.
+ *
+ * How far preparation got is kept in a marker in the worktree's own git directory
+ * (`.git/worktrees/<name>/muxctl-prepared.json`): it lives exactly as long as the worktree, so a worktree
+ * removed and made again is prepared again, and nothing in `.muxctl/` has to be kept in step with git.
+ */
+import { isAbsolute, join, relative } from 'node:path';
+import type { Git } from '../adapters/git.js';
+import type { RuntimeDir } from '../adapters/runtime.js';
+import { workerLogFiles } from '../adapters/runtime.js';
+import { copyIntoWorktree, EventLogWriter, readPrepMarker, readTextIfAny, runSetup, writePrepMarker, type CopyReport } from '../adapters/worktreePrep.js';
+import type { ProjectConfig, WorkerConfig } from '../core/config/config.js';
+import { parseIncludeFile } from '../core/config/includeGlob.js';
+import { redact } from '../core/rules/redact.js';
+import type { Actor } from '../core/rules/tasks.js';
+import { durationText, filesToCopy, preparationDue, preparedSummary, setupFailure, setupSucceeded } from '../core/rules/worktreePrep.js';
+
+export interface WorktreePrepDeps {
+  config: () => ProjectConfig;
+  git: Git;
+  runtime: RuntimeDir;
+  now: () => number;
+}
+
+export type Prepared = { ok: true } | { ok: false; outcome: string };
+
+export interface PrepareRequest {
+  worker: WorkerConfig;
+  worktree: string;
+  /** What ensureWorktree did: only a worktree muxctl just created is prepared for the first time. */
+  made: 'created' | 'reused';
+  /** The worker's environment (MUXCTL_PORT and the rest, without a task's): the setup runs with it. */
+  env: Record<string, string>;
+  /** Whether the worker's process runs now: a running worker's worktree is never prepared under it. */
+  running: () => Promise<boolean>;
+  actor: Actor;
+}
+
+export const INCLUDE_FILE = '.worktreeinclude';
+
+export class WorktreePrep {
+  constructor(private readonly deps: WorktreePrepDeps) {}
+
+  async prepare(request: PrepareRequest): Promise<Prepared> {
+    const { git, runtime } = this.deps;
+    const { worker, worktree } = request;
+    const config = this.deps.config();
+    const { setup, setupTimeoutSeconds } = config.worktree;
+    const gitDir = await git.worktreeGitDir(worktree);
+    const marker = await readPrepMarker(gitDir);
+    if (!preparationDue(request.made === 'created', marker)) return { ok: true };
+    if (request.made === 'reused' && (await request.running())) return { ok: true };
+    await writePrepMarker(gitDir, { state: 'pending', at: this.deps.now(), setup });
+    const log = new EventLogWriter(workerLogFiles(runtime.dir, worker.name).events);
+    const say = (type: 'status' | 'error', text: string): void => log.write({ time: new Date(this.deps.now()).toISOString(), type, worker: worker.name, text: redact(text) });
+
+    const copied = await this.copyFiles(worktree, config, say);
+    let ran: { command: string; ms: number } | null = null;
+    if (setup !== null) {
+      say('status', `setup: running \`${setup}\` in ${worktree} (times out after ${setupTimeoutSeconds} s)`);
+      const run = await runSetup(setup, { cwd: worktree, env: request.env, timeoutMs: setupTimeoutSeconds * 1000, onLine: (line) => say('status', `setup: ${line}`) });
+      if (!setupSucceeded(run)) {
+        const failure = setupFailure(setup, { ...run, tail: run.tail.map(redact) }, setupTimeoutSeconds);
+        say('error', failure.reason);
+        await writePrepMarker(gitDir, { state: 'failed', at: this.deps.now(), setup, reason: failure.reason });
+        await log.flush();
+        runtime.record({ actor: request.actor, action: 'setup-failed', worker: worker.name, reason: failure.reason });
+        return { ok: false, outcome: failure.outcome };
+      }
+      say('status', `setup: \`${setup}\` finished in ${durationText(run.ms)}`);
+      ran = { command: setup, ms: run.ms };
+    }
+    await writePrepMarker(gitDir, { state: 'done', at: this.deps.now(), setup });
+    await log.flush();
+    if (ran !== null || (copied !== null && copied.copied.length + copied.kept.length + copied.skipped.length > 0)) {
+      const summary = preparedSummary(copied?.copied ?? [], copied?.kept ?? [], (copied?.skipped ?? []).map((s) => `${s.path} (${s.why})`), ran);
+      runtime.record({ actor: request.actor, action: 'prepare', worker: worker.name, reason: summary });
+    }
+    return { ok: true };
+  }
+
+  /** The files `worktree.copy` and `.worktreeinclude` name, copied from the main checkout; null when neither names any. */
+  private async copyFiles(worktree: string, config: ProjectConfig, say: (type: 'status', text: string) => void): Promise<CopyReport | null> {
+    const root = await this.deps.git.repoRoot();
+    const includeText = await readTextIfAny(join(root, INCLUDE_FILE));
+    const include = includeText === null ? [] : parseIncludeFile(includeText);
+    if (config.worktree.copy.length === 0 && include.length === 0) return null;
+    // Never from muxctl's own records, nor from worktrees kept inside the repository.
+    const exclude = [this.deps.runtime.dir, config.worktreeDir].map((dir) => relative(root, dir)).filter((dir) => dir !== '' && !dir.startsWith('..') && !isAbsolute(dir));
+    const files = filesToCopy({ candidates: await this.deps.git.untrackedFiles(root), copy: config.worktree.copy, include, exclude });
+    const report = await copyIntoWorktree(root, worktree, files);
+    if (report.copied.length > 0) say('status', `worktree: copied ${report.copied.join(', ')} from ${root}`);
+    if (report.kept.length > 0) say('status', `worktree: ${report.kept.join(', ')} already there (not overwritten)`);
+    for (const skipped of report.skipped) say('status', `worktree: did not copy ${skipped.path}: ${skipped.why}`);
+    if (files.length === 0) say('status', `worktree: nothing to copy (worktree.copy and ${INCLUDE_FILE} name no untracked file of ${root})`);
+    return report;
+  }
+}
