@@ -100,5 +100,6 @@ describe('how the figure is written', () => {
     expect(costText(null, { usd: 1.234, partial: false })).toBe('≈$1.23 est.');
     expect(costText(null, { usd: 1.234, partial: true })).toBe('≈$1.23+ est.');
     expect(costText(null, null)).toBe('');
+    expect(costText(null, { usd: 0.0004, partial: false })).toBe('<$0.01 est.');
   });
 });

@@ -66,5 +66,7 @@ export function costOf(tokens: LogTokens, p: ModelPrice): number {
 export function costText(logged: number | null, estimate: { usd: number; partial: boolean } | null): string {
   if (logged !== null) return `$${logged.toFixed(2)}`;
   if (estimate === null) return '';
-  return `≈$${estimate.usd.toFixed(2)}${estimate.partial ? '+' : ''} est.`;
+  // A few tokens round to nothing: "≈$0.00" would read as free.
+  const usd = estimate.usd < 0.005 ? '<$0.01' : `≈$${estimate.usd.toFixed(2)}`;
+  return `${usd}${estimate.partial ? '+' : ''} est.`;
 }

@@ -176,7 +176,7 @@ export const keymap: readonly Binding[] = [
     keys: [char('c')],
     views: ['grid', 'preview'],
     label: 'c',
-    description: 'on a limited worker: cancel the "continue" sent when its usage limit resets (recover.afterLimit), or set it again',
+    description: 'on a limited worker: cancel (or set again) the "continue" at its reset',
     hint: null,
     disabledReason: (ctx) => (ctx.state === null ? 'no worker selected' : ctx.state !== 'limited' ? 'the worker is not limited (no usage limit to continue after)' : null),
   }),
