@@ -1,6 +1,7 @@
 import type { ScreenView } from '../src/core/views/keymap.js';
 import type { Actions } from '../src/state/actions.js';
 import { keyView, type DashboardStore, type Overlay } from '../src/state/store.js';
+import { AnswerDialog } from './AnswerDialog.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { EventsDialog, FormDialog, PickDialog } from './TaskDialogs.js';
@@ -18,6 +19,8 @@ export function DialogHost({ store, overlay, actions, screen, width, height }: {
       return <HelpOverlay view={screen} {...frame} />;
     case 'confirm':
       return <ConfirmDialog overlay={overlay} {...frame} />;
+    case 'answer':
+      return <AnswerDialog overlay={overlay} {...frame} />;
     case 'pick':
       return <PickDialog overlay={overlay} {...frame} />;
     case 'form':

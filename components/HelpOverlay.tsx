@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { bindingsFor, type ScreenAction, type ScreenView } from '../src/core/views/keymap.js';
+import { bindingsFor, type Binding, type ScreenAction, type ScreenView } from '../src/core/views/keymap.js';
+import { fitWidth, textWidth } from '../src/core/views/textWidth.js';
 import type { Actions } from '../src/state/actions.js';
 import { DialogHints } from './DialogHints.js';
 import { useBindings, type Live } from './useBindings.js';
@@ -15,23 +16,54 @@ const FOOTERS: Record<ScreenView, string> = {
 /** How the grid's key for an action is written. */
 const labelOf = (action: ScreenAction): string => bindingsFor('grid').find((b) => b.action === action)?.label ?? action;
 
-/** Every binding that works in the view the help was opened from, with what it does. */
+/** One binding as a help line: its keys, what it does, and whether it asks first. */
+function HelpLine({ b, labelWidth, columns }: { b: Binding; labelWidth: number; columns?: number }) {
+  const caution = b.dangerous ? ' (asks first)' : '';
+  const text = columns === undefined ? b.description : fitWidth(b.description, Math.max(1, columns - labelWidth - caution.length));
+  const pad = columns === undefined ? '' : ' '.repeat(Math.max(0, columns - labelWidth - textWidth(text) - caution.length));
+  return (
+    <Text>
+      <Text color="cyan">{b.label.padEnd(labelWidth)}</Text>
+      {text}
+      {caution !== '' ? <Text color="yellow">{caution}</Text> : null}
+      {pad}
+    </Text>
+  );
+}
+
+/**
+ * Every binding that works in the view the help was opened from, with what it does: in two columns when
+ * one does not fit the height (the overlay never scrolls, and a key left out of help is undocumented).
+ */
 export function HelpOverlay({ width, height, view, actions, isActive = true }: { width: number; height: number; view: ScreenView; actions: Actions; isActive?: Live<boolean> }) {
   useBindings('help', { close: () => actions.closeOverlay(), quit: () => actions.run('quit') }, isActive);
   const bindings = bindingsFor(view);
   const labelWidth = Math.max(...bindings.map((b) => b.label.length)) + 2;
+  // Inside the border: the title and the footer always; the blank line and the grid's tip go first when short of room.
+  const inner = height - 2;
+  const full = bindings.length + 3 + (view === 'grid' ? 1 : 0) <= inner;
+  const columns = bindings.length + 2 > inner ? Math.floor((width - 4 - 2) / 2) : undefined;
+  const extras = full || columns !== undefined;
+  const half = Math.ceil(bindings.length / 2);
+  const rows = columns === undefined ? bindings.map((b) => [b]) : bindings.slice(0, half).map((b, i) => [b, ...(bindings[half + i] ? [bindings[half + i] as Binding] : [])]);
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor="cyan" paddingX={1}>
       <Text bold>{TITLES[view]}</Text>
-      {bindings.map((b) => (
-        <Text key={`${b.action}:${b.label}`} wrap="truncate-end">
-          <Text color="cyan">{b.label.padEnd(labelWidth)}</Text>
-          {b.description}
-          {b.dangerous ? <Text color="yellow"> (asks first)</Text> : null}
-        </Text>
-      ))}
-      <Text> </Text>
-      {view === 'grid' ? (
+      {rows.map(([left, right]) =>
+        left === undefined ? null : (
+          <Text key={`${left.action}:${left.label}`} wrap="truncate-end">
+            <HelpLine b={left} labelWidth={labelWidth} {...(columns === undefined ? {} : { columns })} />
+            {right !== undefined && columns !== undefined ? (
+              <>
+                {'  '}
+                <HelpLine b={right} labelWidth={labelWidth} columns={columns} />
+              </>
+            ) : null}
+          </Text>
+        ),
+      )}
+      {extras ? <Text> </Text> : null}
+      {extras && view === 'grid' ? (
         <Text dimColor wrap="truncate-end">
           {`The log view (${labelOf('openLog')}) and the preview (${labelOf('openPreview')}) have keys of their own: ${labelOf('help')} there lists them.`}
         </Text>

@@ -4,8 +4,8 @@ import { KeyRoutesContext, type KeyOwner, type Live } from './KeyRouter.js';
 
 export type { Live } from './KeyRouter.js';
 
-/** What each action of a view does here; an action left out does nothing. */
-export type Handlers = Partial<Record<Action, () => void>>;
+/** What each action of a view does here, given the key's input (an answer dialog sends the letter pressed); an action left out does nothing. */
+export type Handlers = Partial<Record<Action, (input: string) => void>>;
 
 /**
  * Dispatches each key press to the action the keymap binds it to in `view`, while `isActive`. With
@@ -29,7 +29,7 @@ export function useBindings(view: Live<View>, handlers: Handlers, isActive: Live
 
 function dispatch(view: View, handlers: Handlers, onText: ((text: string) => void) | undefined, input: string, key: KeyPress): void {
   const binding = bindingFor(input, key, view);
-  if (binding) return handlers[binding.action]?.();
+  if (binding) return handlers[binding.action]?.(input);
   // A Ctrl or Alt chord bound to nothing is not text either.
   if (onText === undefined || key.ctrl === true || key.meta === true) return;
   for (const piece of splitTyped(input)) {
@@ -40,7 +40,7 @@ function dispatch(view: View, handlers: Handlers, onText: ((text: string) => voi
     // A control byte bound to nothing here is dropped; after a key that may close the dialog, so is the rest.
     const inner = bindingFor('', piece.key, view);
     if (inner === undefined) continue;
-    handlers[inner.action]?.();
+    handlers[inner.action]?.('');
     if (!TEXT_EDITING.includes(inner.action)) return;
   }
 }

@@ -17,6 +17,7 @@ import { HELD_STATES, newTask } from '../core/rules/tasks.js';
 import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskState } from '../core/rules/tasks.js';
 import { eventFromRow, fromRow, insertEventRow, insertTaskRow, migrate, updateTaskRow } from './taskStoreSchema.js';
 import type { EventRow, TaskRow } from './taskStoreSchema.js';
+import { MessageBox } from './messageBox.js';
 
 export { SCHEMA_VERSION } from './taskStoreSchema.js';
 
@@ -55,9 +56,12 @@ export interface TaskAnnotation {
 export class TaskStore {
   private readonly db: Database.Database;
   private ownWrites = 0;
+  /** Messages to workers, in the same database: a message and its event are written together. */
+  readonly messages: MessageBox;
 
   private constructor(db: Database.Database) {
     this.db = db;
+    this.messages = new MessageBox(db, (write) => this.immediate(write), (event) => this.insertEvent(event));
   }
 
   /** Opens (creating and migrating) the database; a newer schema than this muxctl knows is refused. */
@@ -122,7 +126,7 @@ export class TaskStore {
         this.insertTask(task, seq);
         const waits = after.length > 0 ? [`waits on ${after.join(', ')}`] : [];
         const chain = task.chain === null ? [] : [`step ${task.chain.step} of chain ${task.chain.name}`];
-        this.insertEvent({ time: now, actor, kind: 'task', subject: task.id, action: 'add', to: 'queued', reasons: [`lane ${task.lane}, priority ${task.priority}`, ...chain, ...waits] });
+        this.insertEvent({ time: now, actor, kind: 'task', subject: task.id, action: task.state === 'proposed' ? 'propose' : 'add', to: task.state, reasons: [`lane ${task.lane}, priority ${task.priority}`, ...chain, ...waits] });
         added.push(task);
       }
       return added;

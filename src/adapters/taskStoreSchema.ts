@@ -54,6 +54,21 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE tasks ADD COLUMN after_ids TEXT NOT NULL DEFAULT '[]';
    ALTER TABLE tasks ADD COLUMN chain TEXT;
    CREATE TABLE locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, pid INTEGER NOT NULL, since INTEGER NOT NULL);`,
+  // Issue 12: messages typed into a worker's agent, waiting until it is at its prompt.
+  `CREATE TABLE messages (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     to_worker TEXT NOT NULL,
+     text TEXT NOT NULL,
+     sender_kind TEXT NOT NULL,
+     sender_name TEXT,
+     state TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     pending_since INTEGER,
+     pending_epoch INTEGER,
+     delivered_at INTEGER,
+     reason TEXT
+   );
+   CREATE INDEX messages_by_worker ON messages (to_worker, state, id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,9 +10,11 @@ import { basename } from 'node:path';
 import { attachInPty } from '../adapters/attach.js';
 import { watchConfig } from '../adapters/configFile.js';
 import { runHook } from '../adapters/hooks.js';
+import { desktopSender } from '../adapters/notify.js';
 import { BoardFeed } from '../control/boardFeed.js';
 import { DetailFeed } from '../control/detailFeed.js';
 import { LogMonitor, watchedWorkers } from '../control/logMonitor.js';
+import { Notifications } from '../control/notifications.js';
 import { ControlPaneObserver } from '../control/paneObserver.js';
 import { ObservationLoop, type StateChange } from '../control/loop.js';
 import type { ProjectConfig } from '../core/config/config.js';
@@ -117,8 +119,15 @@ export async function runDashboard(services: Services, options: DashboardOptions
     },
   });
 
+  // The terminal's escape (where no notifier program fits) is dropped while tmux has the terminal.
+  const writeTerminal = (text: string): void => {
+    if (!attached) stdout.write(text);
+  };
+  const desktop = desktopSender({ platform: process.platform, env: process.env, writeTerminal, onError: (text) => notify(text, 'error') });
+  const notifications = new Notifications({ config, leader: () => role.leader, send: desktop.send, now: Date.now });
   const onAlert = (change: StateChange): void => {
     bell();
+    notifications.alert(change);
     const hook = config().hooks.onStateChange;
     if (hook && role.leader) {
       const env = { MUXCTL_WORKER: change.worker, MUXCTL_OLD_STATE: change.from, MUXCTL_NEW_STATE: change.to, MUXCTL_EVIDENCE: change.evidence, MUXCTL_PROJECT: config().project };
@@ -131,7 +140,10 @@ export async function runDashboard(services: Services, options: DashboardOptions
     tree: services.tree,
     now: Date.now,
     shown: () => store.getState().tasks,
-    onBoard: ({ tasks, lastEvents }) => store.setState({ tasks, lastEvents, dispatchPaused: services.dispatcher.paused() }),
+    onBoard: ({ tasks, lastEvents }) => {
+      notifications.board(tasks);
+      store.setState({ tasks, lastEvents, dispatchPaused: services.dispatcher.paused() });
+    },
     onDrift: (drift) => store.setState({ drift }),
     onNeedsPerson: (task) => {
       bell();
@@ -153,7 +165,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
       // A Codex conversation is found in its own files after it starts: its rollout becomes the worker's log.
       await services.workers.locateConversations();
       const results = await services.dispatcher.tick(workers);
-      return [...results, ...(await services.afterLimit.tick(workers))];
+      return [...results, ...(await services.afterLimit.tick(workers)), ...(await services.messenger.tick(workers))];
     },
     logsReady,
     intervalMs: TICK_MS,

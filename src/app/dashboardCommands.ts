@@ -43,6 +43,8 @@ export function dashboardCommands(services: Services, store: DashboardStore, hoo
       if (worker === undefined) return `${name} is gone`;
       return done(services.afterLimit.toggle(worker, PERSON));
     },
+    readQuestion: (name) => services.answering.read(name),
+    answerQuestion: async (name, asked, key) => done((await services.answering.answer(name, key, { actor: PERSON, asked })).message),
     attach: hooks.attach,
     watchDetail: hooks.watchDetail,
     quit: hooks.quit,

@@ -22,6 +22,8 @@ import { Landings } from '../control/landings.js';
 import { Delivery, type DeliveryTimings } from '../control/deliverer.js';
 import { Dispatcher } from '../control/dispatcher.js';
 import { AfterLimit } from '../control/afterLimit.js';
+import { Answering } from '../control/answering.js';
+import { Messenger } from '../control/messenger.js';
 import type { DoctorDeps } from '../control/doctorFixes.js';
 import { Lander } from '../control/lander.js';
 import { describeLanding, integrationPath } from '../control/landResults.js';
@@ -54,6 +56,10 @@ export interface Services {
   readonly dispatcher: Dispatcher;
   /** recover.afterLimit: "continue" once a worker's usage limit resets. */
   readonly afterLimit: AfterLimit;
+  /** A waiting worker's question read off its screen, and answered only while it is still the same. */
+  readonly answering: Answering;
+  /** Messages to workers: typed in at their prompt, or waiting until they are. */
+  readonly messenger: Messenger;
   readonly lander: Lander;
   /** One landing at a time from this process, and land.auto's throttle. */
   readonly landings: Landings;
@@ -108,6 +114,8 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     () => new Observer({ config, panes: tmux, runtime, now, redact: createRedactor({ enabled: options.redact ?? true }), limitPlan: (worker, resetsAt) => afterLimit().planText(worker, resetsAt) }),
   );
   const afterLimit = once(() => new AfterLimit({ config, tmux, store: runtime.store(), now }));
+  const answering = once(() => new Answering({ config, tmux, store: runtime.store(), now, redact: createRedactor({ enabled: options.redact ?? true }) }));
+  const messenger = once(() => new Messenger({ config, tmux, store: runtime.store(), workers: workers(), now }));
   const tree = once(() => new TreeFacts({ config, git }));
   const delivery = once(() => new Delivery({ tmux, workers: workers(), now, ...(options.deliveryTimings ? { timings: options.deliveryTimings } : {}) }));
   const tasks = once(
@@ -207,6 +215,12 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     },
     get afterLimit() {
       return afterLimit();
+    },
+    get answering() {
+      return answering();
+    },
+    get messenger() {
+      return messenger();
     },
     get lander() {
       return lander();

@@ -21,6 +21,10 @@ Usage:
   muxctl diff <worker> [--stat] [--json]  what landing the worker would bring (from the merge-base with
                                   the base branch) plus its uncommitted and untracked files: the files
                                   with +/− counts, then the patch (capped); --stat: the files only
+  muxctl answer <worker> <key> [--json]  answer a waiting worker's question with the key of one of
+                                  its choices (y, n, 1, enter…), read off its screen; sent only if
+                                  the screen still asks the same (exit 1 if not, or if it asks
+                                  nothing; exit 2 for a key that is not a choice)
   muxctl attach <worker>          attach to a worker's terminal (Ctrl-Q or tmux's detach returns)
   muxctl restart <worker>         restart through the checkpoint guard (a done task never runs again,
                                   uncommitted work is kept); --reset --confirm <worker> starts over
@@ -29,7 +33,10 @@ Usage:
   muxctl task add "title" [--lane L] [--priority 0-9] [--label x] [--check CMD] [--after T1,T2]
                                   queue a task (routing rules choose the lane when none is given)
   muxctl task chain add FILE      add a chain of steps (YAML/JSON: name, steps), each waiting on the last
-  muxctl task list|show|assign|reassign|retry|cancel|priority|after …
+  muxctl task propose "title" [--prompt P] [--lane L]
+                                  inside a worker: suggest a task; it waits as proposed until a person
+                                  runs muxctl task accept T9 (or a lane in tasks.acceptProposals takes it)
+  muxctl task list|show|assign|reassign|retry|cancel|priority|after|accept …
   muxctl task done|fail|block|claim|start|checkpoint|renew …
                                   inside a worker: act on its own task only
   muxctl events [--follow] [--json] [--since 24h] [--about T3|w1]
@@ -38,6 +45,9 @@ Usage:
   muxctl dispatch pause|resume    stop or restart handing queued tasks to idle workers
   muxctl land [task…]             land done tasks on the base branch: merge, check, fast-forward
   muxctl doctor [--fix N] [--json]  where the record and the world disagree, with safe fixes
+  muxctl send <worker> "text"     type a message into the worker's agent at its prompt (confirmed on its
+                                  screen); a busy one gets it when it is next at its prompt (a running
+                                  dashboard delivers); --lane L or --all for many; --now refuses instead
   muxctl emit <kind> [text…]      inside a worker: tell muxctl heartbeat | status <text> |
                                   progress [--percent N] [--step S] | checkpoint [--sha C] [--step S]
 

@@ -6,6 +6,8 @@ import { openProject, type Services } from '../app/services.js';
 import { CLI_PERSON } from '../core/rules/tasks.js';
 import { demoDir, prepareDemo } from './demo.js';
 import { diffCommand } from './diffCommand.js';
+import { answerCommand } from './answerCommand.js';
+import { sendCommand } from './sendCommand.js';
 import { explainCommand } from './explainCommand.js';
 import { emitCommand } from './emitCommand.js';
 import { HELP } from './help.js';
@@ -33,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
         reason: { type: 'string' },
         json: { type: 'boolean', default: false },
         stat: { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
+        now: { type: 'boolean', default: false },
         remove: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         sha: { type: 'string' },
@@ -108,6 +112,10 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'explain':
       return explainCommand(values.config, rest[0], values.json);
+    case 'send':
+      return sendCommand(await openProject(values.config), rest, { lane: values.lane, all: values.all, now: values.now, json: values.json });
+    case 'answer':
+      return answerCommand(await openProject(values.config), rest, values.json);
     case 'diff':
       return diffCommand(values.config, one('diff'), { stat: values.stat, json: values.json });
     case 'status':

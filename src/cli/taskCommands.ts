@@ -39,7 +39,7 @@ const REFUSED = 1;
 export const OUT_OF_SCOPE = 4;
 
 /** What a worker may do from inside its worktree; the rest belongs to the person. */
-const WORKER_COMMANDS = new Set(['list', 'show', 'claim', 'start', 'checkpoint', 'renew', 'done', 'fail', 'block']);
+const WORKER_COMMANDS = new Set(['list', 'show', 'claim', 'start', 'checkpoint', 'renew', 'done', 'fail', 'block', 'propose']);
 
 export class TaskUsageError extends MuxctlError {
   constructor(message: string) {
@@ -59,7 +59,7 @@ export function cliActor(ctx: Services, env: NodeJS.ProcessEnv = process.env): A
 
 export async function taskCommand(ctx: Services, args: string[], flags: TaskFlags): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined) throw new TaskUsageError('muxctl task needs a subcommand: add, chain add, after, list, show, assign, reassign, retry, cancel, done, fail, block, claim, start, checkpoint, renew, priority.');
+  if (sub === undefined) throw new TaskUsageError('muxctl task needs a subcommand: add, propose, accept, chain add, after, list, show, assign, reassign, retry, cancel, done, fail, block, claim, start, checkpoint, renew, priority.');
   const actor = cliActor(ctx);
   if (actor.kind === 'worker' && !WORKER_COMMANDS.has(sub)) {
     process.stderr.write(`muxctl: worker ${actor.name} may not run \`task ${sub}\`: that belongs to the person at the board. A worker may ${[...WORKER_COMMANDS].join(', ')}.\n`);
@@ -73,9 +73,12 @@ export async function taskCommand(ctx: Services, args: string[], flags: TaskFlag
   const splitId = (): { id: string | null; words: string[] } => (rest[0] !== undefined && /^T\d+$/i.test(rest[0]) ? { id: rest[0], words: rest.slice(1) } : { id: null, words: rest });
 
   switch (sub) {
-    case 'add': {
+    case 'accept':
+      return report(control.move(one(rest, 'accept'), () => ({ type: 'accept' }), actor), flags.json);
+    case 'add':
+    case 'propose': {
       const title = rest.join(' ').trim();
-      if (title === '') throw new TaskUsageError('muxctl task add needs a title, e.g. muxctl task add "fix the login form" --lane app');
+      if (title === '') throw new TaskUsageError(`muxctl task ${sub} needs a title, e.g. muxctl task ${sub} "fix the login form" --lane app`);
       const prompt = flags['prompt-file'] !== undefined ? readFileSync(flags['prompt-file'], 'utf8') : flags.prompt;
       return report(
         control.add(
@@ -88,6 +91,8 @@ export async function taskCommand(ctx: Services, args: string[], flags: TaskFlag
             ...(flags.check === undefined ? {} : { check: flags.check }),
             ...(flags['max-attempts'] === undefined ? {} : { maxAttempts: intFlag('--max-attempts', flags['max-attempts'], 1, 20) }),
             ...(flags.after === undefined ? {} : { after: parseIds('--after', flags.after) }),
+            // A worker's task is always a proposal; a person proposing (to try the flow) may too.
+            ...(sub === 'propose' ? { propose: true } : {}),
           },
           actor,
         ),

@@ -289,6 +289,8 @@ function nextTowardLanded(task: Task, tip: string, commits: number): TaskCommand
     case 'blocked':
     case 'escalated':
       return { type: 'retry' };
+    case 'proposed':
+      return { type: 'accept' };
     case 'queued':
       return { type: 'claim', worker: DOCTOR_HOLDER, leaseMs: 60_000 };
     case 'claimed':

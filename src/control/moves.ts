@@ -47,6 +47,11 @@ export interface AddInput {
   maxAttempts?: number;
   /** Tasks that must be done first (`--after T3,T7`). */
   after?: string[];
+  /**
+   * A worker's suggestion (`muxctl task propose`): it waits as proposed until a person accepts it, unless
+   * its lane is one of `tasks.acceptProposals`.
+   */
+  propose?: boolean;
 }
 
 export class TaskControl {
@@ -89,12 +94,15 @@ export class TaskControl {
         ...(input.check === undefined ? {} : { check: input.check }),
         ...(input.maxAttempts === undefined ? {} : { maxAttempts: input.maxAttempts }),
         ...(input.after === undefined || input.after.length === 0 ? {} : { after: input.after }),
+        ...(input.propose === true && !config.tasks.acceptProposals.includes(lane) ? { proposed: true } : {}),
       },
       actor,
       this.deps.now(),
     );
     const waits = task.after.length > 0 ? ` (waits on ${task.after.join(', ')})` : '';
-    return { ok: true, message: `added ${task.id} to lane ${task.lane}: ${task.title}${waits}`, task };
+    if (task.state === 'proposed') return { ok: true, message: `proposed ${task.id} in lane ${task.lane}: ${task.title}; it waits for a person (muxctl task accept ${task.id}, or a on the board)`, task };
+    const accepted = input.propose === true ? ` (lane ${task.lane} takes proposals at once: tasks.acceptProposals)` : '';
+    return { ok: true, message: `added ${task.id} to lane ${task.lane}: ${task.title}${waits}${accepted}`, task };
   }
 
   /** A person (or the dispatcher) gives a queued task to a worker: claim, branch, deliver, start. */

@@ -120,6 +120,7 @@ export class Observer {
         screen,
         worktree: workerPath(config, w.name),
         command: pane && !pane.dead ? pane.currentCommand : null,
+        screenActiveAt: pane ? pane.activity * 1000 : null,
         restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
         summary: logState && activity ? summarize(activity, logState.malformed) : null,
         conversation: record.conversation ?? null,

@@ -7,7 +7,8 @@ import { lanesOf, nextFilter, nextSort } from '../core/views/gridView.js';
 import { keymap, type ScreenAction } from '../core/views/keymap.js';
 import { moveSelection } from '../core/views/layout.js';
 import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/views/logView.js';
-import { helpDialog } from './dialogs.js';
+import { choiceFor, keyLabel, type Question } from '../core/rules/answers.js';
+import { answerDialog, helpDialog } from './dialogs.js';
 import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type FormOverlay } from './store.js';
 import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActions.js';
 
@@ -19,6 +20,13 @@ export interface Commands extends TaskCommands {
   stop(worker: string): Promise<string>;
   /** c: cancels (or sets again) the "continue" planned for when the worker's usage limit resets. */
   toggleContinue(worker: string): string;
+  /** y: the question on the worker's screen, read now; null when it asks nothing muxctl can read. */
+  readQuestion(worker: string): Promise<Question | null>;
+  /**
+   * Sends the answer `key` picks, only if the screen still asks `asked` (captured again first). A line
+   * for the person: what was sent, or why nothing was.
+   */
+  answerQuestion(worker: string, asked: Question, key: string): Promise<string>;
   /** Hands the terminal to the worker's session; the dashboard comes back when the person detaches. */
   attach(worker: string): void;
   /**
@@ -37,6 +45,8 @@ export interface Actions {
   closeOverlay(): void;
   /** A key typed while a log search is being written (after `/`). */
   editSearch(edit: DraftEdit): void;
+  /** A key pressed in an answer dialog: the choice it names is sent (if the question is unchanged), else it says so. */
+  answerWith(key: string): void;
   /** The extra answer of a confirmation dialog (e.g. x: reset instead). */
   answerExtra(): void;
   /** Moves the highlighted option of a pick dialog, or picks it. */
@@ -89,6 +99,18 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     const worker = focusedWorker(store.getState());
     if (worker) act(worker.name);
   };
+  /** y: the question is read off the screen now, not from the last snapshot; the dialog opens unless another did meanwhile. */
+  const openAnswer = (name: string): void => {
+    notify(`reading ${name}'s question…`);
+    commands.readQuestion(name).then(
+      (question) => {
+        if (question === null) return notify(`${name}: the worker is not asking anything muxctl can read: ⏎ attaches`);
+        if (store.getState().overlay !== null) return;
+        store.setState({ overlay: answerDialog({ worker: name, question }), notice: null });
+      },
+      (error: unknown) => notify(`reading ${name}'s question failed: ${error instanceof Error ? error.message : String(error)}`, 'error'),
+    );
+  };
 
   const handlers: Record<ScreenAction, () => void> = {
     moveUp: () => move('up'),
@@ -111,6 +133,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     start: onFocused((name) => perform(`starting ${name}`, () => commands.start(name))),
     bringBack: () => perform('bringing the workers back', () => commands.bringBack()),
     continueAfterLimit: onFocused((name) => notify(commands.toggleContinue(name))),
+    answer: onFocused(openAnswer),
     scrollUp: () => scroll(() => ({ by: -1 })),
     scrollDown: () => scroll(() => ({ by: 1 })),
     pageUp: () => scroll((page) => ({ by: -page })),
@@ -157,6 +180,16 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     },
     closeOverlay() {
       store.setState({ overlay: null });
+    },
+    answerWith(key) {
+      const overlay = store.getState().overlay;
+      if (overlay?.kind !== 'answer') return;
+      if (choiceFor(overlay.question, key) === undefined) {
+        store.setState({ overlay: { ...overlay, problem: `${keyLabel(key)} is not one of the choices: nothing sent` } });
+        return;
+      }
+      store.setState({ overlay: null });
+      perform(`answering ${overlay.worker}`, () => commands.answerQuestion(overlay.worker, overlay.question, key));
     },
     answerExtra() {
       const overlay = store.getState().overlay;

@@ -1,10 +1,11 @@
 /**
- * The one place overlays are built: every confirm, pick, form, events and help dialog the dashboard
+ * The one place overlays are built: every confirm, answer, pick, form, events and help dialog the dashboard
  * shows comes from a function here, so each starts in a known state (first option highlighted, no
  * error, copies of the caller's lists) and a new field on a dialog has one place to get its default.
  * Callers open one with `store.setState({ overlay: confirmDialog({ … }) })`.
  */
-import type { ConfirmOverlay, EventsOverlay, FormField, FormOverlay, HelpOverlay, PickOption, PickOverlay } from './store.js';
+import type { Question } from '../core/rules/answers.js';
+import type { AnswerOverlay, ConfirmOverlay, EventsOverlay, FormField, FormOverlay, HelpOverlay, PickOption, PickOverlay } from './store.js';
 
 /** Asks yes or no before an action; `extra` is a third answer on the keymap's `confirmExtra` key (x). */
 export function confirmDialog(options: {
@@ -14,6 +15,11 @@ export function confirmDialog(options: {
   extra?: { label: string; onKey: () => void };
 }): ConfirmOverlay {
   return { kind: 'confirm', title: options.title, lines: [...options.lines], onYes: options.onYes, ...(options.extra ? { extra: options.extra } : {}) };
+}
+
+/** A worker's question with its choices, as read off its screen: each choice is sent by its own key. */
+export function answerDialog(options: { worker: string; question: Question }): AnswerOverlay {
+  return { kind: 'answer', worker: options.worker, question: options.question, problem: null };
 }
 
 /** Choose one of a list; the first option is highlighted. `onPick` gets the chosen option's value. */

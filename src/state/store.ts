@@ -8,6 +8,7 @@ import type { ScreenView, View } from '../core/views/keymap.js';
 import { INITIAL_LOG_VIEW, type LogLine, type LogViewState } from '../core/views/logView.js';
 import type { WorkerSnapshot } from '../core/rules/snapshot.js';
 import { heldBy, type Task } from '../core/rules/tasks.js';
+import type { Question } from '../core/rules/answers.js';
 
 export interface PickOption {
   label: string;
@@ -28,7 +29,7 @@ export interface FormField {
  * The dialog on top of the screen, if any; each kind is a keymap view of its own. `state/dialogs.ts`
  * builds every one of them.
  */
-export type Overlay = HelpOverlay | ConfirmOverlay | PickOverlay | FormOverlay | EventsOverlay;
+export type Overlay = HelpOverlay | ConfirmOverlay | AnswerOverlay | PickOverlay | FormOverlay | EventsOverlay;
 
 export interface HelpOverlay {
   kind: 'help';
@@ -41,6 +42,15 @@ export interface ConfirmOverlay {
   onYes: () => Promise<void> | void;
   /** A second answer besides yes and no, on the keymap's `confirmExtra` key: what it does, in words, and the act. */
   extra?: { label: string; onKey: () => void };
+}
+
+/** A waiting worker's question as read off its screen, answered by the key of a choice (y). */
+export interface AnswerOverlay {
+  kind: 'answer';
+  worker: string;
+  question: Question;
+  /** Why the last key sent nothing (not one of the choices), until the next. */
+  problem: string | null;
 }
 
 export interface PickOverlay {

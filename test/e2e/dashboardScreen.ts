@@ -38,8 +38,9 @@ export function useStartedProjects(): (label: string, workers: WorkerJson[], ext
   };
 }
 
-export function openDashboard(project: TestProject, cols: number, rows: number): PtyScreen {
-  return spawnInPty('node', [MUXCTL_BIN, '--config', project.configFile], { cols, rows, cwd: project.repo.path });
+/** `env` is added to the pty's minimal environment (see ptyEnv), `args` to muxctl's (e.g. `--no-redact`). */
+export function openDashboard(project: TestProject, cols: number, rows: number, extra: { env?: Record<string, string | undefined>; args?: string[] } = {}): PtyScreen {
+  return spawnInPty('node', [MUXCTL_BIN, '--config', project.configFile, ...(extra.args ?? [])], { cols, rows, cwd: project.repo.path, ...(extra.env === undefined ? {} : { env: extra.env }) });
 }
 
 /** Timings a file collects and prints (MUXCTL_E2E_TIMINGS=1) for the report, never asserts. */

@@ -48,6 +48,8 @@ function setup(columns = 100, rows = 30, workers: WorkerSnapshot[] = threeWorker
     land: async () => (calls.push('land'), 'T1 landed at abc1234'),
     doctorFindings: async () => [{ text: 'T1 is done but not landed', fix: { label: 'land it' } }],
     fixFinding: async (index) => (calls.push(`fix ${index}`), 'T1 landed'),
+    readQuestion: async (n) => (calls.push(`readQuestion ${n}`), null),
+    answerQuestion: async (n, _asked, key) => (calls.push(`answer ${n} ${key}`), `${n}: sent ${key}`),
     attach: (n) => void calls.push(`attach ${n}`),
     watchDetail: (r) => void calls.push(r ? `detail ${r.mode} ${r.worker}` : 'detail closed'),
     quit: () => void calls.push('quit'),

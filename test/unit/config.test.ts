@@ -65,11 +65,11 @@ describe('parseConfig: a valid config', () => {
         },
       ],
       health: { idleAfterSeconds: 30, stuckAfterSeconds: 600, settleMs: 1500, waitingPatterns: [] },
-      alerts: { bell: true },
+      alerts: { bell: true, desktop: false, minIntervalSeconds: 60 },
       recover: { afterLimit: false },
       hooks: { onStateChange: null },
       logs: { ringSize: 500 },
-      tasks: { leaseSeconds: 600, autoDispatch: true, routing: [] },
+      tasks: { leaseSeconds: 600, autoDispatch: true, routing: [], acceptProposals: [] },
       land: { check: null, strategy: 'merge', push: null, auto: false, batch: 1 },
     } satisfies ProjectConfig);
     expect(workerPath(config, 'app-1')).toBe('/home/u/proj-worktrees/app-1');
@@ -392,6 +392,24 @@ describe('health, alerts, hooks and logs', () => {
     expect(config.alerts.bell).toBe(false);
     expect(config.hooks.onStateChange).toBe('notify-send "$MUXCTL_WORKER"');
     expect(config.logs.ringSize).toBe(50);
+  });
+
+  it('sends desktop notifications only when asked (alerts.desktop), at most one a worker per minIntervalSeconds', () => {
+    expect(parseOk(base()).alerts).toEqual({ bell: true, desktop: false, minIntervalSeconds: 60 });
+    expect(parseOk({ ...base(), alerts: { desktop: true, minIntervalSeconds: 5 } }).alerts).toEqual({ bell: true, desktop: true, minIntervalSeconds: 5 });
+    const [wrongType] = problemsOf(JSON.stringify({ ...base(), alerts: { desktop: 'yes' } }, null, 2));
+    expect(wrongType).toMatchObject({ file: FILE, path: 'alerts.desktop', message: 'expected true or false; got "yes"' });
+    const [negative] = problemsOf(JSON.stringify({ ...base(), alerts: { minIntervalSeconds: -1 } }, null, 2));
+    expect(negative).toMatchObject({ file: FILE, path: 'alerts.minIntervalSeconds' });
+    const [unknown] = problemsOf(JSON.stringify({ ...base(), alerts: { desktopp: true } }, null, 2));
+    expect(unknown).toMatchObject({ path: 'alerts', message: expect.stringMatching(/unknown field "desktopp".*desktop/) });
+  });
+
+  it('tasks.acceptProposals names lanes, and an unknown one is named with the lanes there are', () => {
+    expect(parseOk({ ...base(), tasks: { acceptProposals: ['app'] } }).tasks.acceptProposals).toEqual(['app']);
+    const [problem] = problemsOf(JSON.stringify({ ...base(), tasks: { acceptProposals: ['ap'] } }, null, 2));
+    expect(problem).toMatchObject({ file: FILE, path: 'tasks.acceptProposals[0]' });
+    expect(problem?.message).toMatch(/^expected one of the lanes app, infra; got "ap"/);
   });
 
   it('continues a worker after its usage limit only when asked (recover.afterLimit), and names a wrong value', () => {

@@ -82,6 +82,8 @@ function setup() {
     land: async () => 'nothing to land',
     doctorFindings: async () => [],
     fixFinding: async () => 'fixed',
+    readQuestion: async () => null,
+    answerQuestion: async (n, _asked, key) => `${n}: sent ${key}`,
     attach: (n) => void calls.push(`attach ${n}`),
     watchDetail: (r) => void calls.push(r ? `detail ${r.mode} ${r.worker}` : 'detail closed'),
     quit: () => void calls.push('quit'),

@@ -30,6 +30,9 @@ const EVERY_ACTION: Record<Action, true> = {
   doctor: true,
   bringBack: true,
   continueAfterLimit: true,
+  answer: true,
+  answerChoice: true,
+  answerEnter: true,
   moveUp: true,
   moveDown: true,
   moveLeft: true,
@@ -72,6 +75,7 @@ const ALL_ACTIONS = Object.keys(EVERY_ACTION) as Action[];
 /** What each dialog must be able to do with its keys. */
 const DIALOG_ACTIONS: Record<DialogView, Action[]> = {
   confirm: ['confirmYes', 'confirmNo', 'confirmExtra', 'quit'],
+  answer: ['answerChoice', 'answerEnter', 'close', 'quit'],
   pick: ['pickUp', 'pickDown', 'pickChoose', 'close', 'quit'],
   form: ['formNext', 'formPrevious', 'formSubmit', 'erase', 'close', 'quit'],
   search: ['searchApply', 'searchCancel', 'erase', 'quit'],
@@ -170,6 +174,15 @@ describe('keymap', () => {
     ['', { escape: true }, 'confirm', 'confirmNo'],
     ['x', {}, 'confirm', 'confirmExtra'],
     ['c', { ctrl: true }, 'confirm', 'quit'],
+    ['y', {}, 'grid', 'answer'],
+    ['y', {}, 'preview', 'answer'],
+    ['y', {}, 'answer', 'answerChoice'],
+    ['n', {}, 'answer', 'answerChoice'],
+    ['1', {}, 'answer', 'answerChoice'],
+    ['9', {}, 'answer', 'answerChoice'],
+    ['', { return: true }, 'answer', 'answerEnter'],
+    ['', { escape: true }, 'answer', 'close'],
+    ['c', { ctrl: true }, 'answer', 'quit'],
     ['k', {}, 'pick', 'pickUp'],
     ['', { upArrow: true }, 'pick', 'pickUp'],
     ['j', {}, 'pick', 'pickDown'],
@@ -233,6 +246,18 @@ describe('keymap', () => {
     expect(bindingFor('u', { ctrl: true }, 'grid')).toBeUndefined();
   });
 
+  it('y answers only a waiting worker, and says why not otherwise; y means nothing in the log view or on the board', () => {
+    const answer = keymap.find((b) => b.action === 'answer');
+    expect(answer?.disabledReason({ state: 'waiting' })).toBeNull();
+    for (const state of ['working', 'idle', 'stuck', 'crashed']) expect(answer?.disabledReason({ state })).toBe('the worker is not asking anything');
+    expect(answer?.disabledReason({ state: null })).toMatch(/no worker/);
+    expect(bindingFor('y', {}, 'log')).toBeUndefined();
+    expect(bindingFor('y', {}, 'board')).toBeUndefined();
+    // n stays "new task" and ⏎ "attach" in the grid: the answer's own keys live in its dialog.
+    expect(bindingFor('n', {}, 'grid')?.action).toBe('newTask');
+    expect(bindingFor('', { return: true }, 'grid')?.action).toBe('attach');
+  });
+
   it('disables attach and stop for a worker with no session, and says why', () => {
     const attach = keymap.find((b) => b.action === 'attach');
     expect(attach?.disabledReason({ state: 'missing' })).toMatch(/press u/);
@@ -272,6 +297,8 @@ describe('keymap', () => {
     ['confirm', {}, 'y yes · n/Esc no · x other answer'],
     ['confirm', { confirmExtra: 'reset to the base instead' }, 'y yes · n/Esc no · x reset to the base instead'],
     ['confirm', { confirmExtra: null }, 'y yes · n/Esc no'],
+    ['answer', {}, 'a–z/0–9 send that choice · ⏎ send Enter · Esc cancel'],
+    ['answer', { answerEnter: null }, 'a–z/0–9 send that choice · Esc cancel'],
     ['pick', {}, '↑↓ choose · ⏎ pick · Esc/q cancel'],
     ['form', {}, 'Tab/↓ next field · Shift-Tab/↑ previous · ⏎ submit · Esc cancel'],
     ['search', {}, '⏎ apply · Esc cancel'],

@@ -56,6 +56,7 @@ const COMMANDS: Record<TaskCommandType, TaskCommand> = {
   release: { type: 'release', worker: 'w1' },
   reassign: { type: 'reassign', from: 'w1', to: 'w2', leaseMs: LEASE_MS },
   prioritize: { type: 'prioritize', priority: 1 },
+  accept: { type: 'accept' },
   land: { type: 'land', sha: 'abc1234def567' },
   bounce: { type: 'bounce', reasons: ['conflict in src/a.ts'], worker: 'w1', leaseMs: LEASE_MS },
 };
@@ -71,12 +72,14 @@ const LEGAL_MOVES: Record<TaskCommandType, Partial<Record<TaskState, TaskState>>
   fail: { claimed: 'failed', running: 'failed' },
   block: { claimed: 'blocked', running: 'blocked' },
   escalate: { claimed: 'escalated', running: 'escalated' },
-  cancel: { queued: 'canceled', claimed: 'canceled', running: 'canceled', failed: 'canceled', blocked: 'canceled', escalated: 'canceled' },
+  cancel: { proposed: 'canceled', queued: 'canceled', claimed: 'canceled', running: 'canceled', failed: 'canceled', blocked: 'canceled', escalated: 'canceled' },
   retry: { failed: 'queued', blocked: 'queued', escalated: 'queued' },
   expireLease: { claimed: 'queued', running: 'queued' },
   release: { claimed: 'queued', running: 'queued' },
   reassign: { claimed: 'claimed', running: 'claimed' },
-  prioritize: { queued: 'queued', claimed: 'claimed', running: 'running', failed: 'failed', blocked: 'blocked', escalated: 'escalated' },
+  prioritize: { proposed: 'proposed', queued: 'queued', claimed: 'claimed', running: 'running', failed: 'failed', blocked: 'blocked', escalated: 'escalated' },
+  // Issue 12: a person takes a worker's proposal into the queue.
+  accept: { proposed: 'queued' },
   // Issue 5: the lander lands a done task, or sends it back to its worker to fix.
   land: { done: 'landed' },
   bounce: { done: 'claimed' },
@@ -85,15 +88,15 @@ const LEGAL_MOVES: Record<TaskCommandType, Partial<Record<TaskState, TaskState>>
 const VERB: Record<TaskCommandType, string> = {
   claim: 'claim', start: 'start', renew: 'renew the lease of', checkpoint: 'checkpoint', finish: 'finish', fail: 'fail',
   block: 'block', escalate: 'escalate', cancel: 'cancel', retry: 'retry', expireLease: 'expire the lease of',
-  release: 'release', reassign: 'reassign', prioritize: 'reprioritize', land: 'land', bounce: 'send back',
+  release: 'release', reassign: 'reassign', prioritize: 'reprioritize', accept: 'accept', land: 'land', bounce: 'send back',
 };
 
 describe('the full state × command matrix', () => {
   const cells = TASK_STATES.flatMap((state) => (Object.keys(COMMANDS) as TaskCommandType[]).map((type) => ({ state, type })));
 
-  it('covers 9 states × 16 commands, of which 36 are legal', () => {
-    expect(cells).toHaveLength(144);
-    expect(cells.filter(({ state, type }) => LEGAL_MOVES[type][state] !== undefined)).toHaveLength(36);
+  it('covers 10 states × 17 commands, of which 39 are legal', () => {
+    expect(cells).toHaveLength(170);
+    expect(cells.filter(({ state, type }) => LEGAL_MOVES[type][state] !== undefined)).toHaveLength(39);
   });
 
   it.each(cells)('$type from $state', ({ state, type }) => {

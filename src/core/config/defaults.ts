@@ -6,7 +6,7 @@ import type { LogFormat, WorkerConfig } from './types.js';
 
 export const PROJECT_DEFAULTS = {
   health: { idleAfterSeconds: 30, stuckAfterSeconds: 600, settleMs: 1500, waitingPatterns: [] as string[] },
-  alerts: { bell: true },
+  alerts: { bell: true, desktop: false, minIntervalSeconds: 60 },
   recover: { afterLimit: false },
   logs: { ringSize: 500 },
   tasks: { leaseSeconds: 600, autoDispatch: true },

@@ -122,6 +122,11 @@ export function crossFieldProblems(raw: unknown): RawProblem[] {
       message: `expected one of the lanes ${lanes.join(', ')}; got ${JSON.stringify(rule.lane)}${didYouMean(rule.lane, lanes)}`,
     });
   });
+  const accepting = isPlainObject(raw.tasks) && Array.isArray(raw.tasks.acceptProposals) ? raw.tasks.acceptProposals : [];
+  accepting.forEach((lane: unknown, index) => {
+    if (lanes === undefined || lanes.length === 0 || typeof lane !== 'string' || lane === '' || lanes.includes(lane)) return;
+    problems.push({ path: ['tasks', 'acceptProposals', index], message: `expected one of the lanes ${lanes.join(', ')}; got ${JSON.stringify(lane)}${didYouMean(lane, lanes)}` });
+  });
   const portBase = isPlainObject(raw.worktree) && typeof raw.worktree.portBase === 'number' ? raw.worktree.portBase : null;
   if (portBase !== null && portBase + raw.workers.length - 1 > 65_535) {
     problems.push({ path: ['worktree', 'portBase'], message: `expected a port base that leaves a port for each of the ${raw.workers.length} workers (at most ${65_536 - raw.workers.length}); got ${portBase}` });

@@ -38,7 +38,11 @@ export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
       settleMs: parsed.health?.settleMs ?? PROJECT_DEFAULTS.health.settleMs,
       waitingPatterns: [...(parsed.health?.waitingPatterns ?? [])],
     },
-    alerts: { bell: parsed.alerts?.bell ?? PROJECT_DEFAULTS.alerts.bell },
+    alerts: {
+      bell: parsed.alerts?.bell ?? PROJECT_DEFAULTS.alerts.bell,
+      desktop: parsed.alerts?.desktop ?? PROJECT_DEFAULTS.alerts.desktop,
+      minIntervalSeconds: parsed.alerts?.minIntervalSeconds ?? PROJECT_DEFAULTS.alerts.minIntervalSeconds,
+    },
     recover: { afterLimit: parsed.recover?.afterLimit ?? PROJECT_DEFAULTS.recover.afterLimit },
     hooks: { onStateChange: parsed.hooks?.onStateChange ?? null },
     logs: { ringSize: parsed.logs?.ringSize ?? PROJECT_DEFAULTS.logs.ringSize },
@@ -53,6 +57,7 @@ export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
       leaseSeconds: parsed.tasks?.leaseSeconds ?? PROJECT_DEFAULTS.tasks.leaseSeconds,
       autoDispatch: parsed.tasks?.autoDispatch ?? PROJECT_DEFAULTS.tasks.autoDispatch,
       routing: (parsed.tasks?.routing ?? []).map((rule) => ({ lane: rule.lane, labels: [...(rule.labels ?? [])], words: [...(rule.words ?? [])] })),
+      acceptProposals: [...(parsed.tasks?.acceptProposals ?? [])],
     },
   };
 }

@@ -181,8 +181,16 @@ export const configSchema = z
       .optional()
       .meta({ description: 'When a worker counts as idle, stuck or waiting.' }),
     alerts: z
-      .strictObject({ bell: z.boolean().optional().meta({ default: true, description: 'Ring the terminal bell when a worker starts waiting, crashes, gets stuck or hits its usage limit.' }) })
-      .optional(),
+      .strictObject({
+        bell: z.boolean().optional().meta({ default: PROJECT_DEFAULTS.alerts.bell, description: 'Ring the terminal bell when a worker starts waiting, crashes, gets stuck or hits its usage limit.' }),
+        desktop: z.boolean().optional().meta({
+          default: PROJECT_DEFAULTS.alerts.desktop,
+          description: 'Also send a desktop notification then, and when a task finishes: notify-send, osascript, or the terminal\'s own (OSC 777 / OSC 9). Only the leading dashboard sends.',
+        }),
+        minIntervalSeconds: seconds.optional().meta({ default: PROJECT_DEFAULTS.alerts.minIntervalSeconds, description: 'At most one desktop notification a worker this often; later ones within it are dropped.' }),
+      })
+      .optional()
+      .meta({ description: 'How muxctl tells you a worker needs you.' }),
     recover: z
       .strictObject({
         afterLimit: z.boolean().optional().meta({
@@ -213,6 +221,10 @@ export const configSchema = z
           )
           .optional()
           .meta({ description: 'Which lane a task without one goes to; the first rule that matches wins.' }),
+        acceptProposals: z
+          .array(z.string().min(1))
+          .optional()
+          .meta({ default: [], description: "Lanes whose workers' proposals (muxctl task propose) are queued at once instead of waiting for a person's accept." }),
       })
       .optional()
       .meta({ description: 'The task board: leases, dispatch and routing.' }),

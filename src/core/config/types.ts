@@ -86,6 +86,8 @@ export interface TasksConfig {
   /** Hand queued tasks to idle workers without being asked (can be paused from the dashboard). */
   autoDispatch: boolean;
   routing: RoutingRule[];
+  /** Lanes whose workers' proposals (`muxctl task propose`) are queued at once, without a person's accept. */
+  acceptProposals: string[];
 }
 
 export interface ProjectConfig {
@@ -102,13 +104,22 @@ export interface ProjectConfig {
   lanes: Record<string, { description?: string }>;
   workers: WorkerConfig[];
   health: HealthConfig;
-  alerts: { bell: boolean };
+  alerts: AlertsConfig;
   /** What muxctl does on its own to bring a worker back to work. */
   recover: { afterLimit: boolean };
   hooks: { onStateChange: string | null };
   logs: { ringSize: number };
   tasks: TasksConfig;
   land: LandConfig;
+}
+
+export interface AlertsConfig {
+  /** Ring the terminal bell when a worker starts waiting, crashes, gets stuck or hits its usage limit. */
+  bell: boolean;
+  /** Send a desktop notification then, and when a task finishes (the leading dashboard only). */
+  desktop: boolean;
+  /** At most one desktop notification a worker this often; later ones in the interval are dropped. */
+  minIntervalSeconds: number;
 }
 
 export interface HealthConfig {

@@ -13,6 +13,8 @@ export interface WorkerSnapshot {
   worktree: string;
   /** What runs in the pane now (tmux's pane_current_command), when alive. */
   command: string | null;
+  /** When its screen last changed (tmux's activity clock, epoch ms), when it has a pane. */
+  screenActiveAt?: number | null;
   /** Automatic restarts spent, and the budget, when a restart policy applies. */
   restarts: { spent: number; budget: number } | null;
   /** What the worker's logs say, when muxctl follows them (the dashboard does; one-shot commands may not). */

@@ -38,12 +38,13 @@ export const LEGAL: Readonly<Record<TaskCommandType, readonly TaskState[]>> = {
   release: HELD_STATES,
   reassign: HELD_STATES,
   prioritize: OPEN_STATES,
+  accept: ['proposed'],
   land: ['done'],
   bounce: ['done'],
 };
 
 /** Control actions a worker never takes, even on its own task: they belong to the person and the policy. */
-const NOT_FOR_WORKERS: ReadonlySet<TaskCommandType> = new Set(['cancel', 'retry', 'expireLease', 'release', 'reassign', 'prioritize', 'land', 'bounce']);
+const NOT_FOR_WORKERS: ReadonlySet<TaskCommandType> = new Set(['cancel', 'retry', 'expireLease', 'release', 'reassign', 'prioritize', 'accept', 'land', 'bounce']);
 
 const VERBS: Record<TaskCommandType, string> = {
   claim: 'claim',
@@ -60,6 +61,7 @@ const VERBS: Record<TaskCommandType, string> = {
   release: 'release',
   reassign: 'reassign',
   prioritize: 'reprioritize',
+  accept: 'accept',
   land: 'land',
   bounce: 'send back',
 };
@@ -133,6 +135,8 @@ export function applyTask(task: Task, command: TaskCommand, actor: Actor, now: n
     }
     case 'prioritize':
       return done({ ...base, priority: command.priority }, [`priority ${task.priority} → ${command.priority}`]);
+    case 'accept':
+      return done({ ...base, state: 'queued' }, ['proposal accepted into the queue'])
     case 'land':
       return done({ ...base, state: 'landed' }, [`landed on the base at ${command.sha.slice(0, 12)}`], task.assignee ?? undefined);
     case 'bounce': {

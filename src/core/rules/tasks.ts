@@ -4,14 +4,15 @@
  * the queue's order and choice in queue.ts.
  */
 
-export const TASK_STATES = ['queued', 'claimed', 'running', 'done', 'landed', 'failed', 'blocked', 'escalated', 'canceled'] as const;
+/** `proposed`: a worker suggested it (`muxctl task propose`); it waits for a person to accept it into the queue. */
+export const TASK_STATES = ['proposed', 'queued', 'claimed', 'running', 'done', 'landed', 'failed', 'blocked', 'escalated', 'canceled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** Finished: the work is done (and, for landed, on the base). Never run again. */
 export const FINISHED_STATES: readonly TaskState[] = ['done', 'landed'];
 
 /** Where a task can be canceled from: everything but the final states (done, landed, canceled). */
-export const OPEN_STATES: readonly TaskState[] = ['queued', 'claimed', 'running', 'failed', 'blocked', 'escalated'];
+export const OPEN_STATES: readonly TaskState[] = ['proposed', 'queued', 'claimed', 'running', 'failed', 'blocked', 'escalated'];
 
 /** Held: a worker has the task (claimed it, or works on it) under a lease. */
 export const HELD_STATES: readonly TaskState[] = ['claimed', 'running'];
@@ -120,6 +121,8 @@ export type TaskCommand =
   | { type: 'release'; worker: string }
   | { type: 'reassign'; from: string; to: string; leaseMs: number }
   | { type: 'prioritize'; priority: number }
+  /** A person takes a worker's proposal into the queue. */
+  | { type: 'accept' }
   /** The lander put the task's work on the base at `sha`. */
   | { type: 'land'; sha: string }
   /**
@@ -161,6 +164,8 @@ export interface NewTask {
   maxAttempts?: number;
   after?: string[];
   chain?: { name: string; step: number } | null;
+  /** A worker's proposal waits for a person to accept it (`proposed`); everything else is queued at once. */
+  proposed?: boolean;
 }
 
 export const DEFAULT_PRIORITY = 2;
@@ -170,7 +175,7 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 export function newTask(init: NewTask, now: number): Task {
   return {
     id: init.id,
-    state: 'queued',
+    state: init.proposed === true ? 'proposed' : 'queued',
     title: init.title,
     prompt: init.prompt ?? init.title,
     lane: init.lane,

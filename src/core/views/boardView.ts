@@ -88,7 +88,8 @@ interface ColumnSpec {
   states: readonly TaskState[];
 }
 
-const QUEUED: ColumnSpec = { key: 'queued', label: 'queued', states: ['queued'] };
+/** A worker's proposal sits with the queue, marked, until a person accepts it (a on its card). */
+const QUEUED: ColumnSpec = { key: 'queued', label: 'queued', states: ['proposed', 'queued'] };
 const DONE: ColumnSpec = { key: 'done', label: 'done', states: ['done', 'landed'] };
 const NEEDS_YOU: ColumnSpec = { key: 'needsYou', label: 'needs you', states: NEEDS_PERSON_STATES };
 const MERGED: readonly ColumnSpec[] = [QUEUED, { key: 'active', label: 'active', states: HELD_STATES }, DONE, NEEDS_YOU];
@@ -137,7 +138,8 @@ function layoutColumn(spec: ColumnSpec, tasks: readonly Task[], input: BoardInpu
   const more = hidden === 0 ? null : fitWidth(`+${hidden} more${top > 0 ? ` (${top} above)` : ''}`, width);
   // The state word tells apart the states a column holds more than one of.
   // In the done column only "landed" is worth the room: done is what the column says already.
-  const showState = spec.states.length > 1 && spec.key !== 'done';
+  // The queue's own proposals are marked on their card (detailSegments); a queued card needs no word for it.
+  const showState = spec.states.length > 1 && spec.key !== 'done' && spec.key !== 'queued';
   const cards = tasks.slice(top, top + shown).map((task) => card(task, input, width, showState));
   return { key: spec.key, header: fitWidth(`${spec.label} ${tasks.length}`, width), count: tasks.length, ids, top, cards, more };
 }
@@ -166,12 +168,13 @@ const STATE_TONES: Partial<Record<TaskState, BoardTone>> = { claimed: 'info', ru
 /** What needs the person first (drift, waits), then who holds the task and for how long. */
 function detailSegments(task: Task, input: BoardInput, showState: boolean, drift: boolean): BoardSegment[] {
   const segments: BoardSegment[] = [];
-  if (showState || task.state === 'landed') segments.push({ text: task.state, tone: STATE_TONES[task.state] ?? 'plain' });
+  if (task.state === 'proposed') segments.push({ text: 'proposed · a accepts', tone: 'warning' });
+  else if (showState || task.state === 'landed') segments.push({ text: task.state, tone: STATE_TONES[task.state] ?? 'plain' });
   if (drift) segments.push({ text: '⚠ drift', tone: 'warning' });
   const waits = input.blockedBy?.[task.id] ?? [];
   if (waits.length > 0) segments.push({ text: `waits on ${waits.join(', ')}`, tone: 'warning' });
   if (task.assignee !== null) segments.push({ text: task.assignee, tone: 'plain' });
-  else if (task.state === 'queued') segments.push({ text: `lane ${task.lane}`, tone: 'dim' });
+  else if (task.state === 'queued' || task.state === 'proposed') segments.push({ text: `lane ${task.lane}`, tone: 'dim' });
   if (task.lease !== null) segments.push(leaseSegment(task.lease.expiresAt, input.now));
   if (task.attempts > 0) segments.push({ text: `${task.attempts}/${task.maxAttempts}`, tone: task.attempts >= task.maxAttempts ? 'warning' : 'dim' });
   // What came back from a finished task: its commits and what it cost, when the log said.

@@ -20,6 +20,7 @@ export const SCREEN_ACTIONS = [
   'start',
   'bringBack',
   'continueAfterLimit',
+  'answer',
   'scrollUp',
   'scrollDown',
   'pageUp',
@@ -46,6 +47,8 @@ export const DIALOG_ACTIONS = [
   'confirmYes',
   'confirmNo',
   'confirmExtra',
+  'answerChoice',
+  'answerEnter',
   'pickUp',
   'pickDown',
   'pickChoose',
@@ -71,11 +74,11 @@ export const ACTIONS: readonly Action[] = [...SCREEN_ACTIONS, ...DIALOG_ACTIONS]
  */
 export type ScreenView = 'grid' | 'log' | 'preview' | 'board';
 /** The dialogs, each a view of its own: while one is open only its keys work. `search` is the log view's search being typed. */
-export type DialogView = 'confirm' | 'pick' | 'form' | 'search' | 'events' | 'help';
+export type DialogView = 'confirm' | 'answer' | 'pick' | 'form' | 'search' | 'events' | 'help';
 export type View = ScreenView | DialogView;
 
 export const SCREENS: readonly ScreenView[] = ['grid', 'log', 'preview', 'board'];
-export const DIALOGS: readonly DialogView[] = ['confirm', 'pick', 'form', 'search', 'events', 'help'];
+export const DIALOGS: readonly DialogView[] = ['confirm', 'answer', 'pick', 'form', 'search', 'events', 'help'];
 export const VIEWS: readonly View[] = [...SCREENS, ...DIALOGS];
 
 /** The subset of Ink's key record that bindings look at (kept here so core stays free of Ink). */
@@ -141,6 +144,8 @@ const needsSession = (ctx: SelectionContext): string | null => {
 };
 
 const GRID: readonly View[] = ['grid'];
+/** An answer dialog's keys: whatever letter or digit a choice on the worker's screen names. */
+const CHOICE_KEYS: KeySpec[] = [...'abcdefghijklmnopqrstuvwxyz0123456789'].map(char);
 const LOG: readonly View[] = ['log'];
 /** Views with a way back to the grid. */
 const AWAY: readonly View[] = ['log', 'preview', 'board'];
@@ -180,6 +185,15 @@ export const keymap: readonly Binding[] = [
     hint: null,
     disabledReason: (ctx) => (ctx.state === null ? 'no worker selected' : ctx.state !== 'limited' ? 'the worker is not limited (no usage limit to continue after)' : null),
   }),
+  row({
+    action: 'answer',
+    keys: [char('y')],
+    views: ['grid', 'preview'],
+    label: 'y',
+    description: "answer a waiting worker's question, its choices read off its screen",
+    hint: 'answer',
+    disabledReason: (ctx) => (ctx.state === null ? 'no worker selected' : ctx.state !== 'waiting' ? 'the worker is not asking anything' : null),
+  }),
   row({ action: 'bringBack', keys: [char('U')], views: GRID, label: 'U', description: 'bring back every worker that should run, each with its task (muxctl up)', hint: null }),
   // Tasks: the board, and the task moves on a worker or a card.
   row({ action: 'openBoard', keys: [char('t')], views: GRID, label: 't', description: 'the task board: a column per state, drift marked', hint: 'tasks' }),
@@ -207,6 +221,9 @@ export const keymap: readonly Binding[] = [
   row({ action: 'confirmYes', keys: [char('y'), char('Y')], views: ['confirm'], label: 'y', description: 'yes: do what the dialog asks', hint: 'yes' }),
   row({ action: 'confirmNo', keys: [char('n'), char('N'), named('escape')], views: ['confirm'], label: 'n/Esc', description: 'no: close the dialog, nothing is done', hint: 'no' }),
   row({ action: 'confirmExtra', keys: [char('x')], views: ['confirm'], label: 'x', description: 'the other answer, when the dialog offers one (restart: reset to the base instead)', hint: 'other answer' }),
+  row({ action: 'answerChoice', keys: CHOICE_KEYS, views: ['answer'], label: 'a–z/0–9', description: "send the choice of that key, if the screen still asks the same (else nothing is sent)", hint: 'send that choice' }),
+  row({ action: 'answerEnter', keys: [named('enter')], views: ['answer'], label: '⏎', description: 'send Enter: the highlighted choice, or the default', hint: 'send Enter' }),
+  row({ action: 'close', keys: [named('escape')], views: ['answer'], label: 'Esc', description: 'cancel: close the question, nothing is sent', hint: 'cancel' }),
   row({ action: 'pickUp', keys: [named('up'), char('k')], views: ['pick'], label: '↑/k', description: 'highlight the option above', hint: null }),
   row({ action: 'pickDown', keys: [named('down'), char('j')], views: ['pick'], label: '↓/j', description: 'highlight the option below', hint: null }),
   row({ action: 'pickChoose', keys: [named('enter')], views: ['pick'], label: '⏎', description: 'pick the highlighted option', hint: 'pick' }),
@@ -236,6 +253,7 @@ const HINT_GROUPS: Record<View, { keys: string; hint: string } | null> = {
   preview: null,
   board: { keys: '←↑↓→', hint: 'move' },
   confirm: null,
+  answer: null,
   pick: { keys: '↑↓', hint: 'choose' },
   form: null,
   search: null,
@@ -294,39 +312,7 @@ export function dialogHintText(view: DialogView, overrides: HintOverrides = {}, 
     .join(' · ');
 }
 
-/**
- * Keys that edit text in place. A chunk typed fast goes on after them; after any other key (submit,
- * apply, close) the rest of the chunk is dropped, since the dialog it was typed into may be gone.
- */
-export const TEXT_EDITING: readonly Action[] = ['erase', 'formNext', 'formPrevious'];
-
-/** A piece of a typed chunk: printable text, or a control key inside it. */
-export type TypedPiece = { text: string } | { key: KeyPress };
-
-const CONTROL_KEYS: Record<string, KeyPress> = { '\t': { tab: true }, '\r': { return: true }, '\n': { return: true }, '\x7f': { delete: true }, '\b': { backspace: true } };
-
-/**
- * Keys typed fast arrive as one chunk ("title\tapp\r"): split it into runs of text and the control
- * keys between them, in order, so a Tab or a backspace inside a chunk is never typed as text. Other
- * control bytes are dropped.
- */
-export function splitTyped(chunk: string): TypedPiece[] {
-  const pieces: TypedPiece[] = [];
-  let text = '';
-  for (const c of chunk) {
-    const key = CONTROL_KEYS[c];
-    if (key === undefined && c < ' ') continue;
-    if (key === undefined) {
-      text += c;
-      continue;
-    }
-    if (text !== '') pieces.push({ text });
-    text = '';
-    pieces.push({ key });
-  }
-  if (text !== '') pieces.push({ text });
-  return pieces;
-}
+export { splitTyped, TEXT_EDITING, type TypedPiece } from './typing.js';
 
 export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean {
   if (spec.kind === 'char') return !key.ctrl && input === spec.char;
@@ -373,6 +359,7 @@ const VIEW_NAMES: Record<View, string> = {
   preview: 'preview',
   board: 'board',
   confirm: 'confirmation',
+  answer: 'answer',
   pick: 'pick list',
   form: 'form',
   search: 'log search',
