@@ -12,6 +12,7 @@ import { DialogHost } from './DialogHost.js';
 import { HintsBar } from './HintsBar.js';
 import { KeyRouter } from './KeyRouter.js';
 import { LogView } from './LogView.js';
+import { DiffView } from './DiffView.js';
 import { Preview } from './Preview.js';
 import { Board } from './Board.js';
 import { useBindings } from './useBindings.js';
@@ -54,6 +55,8 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   const boardSelected = useStore(store, (s) => s.boardSelected);
   const drift = useStore(store, (s) => s.drift);
   const lastEvents = useStore(store, (s) => s.lastEvents);
+  const messagesWaiting = useStore(store, (s) => s.messagesWaiting);
+  const diffFigures = useStore(store, (s) => s.diffFigures);
 
   // The screen's keys work while nothing is on top of it (an open dialog or a log search being typed
   // owns them), in the screen the store is on when the key arrives.
@@ -70,9 +73,10 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   else if (!ready) body = <Text dimColor> looking at the tmux server…</Text>;
   else if (view === 'log') body = <LogView store={store} actions={actions} width={size.columns} height={bodyHeight} />;
   else if (view === 'preview') body = <Preview store={store} width={size.columns} height={bodyHeight} />;
+  else if (view === 'diff') body = <DiffView store={store} actions={actions} width={size.columns} height={bodyHeight} />;
   else if (view === 'board') body = <Board model={boardModel({ tasks, size, boardSelected, drift }, now)} />;
   else if (shown.length === 0) body = <Text dimColor wrap="truncate-end">{` ${emptyGridText(gridView.filter, workers.length)}`}</Text>;
-  else body = <Grid workers={shown} grid={grid} selected={selected} now={now} taskLines={taskLines(tasks)} lastEvents={lastEvents} />;
+  else body = <Grid workers={shown} grid={grid} selected={selected} now={now} taskLines={taskLines(tasks)} lastEvents={lastEvents} messagesWaiting={messagesWaiting} diffFigures={diffFigures} />;
 
   const status =
     view === 'grid'

@@ -12,10 +12,14 @@ export interface GridProps {
   taskLines?: Record<string, string>;
   /** The latest control event of each worker, for the panel's last fact line. */
   lastEvents?: Record<string, string>;
+  /** Messages waiting for each worker to be at its prompt. */
+  messagesWaiting?: Record<string, number>;
+  /** Each worker's lines added and removed against the base, once read. */
+  diffFigures?: Record<string, { added: number; removed: number }>;
 }
 
 /** The panels, row by row, in the integer geometry computed for this terminal. */
-export function Grid({ workers, grid, selected, now, taskLines = {}, lastEvents = {} }: GridProps) {
+export function Grid({ workers, grid, selected, now, taskLines = {}, lastEvents = {}, messagesWaiting = {}, diffFigures = {} }: GridProps) {
   const shown = workers.slice(grid.first, grid.first + grid.shown);
   const rows: WorkerSnapshot[][] = [];
   for (let i = 0; i < shown.length; i += grid.perRow) rows.push(shown.slice(i, i + grid.perRow));
@@ -34,6 +38,8 @@ export function Grid({ workers, grid, selected, now, taskLines = {}, lastEvents 
               now={now}
               {...(taskLines[worker.name] === undefined ? {} : { taskLine: taskLines[worker.name] })}
               {...(lastEvents[worker.name] === undefined ? {} : { lastEvent: lastEvents[worker.name] })}
+              messagesWaiting={messagesWaiting[worker.name] ?? 0}
+              {...(diffFigures[worker.name] === undefined ? {} : { diffFigure: diffFigures[worker.name] })}
             />
           ))}
         </Box>

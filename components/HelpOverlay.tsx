@@ -5,11 +5,12 @@ import type { Actions } from '../src/state/actions.js';
 import { DialogHints } from './DialogHints.js';
 import { useBindings, type Live } from './useBindings.js';
 
-const TITLES: Record<ScreenView, string> = { grid: 'Keys', log: 'Keys in the log view', preview: 'Keys in the preview', board: 'Keys on the task board' };
+const TITLES: Record<ScreenView, string> = { grid: 'Keys', log: 'Keys in the log view', preview: 'Keys in the preview', diff: 'Keys in the diff view', board: 'Keys on the task board' };
 const FOOTERS: Record<ScreenView, string> = {
   grid: 'Quitting leaves every worker running; reopening muxctl finds them again.',
   log: 'Lines come from the log file, muxctl emit events (evt) and the screen capture (scr).',
   preview: 'The screen is read a few times a second; ⏎ attaches to type into it.',
+  diff: 'Read again as the worker works (read-only git); untracked files show as new ones.',
   board: 'Workers and the CLI (muxctl task …) change the board too; it follows within a second.',
 };
 
@@ -65,7 +66,7 @@ export function HelpOverlay({ width, height, view, actions, isActive = true }: {
       {extras ? <Text> </Text> : null}
       {extras && view === 'grid' ? (
         <Text dimColor wrap="truncate-end">
-          {`The log view (${labelOf('openLog')}) and the preview (${labelOf('openPreview')}) have keys of their own: ${labelOf('help')} there lists them.`}
+          {`The log view (${labelOf('openLog')}), the preview (${labelOf('openPreview')}) and the diff (${labelOf('openDiff')}) have keys of their own: ${labelOf('help')} there lists them.`}
         </Text>
       ) : null}
       <Text dimColor wrap="truncate-end">

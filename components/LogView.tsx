@@ -19,6 +19,30 @@ const LEVEL_COLORS: Record<LogLine['level'], string | undefined> = { debug: 'gra
 export function LogView({ store, actions, width, height }: { store: DashboardStore; actions: Actions; width: number; height: number }) {
   const detail = useStore(store, (s) => s.detail);
   const view = useStore(store, (s) => s.logView);
+  useSearchKeys(store, actions);
+  if (detail === null) return null;
+  const window = logWindow(detail.events, view, Math.max(1, height - 1));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <DetailTitle store={store} worker={detail.worker} width={width}>
+        {view.draft !== null ? <SearchDraft view="log" draft={view.draft} /> : logHeader(view, window)}
+      </DetailTitle>
+      {window.lines.length === 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {emptyLogText(detail.worker, view)}
+        </Text>
+      ) : (
+        window.lines.map((line, i) => <LogRow key={window.top + i} line={line} width={width} />)
+      )}
+    </Box>
+  );
+}
+
+/**
+ * The keys of a search being typed (after `/`) in a view of lines (the log, the diff): its `search`
+ * bindings, the rest text. The listener lives as long as the view, so text pasted right after `/` is not lost.
+ */
+export function useSearchKeys(store: DashboardStore, actions: Actions): void {
   useBindings(
     'search',
     {
@@ -30,30 +54,17 @@ export function LogView({ store, actions, width, height }: { store: DashboardSto
     () => keyView(store.getState()) === 'search',
     (text) => actions.editSearch({ kind: 'type', text }),
   );
-  if (detail === null) return null;
-  const window = logWindow(detail.events, view, Math.max(1, height - 1));
+}
+
+/** A view's title while a search is typed: what is typed so far, a cursor, and the search's keys. */
+export function SearchDraft({ view, draft }: { view: string; draft: string }) {
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <DetailTitle store={store} worker={detail.worker} width={width}>
-        {view.draft !== null ? (
-          <>
-            {'log · search: '}
-            <Text color="cyan">{view.draft}</Text>
-            <Text inverse> </Text>
-            <Text dimColor>{`  ${dialogHintText('search')}`}</Text>
-          </>
-        ) : (
-          logHeader(view, window)
-        )}
-      </DetailTitle>
-      {window.lines.length === 0 ? (
-        <Text dimColor wrap="truncate-end">
-          {emptyLogText(detail.worker, view)}
-        </Text>
-      ) : (
-        window.lines.map((line, i) => <LogRow key={window.top + i} line={line} width={width} />)
-      )}
-    </Box>
+    <>
+      {`${view} · search: `}
+      <Text color="cyan">{draft}</Text>
+      <Text inverse> </Text>
+      <Text dimColor>{`  ${dialogHintText('search')}`}</Text>
+    </>
   );
 }
 

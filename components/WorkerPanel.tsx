@@ -3,6 +3,7 @@ import { describeConversation } from '../src/core/rules/agents.js';
 import { shortDuration } from '../src/core/rules/health.js';
 import { costText } from '../src/core/rules/prices.js';
 import type { WorkerSnapshot, WorkerSummary } from '../src/core/rules/snapshot.js';
+import { formatDiffFigure } from '../src/core/views/diffView.js';
 import { fitWidth, textWidth } from '../src/core/views/textWidth.js';
 import { stateStyle } from './theme.js';
 
@@ -17,6 +18,10 @@ export interface WorkerPanelProps {
   taskLine?: string;
   /** muxctl's last control action on the worker, with its reason: "restart 14:03: crashed (exit 1) …". */
   lastEvent?: string;
+  /** Messages waiting for it to be at its prompt. */
+  messagesWaiting?: number;
+  /** Its lines added and removed against the base (control/diffFigures.ts), at the end of the evidence line. */
+  diffFigure?: { added: number; removed: number };
 }
 
 interface Line {
@@ -29,7 +34,7 @@ interface Line {
  * One worker: who it is, its state and the evidence for it; then what its logs say (task, last tool,
  * last message, tokens, cost, errors); then as many of its screen's last lines as fit.
  */
-export function WorkerPanel({ worker, width, height, bodyLines, selected, now, taskLine, lastEvent }: WorkerPanelProps) {
+export function WorkerPanel({ worker, width, height, bodyLines, selected, now, taskLine, lastEvent, messagesWaiting = 0, diffFigure }: WorkerPanelProps) {
   const style = stateStyle[worker.health.state];
   const title = `${worker.name} · ${worker.lane}`;
   const badge = `${style.symbol} ${worker.health.badge}`;
@@ -37,6 +42,7 @@ export function WorkerPanel({ worker, width, height, bodyLines, selected, now, t
   const board: Line[] = [
     ...(taskLine === undefined ? [] : [{ text: `◆ ${taskLine}`, color: 'magenta' }]),
     ...(lastEvent === undefined ? [] : [{ text: `↻ ${lastEvent}`, dim: true }]),
+    ...(messagesWaiting === 0 ? [] : [{ text: `✉ ${messagesWaiting} message${messagesWaiting === 1 ? '' : 's'} waiting`, color: 'yellow' }]),
   ];
   const conversation = worker.conversation ? describeConversation(worker.conversation) : null;
   const talk: Line[] = conversation === null ? [] : [{ text: `◇ ${conversation}`, dim: true }];
@@ -59,9 +65,18 @@ export function WorkerPanel({ worker, width, height, bodyLines, selected, now, t
         </Box>
       </Box>
       <Box width={inner}>
-        <Text color={evidenceColor} wrap="truncate-end">
-          {fitWidth(evidence, inner)}
-        </Text>
+        <Box flexGrow={1} flexShrink={1}>
+          <Text color={evidenceColor} wrap="truncate-end">
+            {fitWidth(evidence, diffFigure === undefined ? inner : inner - textWidth(formatDiffFigure(diffFigure)) - 1)}
+          </Text>
+        </Box>
+        {diffFigure === undefined ? null : (
+          <Box flexShrink={0} marginLeft={1}>
+            <Text>
+              <Text color="green">{`+${diffFigure.added}`}</Text>{' '}<Text color="red">{`−${diffFigure.removed}`}</Text>
+            </Text>
+          </Box>
+        )}
       </Box>
       {[...facts, ...screen].map((line, i) => (
         <Box key={i} width={inner}>

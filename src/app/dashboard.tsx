@@ -28,6 +28,7 @@ import { confirmDialog } from '../state/dialogs.js';
 import { createDashboardStore, selectedIndex, shownWorkers, type DashboardStore } from '../state/store.js';
 import { App } from '../../components/App.js';
 import { dashboardCommands } from './dashboardCommands.js';
+import { dashboardDiffs } from './dashboardDiffs.js';
 import type { Services } from './services.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
@@ -102,6 +103,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
       notify(`following logs failed: ${(error as Error).message}`, 'error');
     });
   };
+  const diffs = dashboardDiffs(store, { config, redact, now: Date.now });
   const detail = new DetailFeed({
     logs,
     panes,
@@ -140,9 +142,9 @@ export async function runDashboard(services: Services, options: DashboardOptions
     tree: services.tree,
     now: Date.now,
     shown: () => store.getState().tasks,
-    onBoard: ({ tasks, lastEvents }) => {
+    onBoard: ({ tasks, lastEvents, messagesWaiting }) => {
       notifications.board(tasks);
-      store.setState({ tasks, lastEvents, dispatchPaused: services.dispatcher.paused() });
+      store.setState({ tasks, lastEvents, messagesWaiting, dispatchPaused: services.dispatcher.paused() });
     },
     onDrift: (drift) => store.setState({ drift }),
     onNeedsPerson: (task) => {
@@ -189,6 +191,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
         void watchLogs();
       }
       store.setState((s) => ({ workers, now, ready: true, selected: Math.min(s.selected, Math.max(0, workers.length - 1)) }));
+      diffs.observe(workers);
     },
     onActions: (results) => {
       board.refresh();
@@ -203,7 +206,10 @@ export async function runDashboard(services: Services, options: DashboardOptions
       loop.refresh();
     },
     attach: (name) => void attach(name),
-    watchDetail: (request) => detail.watch(request),
+    watchDetail: (request) => {
+      detail.watch(request);
+      diffs.watch(request);
+    },
     quit: () => finish(0),
   });
   const actions = createActions(store, commands);
@@ -276,6 +282,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
 
   unmount();
   detail.close();
+  diffs.close();
   await loop.stop();
   clearInterval(boardTimer);
   // For `npm run bench`: how many lines each worker's event log gave, to show none were lost.

@@ -9,6 +9,7 @@ import { DASHBOARD_PERSON } from '../core/rules/tasks.js';
 import { applyFix, gatherDoctorFacts } from '../control/doctorFixes.js';
 import type { DetailRequest } from '../control/detailFeed.js';
 import type { Commands } from '../state/actions.js';
+import { promptFacts } from '../control/messenger.js';
 import type { DashboardStore } from '../state/store.js';
 import type { Services } from './services.js';
 
@@ -38,6 +39,16 @@ export function dashboardCommands(services: Services, store: DashboardStore, hoo
       return summary(changed.length > 0 ? changed : [{ worker: 'all', outcome: 'every worker that should run is running with its task' }]);
     },
     stop: async (name) => summary([await services.workers.stop(name, PERSON, 'stopped from the dashboard (s)')]),
+    send: async (target, text) => {
+      // At its prompt: its state and how long its screen has been still, as the dashboard sees it now.
+      const now = Date.now();
+      const prompts = (name: string) => {
+        const snap = store.getState().workers.find((w) => w.name === name);
+        return snap === undefined || snap.upSince === null ? null : promptFacts(snap, now);
+      };
+      const outcome = await services.messenger.send(target, text, PERSON, prompts);
+      return done(outcome.lines.map((line) => `${line.worker ? `${line.worker}: ` : ''}${line.text}`).join(' · '));
+    },
     toggleContinue: (name) => {
       const worker = store.getState().workers.find((w) => w.name === name);
       if (worker === undefined) return `${name} is gone`;
@@ -49,6 +60,7 @@ export function dashboardCommands(services: Services, store: DashboardStore, hoo
     watchDetail: hooks.watchDetail,
     quit: hooks.quit,
     assign: async (taskId, worker) => done((await services.tasks.assign(taskId, worker, PERSON)).message),
+    accept: async (taskId) => done(services.tasks.move(taskId, () => ({ type: 'accept' }), PERSON).message),
     reassign: async (taskId, worker, laneConfirmed) => {
       const outcome = await services.tasks.reassign(taskId, worker, PERSON, { laneConfirmed });
       done(outcome.message);

@@ -25,6 +25,8 @@ export interface BoardView {
   tasks: Task[];
   /** Per worker: its last control action worth a panel line ("restart 14:02: crashed (exit 3)"). */
   lastEvents: Record<string, string>;
+  /** Per worker: messages waiting for it to be at its prompt (`muxctl send`, m, M). */
+  messagesWaiting: Record<string, number>;
 }
 
 export interface BoardFeedDeps {
@@ -64,7 +66,7 @@ export class BoardFeed {
     // Not for what the board already showed when the dashboard opened: only a change is news.
     if (this.known) for (const task of tasks) if (needsPerson(task.state) && before.get(task.id) !== task.state) this.deps.onNeedsPerson(task);
     this.known = true;
-    this.deps.onBoard({ tasks, lastEvents });
+    this.deps.onBoard({ tasks, lastEvents, messagesWaiting: this.deps.store.messages.waitingCounts() });
     this.readDrift();
   }
 

@@ -1,11 +1,12 @@
 /**
  * The detail views of one worker: its log, fed as its lines arrive (at most once a frame or two,
- * however fast they come); or its screen, read a few times a second while the preview is open.
+ * however fast they come); or its screen, read a few times a second while the preview is open. The
+ * diff view opens and closes here too, but diffFeed.ts feeds it.
  */
 import type { DisplayEvent, LogMonitor } from './logMonitor.js';
 import type { PaneSource } from './paneObserver.js';
 
-export type DetailRequest = { worker: string; mode: 'log' | 'preview' };
+export type DetailRequest = { worker: string; mode: 'log' | 'preview' | 'diff' };
 
 /** How often an open preview re-reads the worker's screen: live to the eye, one tmux call each. */
 const PREVIEW_MS = 250;
@@ -38,7 +39,7 @@ export class DetailFeed {
     this.deps.onOpen(request);
     if (request === null) return;
     if (request.mode === 'log') this.feedLog(request.worker);
-    else {
+    else if (request.mode === 'preview') {
       void this.feedScreen(request.worker);
       this.timer = setInterval(() => void this.feedScreen(request.worker), PREVIEW_MS);
     }

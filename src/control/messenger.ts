@@ -162,7 +162,11 @@ export class Messenger {
 
 /** What a worker's snapshot says of its prompt: its state, and how long its screen has been still. */
 export function promptFacts(snap: WorkerSnapshot, now: number): PromptFacts {
-  return { state: snap.health.state, screenQuietMs: snap.screenActiveAt === undefined || snap.screenActiveAt === null ? 0 : now - snap.screenActiveAt };
+  return {
+    state: snap.health.state,
+    screenQuietMs: snap.screenActiveAt === undefined || snap.screenActiveAt === null ? 0 : now - snap.screenActiveAt,
+    turnOpen: snap.summary?.turnOpen === true,
+  };
 }
 
 /** The start of the message's first line: what its arrival on the screen is checked by. */

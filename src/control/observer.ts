@@ -234,5 +234,6 @@ function summarize(a: Activity, malformed: number): WorkerSummary {
     checkpoint: a.checkpoint?.text ?? null,
     status: a.status?.text ?? null,
     limit: a.limit,
+    turnOpen: a.turnOpen,
   };
 }

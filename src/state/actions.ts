@@ -9,11 +9,12 @@ import { moveSelection } from '../core/views/layout.js';
 import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/views/logView.js';
 import { choiceFor, keyLabel, type Question } from '../core/rules/answers.js';
 import { answerDialog, helpDialog } from './dialogs.js';
-import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type FormOverlay } from './store.js';
+import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type DetailMode, type FormOverlay } from './store.js';
 import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActions.js';
+import { createMessageHandlers, type MessageCommands } from './messageActions.js';
 
 /** The control plane as the dashboard's keys see it. Each command resolves to a line for the person. */
-export interface Commands extends TaskCommands {
+export interface Commands extends TaskCommands, MessageCommands {
   start(worker: string): Promise<string>;
   /** Every worker that should run, brought back with its task (`muxctl up`). */
   bringBack(): Promise<string>;
@@ -33,7 +34,7 @@ export interface Commands extends TaskCommands {
    * Starts (or, with null, stops) feeding `detail` for one worker: its log events for mode 'log', its
    * live screen for mode 'preview'. The dashboard keeps `store.detail` current while it is open.
    */
-  watchDetail(request: { worker: string; mode: 'log' | 'preview' } | null): void;
+  watchDetail(request: { worker: string; mode: DetailMode } | null): void;
   quit(): void;
 }
 
@@ -65,6 +66,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     );
   };
   const tasks = createTaskHandlers(store, commands, notify, perform);
+  const messages = createMessageHandlers(store, commands, perform);
   const move = (direction: 'up' | 'down' | 'left' | 'right'): void => {
     if (currentView(store.getState()) === 'board') return tasks.moveOnBoard(direction);
     const state = store.getState();
@@ -77,14 +79,15 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     const worker = selectedWorker(store.getState());
     if (worker) store.setState({ selectedName: worker.name });
   };
-  const open = (mode: 'log' | 'preview'): void => {
+  const open = (mode: DetailMode): void => {
     const worker = focusedWorker(store.getState());
     if (!worker) return;
     // The view opens now, empty; the dashboard's feed fills it. The level filter is kept: a person
     // looking for warnings usually looks for them in the next worker too.
     store.setState((s) => ({
       detail: { worker: worker.name, mode, events: [], screen: [] },
-      logView: { ...INITIAL_LOG_VIEW, minLevel: s.logView.minLevel },
+      // A diff is read from its top, every line shown (its lines have no levels).
+      logView: mode === 'diff' ? { ...INITIAL_LOG_VIEW, follow: false } : { ...INITIAL_LOG_VIEW, minLevel: s.logView.minLevel },
     }));
     commands.watchDetail({ worker: worker.name, mode });
   };
@@ -120,6 +123,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     attach: onFocused((name) => commands.attach(name)),
     openLog: () => open('log'),
     openPreview: () => open('preview'),
+    openDiff: () => open('diff'),
     cycleFilter: () => {
       pinSelection();
       store.setState((s) => ({ gridView: { ...s.gridView, filter: nextFilter(s.gridView.filter, lanesOf(s.workers)) } }));
@@ -133,6 +137,8 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     start: onFocused((name) => perform(`starting ${name}`, () => commands.start(name))),
     bringBack: () => perform('bringing the workers back', () => commands.bringBack()),
     continueAfterLimit: onFocused((name) => notify(commands.toggleContinue(name))),
+    message: messages.message,
+    messageMany: messages.messageMany,
     answer: onFocused(openAnswer),
     scrollUp: () => scroll(() => ({ by: -1 })),
     scrollDown: () => scroll(() => ({ by: 1 })),
@@ -237,7 +243,8 @@ export function createActions(store: DashboardStore, commands: Commands): Action
       }
     },
     editSearch(edit) {
-      store.setState((s) => ({ logView: editDraft(s.logView, edit) }));
+      // A search applied in the diff view shows its first match first, not its last.
+      store.setState((s) => ({ logView: s.detail?.mode === 'diff' && edit.kind === 'apply' ? { ...editDraft(s.logView, edit), follow: false } : editDraft(s.logView, edit) }));
     },
   };
 }

@@ -83,15 +83,21 @@ export interface EventsOverlay {
 /** One line of the log view (the control layer's DisplayEvent, as plain data). */
 export type { LogLine } from '../core/views/logView.js';
 
+/** The detail views of one worker: its log (`l`), its live screen (`p`), its diff (`d`). */
+export type DetailMode = 'log' | 'preview' | 'diff';
+
 /**
  * What the dashboard feeds the detail views for the worker they look at: its recent normalized log
- * (`l`) or a live copy of its screen (`p`). Only one worker's detail is ever fed.
+ * (`l`), a live copy of its screen (`p`), or its diff (`d`) as lines the log view's model scrolls and
+ * searches (in `events`). Only one worker's detail is ever fed.
  */
 export interface Detail {
   worker: string;
-  mode: 'log' | 'preview';
+  mode: DetailMode;
   events: LogLine[];
   screen: string[];
+  /** The diff view: what its title says, and why there are no lines (no worktree yet); absent until read. */
+  diff?: { summary: string; against: string; problem: string | null };
 }
 
 export interface Notice {
@@ -145,6 +151,10 @@ export interface DashboardModel {
   drift: Record<string, string[]>;
   /** The latest control event of each worker, as a line for its panel ("restart 14:03: crashed …"). */
   lastEvents: Record<string, string>;
+  /** Per worker, the messages waiting until it is at its prompt. */
+  messagesWaiting: Record<string, number>;
+  /** Per worker, its lines added and removed against the base (the panel's `+N −M`), once read. */
+  diffFigures: Record<string, { added: number; removed: number }>;
 }
 
 export type DashboardStore = StoreApi<DashboardModel>;
@@ -169,6 +179,8 @@ export function createDashboardStore(initial: Pick<DashboardModel, 'project' | '
     dispatchPaused: false,
     drift: {},
     lastEvents: {},
+    messagesWaiting: {},
+    diffFigures: {},
     ...initial,
   }));
 }

@@ -13,6 +13,8 @@ import { focusedWorker, taskOf, type DashboardModel, type DashboardStore, type F
 /** The control plane's task side, as the dashboard's keys see it. */
 export interface TaskCommands {
   assign(taskId: string, worker: string): Promise<string>;
+  /** A worker's proposal accepted into the queue. */
+  accept(taskId: string): Promise<string>;
   /** `askLane` when the worker is of another lane and the person has not said yes to that yet. */
   reassign(taskId: string, worker: string, laneConfirmed: boolean): Promise<{ message: string; askLane?: boolean }>;
   /** Returns null when the task was added, else what is wrong with the input. */
@@ -149,6 +151,8 @@ export function createTaskHandlers(store: DashboardStore, commands: TaskCommands
       if (onBoard()) {
         const task = selectedTask(state);
         if (!task) return;
+        // A worker's proposal: a on its card takes it into the queue (then a again assigns it).
+        if (task.state === 'proposed') return perform(`accepting ${task.id}`, () => commands.accept(task.id));
         if (task.state !== 'queued') return notify(`${task.id} is ${task.state}: only a queued task is assigned (R moves a held one)`);
         return pickWorker(task, `Assign ${task.id} to…`, (worker) => perform(`assigning ${task.id} to ${worker}`, () => commands.assign(task.id, worker)));
       }

@@ -156,7 +156,9 @@ describe('muxctl dashboard, built, in a pseudo-terminal', () => {
 
   it('? shows every key in a help overlay; ? closes it again', async () => {
     const project = await startedProject('help', [tick('w1')]);
-    const screen = openDashboard(project, 100, 30);
+    // 100 columns: every description on one line. 34 rows: one column holds the grid's 25 keys (at
+    // 30 rows it holds 23 and the overlay goes to two columns, cutting each description).
+    const screen = openDashboard(project, 100, 34);
     await waitForPanel(screen, 'w1', 'tick-w1');
 
     screen.write('?');

@@ -53,6 +53,8 @@ function setup(screens: Record<string, string[]>, states: Record<string, WorkerS
     start: async (n) => `${n}: started`,
     bringBack: async () => 'all: brought back',
     stop: async (n) => `${n}: stopped`,
+    send: async () => 'sent',
+    accept: async (id) => `${id} accepted`,
     toggleContinue: (n) => `${n}: continue cancelled`,
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n) => (calls.push(`restart ${n}`), `${n}: restarted`),

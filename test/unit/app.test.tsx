@@ -38,9 +38,11 @@ function setup(columns = 100, rows = 30, workers: WorkerSnapshot[] = threeWorker
     bringBack: async () => (calls.push('bringBack'), 'all: brought back'),
     stop: async (n) => (calls.push(`stop ${n}`), `${n}: stopped`),
     toggleContinue: (n) => (calls.push(`toggleContinue ${n}`), `${n}: continue cancelled (c sets it again)`),
+    send: async (target, text) => (calls.push(`send ${target.kind === 'worker' ? target.name : target.kind === 'lane' ? `lane ${target.lane}` : 'all'}: ${text}`), 'sent'),
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker has no task; the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n) => (calls.push(`restart ${n}`), `${n}: restarted`),
     assign: async (id, n) => (calls.push(`assign ${id} ${n}`), `${id} → ${n}`),
+    accept: async (id) => (calls.push(`accept ${id}`), `${id} accepted`),
     reassign: async (id, n) => (calls.push(`reassign ${id} ${n}`), { message: `${id} moved to ${n}` }),
     addTask: (input) => (calls.push(`add ${input.title}`), input.title === '' ? 'a task needs a title' : null),
     eventLines: (about) => [`events of ${about}`],
@@ -188,6 +190,40 @@ describe('App', () => {
     expect(calls.filter((c) => c.startsWith('attach'))).toEqual([]);
     ui.stdin.write('u');
     await waitFor(() => calls.includes('start infra-1'), { what: 'start called' });
+  });
+
+  it('m types a message to the selected worker; M to a lane after a yes, naming who gets it', async () => {
+    const { ui, calls } = setup(120, 30);
+    cleanup = ui.unmount;
+    await settle();
+    ui.stdin.write('m');
+    await waitFor(() => frame(ui).includes('Message to app-1'), { what: 'the message form' });
+    ui.stdin.write('rebase on main');
+    await settle();
+    ui.stdin.write('\r');
+    await waitFor(() => calls.includes('send app-1: rebase on main'), { what: 'the send' });
+
+    ui.stdin.write('M');
+    await waitFor(() => frame(ui).includes('Message to many workers'), { what: 'the many form' });
+    // "to" is the selected worker's lane already: the message field next.
+    ui.stdin.write('\t');
+    await settle();
+    ui.stdin.write('tests are red on main');
+    await settle();
+    ui.stdin.write('\r');
+    await waitFor(() => frame(ui).includes('Send to 2 workers?'), { what: 'the confirmation' });
+    expect(frame(ui)).toContain('To lane app: app-1, app-2');
+    expect(calls.some((c) => c.startsWith('send lane'))).toBe(false);
+    ui.stdin.write('y');
+    await waitFor(() => calls.includes('send lane app: tests are red on main'), { what: 'the send to the lane' });
+  });
+
+  it('a worker with messages waiting for its prompt says how many on its panel', async () => {
+    const { ui, store } = setup(120, 30);
+    cleanup = ui.unmount;
+    store.setState({ messagesWaiting: { 'app-2': 2 } });
+    await waitFor(() => frame(ui).includes('✉ 2 messages waiting'), { what: 'the waiting line' });
+    expect(frame(ui).split('\n').filter((line) => line.includes('✉'))).toHaveLength(1);
   });
 
   it('opens and closes the help overlay made from the keymap', async () => {

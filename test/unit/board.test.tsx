@@ -118,3 +118,15 @@ describe('Board', () => {
 function escape(text: string): string {
   return text.replace(/[\\[\]]/g, '\\$&');
 }
+
+describe('a worker’s proposal on the board', () => {
+  it('sits in the queued column, marked, with the key that accepts it; a queued card is not marked', () => {
+    const proposal = task('T6', { state: 'proposed', title: 'cover the retry path' });
+    const { lines } = renderBoard({ tasks: [...tasks(), proposal], selectedId: 'T6', height: 14, width: 160 });
+    const text = lines.join('\n');
+    expect(text).toMatch(/queued 2/);
+    expect(text).toContain('T6 P2 cover the retry path');
+    expect(text).toContain('proposed · a accepts');
+    expect(text.match(/proposed/g)).toHaveLength(1);
+  });
+});

@@ -72,6 +72,8 @@ function setup() {
     bringBack: async () => 'all: brought back',
     stop: async (n) => `${n}: stopped`,
     toggleContinue: (n) => `${n}: continue cancelled`,
+    send: async () => 'sent',
+    accept: async (id) => `${id} accepted`,
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n, o) => (calls.push(`restart ${n}${o.destructive ? ' reset' : ''}`), `${n}: restarted`),
     assign: async (id, n) => `${id} → ${n}`,

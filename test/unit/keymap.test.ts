@@ -30,6 +30,8 @@ const EVERY_ACTION: Record<Action, true> = {
   doctor: true,
   bringBack: true,
   continueAfterLimit: true,
+  message: true,
+  messageMany: true,
   answer: true,
   answerChoice: true,
   answerEnter: true,
@@ -40,6 +42,7 @@ const EVERY_ACTION: Record<Action, true> = {
   attach: true,
   openLog: true,
   openPreview: true,
+  openDiff: true,
   cycleFilter: true,
   cycleSort: true,
   restart: true,
@@ -160,6 +163,21 @@ describe('keymap', () => {
     ['e', {}, 'log', 'cycleLevel'],
     ['/', {}, 'log', 'search'],
     ['p', {}, 'log', 'openPreview'],
+    ['d', {}, 'grid', 'openDiff'],
+    ['d', {}, 'preview', 'openDiff'],
+    ['d', {}, 'log', 'openDiff'],
+    ['k', {}, 'diff', 'scrollUp'],
+    ['j', {}, 'diff', 'scrollDown'],
+    ['', { pageUp: true }, 'diff', 'pageUp'],
+    ['', { pageDown: true }, 'diff', 'pageDown'],
+    ['g', {}, 'diff', 'scrollTop'],
+    ['G', {}, 'diff', 'follow'],
+    ['/', {}, 'diff', 'search'],
+    ['r', {}, 'diff', 'restart'],
+    ['', { return: true }, 'diff', 'attach'],
+    ['q', {}, 'diff', 'back'],
+    ['', { escape: true }, 'diff', 'back'],
+    ['c', { ctrl: true }, 'diff', 'quit'],
     ['q', {}, 'log', 'back'],
     ['', { escape: true }, 'log', 'back'],
     ['c', { ctrl: true }, 'log', 'quit'],
@@ -226,7 +244,7 @@ describe('keymap', () => {
   });
 
   it('q never quits from a detail view, and grid-only keys do nothing there', () => {
-    for (const view of ['log', 'preview'] as const) {
+    for (const view of ['log', 'preview', 'diff'] as const) {
       expect(bindingFor('q', {}, view)?.action).toBe('back');
       expect(bindingFor('f', {}, view)).toBeUndefined();
     }
@@ -271,6 +289,8 @@ describe('keymap', () => {
     ['log', 80],
     ['log', 40],
     ['preview', 80],
+    ['diff', 80],
+    ['diff', 40],
   ] as [View, number][])('fits the %s hints bar in %i columns with whole hints, always keeping help and the way out', (view, width) => {
     const line = hintsLine(view, width);
     expect([...line].length).toBeLessThanOrEqual(width);
@@ -291,6 +311,18 @@ describe('keymap', () => {
     const line = hintsLine('log', 80);
     for (const hint of ['↑↓ scroll', 'G/End follow', 'e level', '/ search']) expect(line).toContain(hint);
     expect(line).not.toContain('restart');
+  });
+
+  it("gives the diff view the log view's scrolling and search, but not its level filter, and nothing to refresh on r", () => {
+    for (const action of ['scrollUp', 'scrollDown', 'pageUp', 'pageDown', 'scrollTop', 'follow', 'search', 'back', 'help'] as const) {
+      expect(bindingsFor('diff').map((b) => b.action), action).toContain(action);
+    }
+    expect(bindingFor('e', {}, 'diff')).toBeUndefined();
+    // r restarts wherever one worker is in front of the person, the diff view too: it is never a refresh.
+    expect(bindingFor('r', {}, 'diff')?.action).toBe('restart');
+    const line = hintsLine('diff', 80);
+    for (const hint of ['↑↓ scroll', '/ search', 'Esc/q back', '? help']) expect(line).toContain(hint);
+    expect(hintsLine('grid', 200)).toContain('d diff');
   });
 
   it.each([
@@ -327,7 +359,7 @@ describe('keymap', () => {
     expect(screens?.split('\n')).toHaveLength(keymap.filter((b) => b.views.some((v) => (SCREENS as readonly View[]).includes(v))).length + 2);
     expect(dialogs?.split('\n')).toHaveLength(keymap.filter((b) => b.views.some((v) => (DIALOGS as readonly View[]).includes(v))).length + 2);
     expect(screens).toContain('| ? | everywhere | show or hide this help |');
-    expect(screens).toContain('| Ctrl-C | log view, preview, board | quit the dashboard (workers keep running) |');
+    expect(screens).toContain('| Ctrl-C | log view, preview, diff view, board | quit the dashboard (workers keep running) |');
     expect(dialogs).toContain('| Ctrl-C | every dialog | quit the dashboard (workers keep running) |');
     expect(dialogs).toContain('| y | confirmation | yes: do what the dialog asks |');
     expect(dialogs).toContain('| Backspace | form, log search | erase the last character typed |');
@@ -338,8 +370,10 @@ describe('keymap', () => {
   it('renders a README table with a row per binding and where it works', () => {
     const table = keyTableMarkdown();
     expect(table.split('\n')).toHaveLength(keymap.length + 2);
-    expect(table).toContain('| r | grid, log view, preview | restart the worker — asks first |');
-    expect(table).toContain('| Esc/q | log view, preview, board | back to the grid |');
+    expect(table).toContain('| r | grid, log view, preview, diff view | restart the worker — asks first |');
+    expect(table).toContain('| Esc/q | log view, preview, diff view, board | back to the grid |');
+    expect(table).toContain('| d | grid, log view, preview |');
+    expect(table).toContain('| / | log view, diff view | search the lines: type what to look for |');
     expect(table).toContain('| ? | everywhere |');
     expect(table).toContain('| q/Ctrl-C | grid | quit the dashboard (workers keep running) |');
   });

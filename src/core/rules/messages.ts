@@ -70,24 +70,28 @@ export interface PromptFacts {
   state: HealthState;
   /** How long its screen has been still, ms (tmux's activity clock). */
   screenQuietMs: number;
+  /** Its log says a turn is open (it has work in hand); false when the log says none or there is no log. */
+  turnOpen: boolean;
 }
 
 /** A still screen for this long, with no log saying otherwise, is an agent at its prompt. */
 export const QUIET_PROMPT_MS = 3_000;
 
 /**
- * Whether a message can be typed into the worker now: idle (its turn done), or alive with no log to say
- * more and a still screen. Never while it works, asks a question (the text would answer it), is limited,
- * stuck, starting or dead.
+ * Whether a message can be typed into the worker now: idle (its turn done), or alive with no turn open
+ * and a screen still for a moment (a dashboard calls a worker "working" for a while after its last
+ * output). Never while a turn is open, nor when it asks a question (the text would answer it), is
+ * limited, stuck, starting or dead.
  */
 export function atPrompt(f: PromptFacts): boolean {
   if (f.state === 'idle') return true;
-  return f.state === 'running' && f.screenQuietMs >= QUIET_PROMPT_MS;
+  return (f.state === 'running' || f.state === 'working') && !f.turnOpen && f.screenQuietMs >= QUIET_PROMPT_MS;
 }
 
 /** Why a worker is not at its prompt, for `--now`'s refusal and the notice. */
 export function notAtPromptReason(name: string, f: PromptFacts): string {
-  if (f.state === 'running') return `${name}'s screen is still changing`;
+  if ((f.state === 'running' || f.state === 'working') && f.turnOpen) return `${name} is working on a turn`;
+  if (f.state === 'running' || f.state === 'working') return `${name}'s screen is still changing`;
   return `${name} is ${f.state}, not at its prompt`;
 }
 

@@ -41,6 +41,8 @@ export interface WorkerSummary {
   lastActiveAt: number | null;
   checkpoint: string | null;
   status: string | null;
+  /** A turn is open by the log: the agent has work in hand (a message typed in now would interrupt it). */
+  turnOpen?: boolean;
   /** The usage limit the agent last said it hit, until it works again (activity.limit). */
   limit?: { text: string; resetsAt: number | null; at: number } | null;
 }

@@ -25,19 +25,23 @@ export function renderDiff(diff: DiffViewInput, { stat }: { stat: boolean }): st
   const against = `against ${diff.base} (merge-base ${diff.mergeBase.slice(0, 7)})`;
   if (diff.files.length === 0) return `${who}: no changes ${against}, nothing uncommitted or untracked\n`;
   const count = `${diff.totals.files} ${diff.totals.files === 1 ? 'file' : 'files'}`;
-  const out = [`${who}: ${count}, ${formatDiffFigure(diff.totals)} ${against}, uncommitted and untracked work included`];
-  const figures = diff.files.map((f) => (f.binary ? 'binary' : formatDiffFigure(f)));
-  const names = diff.files.map((f) => (f.oldPath === undefined ? f.path : `${f.oldPath} → ${f.path}`));
-  const figureWidth = Math.max(...figures.map(textWidth));
-  const nameWidth = Math.min(60, Math.max(...names.map(textWidth)));
-  diff.files.forEach((file, i) => {
-    const what = describe(file);
-    const figure = pad(figures[i] ?? '', figureWidth);
-    out.push(`  ${figure}  ${what === '' ? (names[i] ?? '') : `${pad(names[i] ?? '', nameWidth)}  ${what}`}`);
-  });
+  const out = [`${who}: ${count}, ${formatDiffFigure(diff.totals)} ${against}, uncommitted and untracked work included`, ...diffFileRows(diff.files)];
   if (stat) return `${out.join('\n')}\n`;
   const patches = diff.files.map((f) => f.patch ?? '').filter((p) => p !== '');
   return `${out.join('\n')}\n\n${patches.join('')}`;
+}
+
+/** One line a file, aligned: its +/− counts (or "binary"), its name (a rename's from → to), and what it is. */
+export function diffFileRows(files: readonly DiffFile[]): string[] {
+  const figures = files.map((f) => (f.binary ? 'binary' : formatDiffFigure(f)));
+  const names = files.map((f) => (f.oldPath === undefined ? f.path : `${f.oldPath} → ${f.path}`));
+  const figureWidth = Math.max(0, ...figures.map(textWidth));
+  const nameWidth = Math.min(60, Math.max(0, ...names.map(textWidth)));
+  return files.map((file, i) => {
+    const what = describe(file);
+    const figure = pad(figures[i] ?? '', figureWidth);
+    return `  ${figure}  ${what === '' ? (names[i] ?? '') : `${pad(names[i] ?? '', nameWidth)}  ${what}`}`;
+  });
 }
 
 /** What a file's line says beside its name; '' for a plain modification. */

@@ -13,6 +13,7 @@ export const SCREEN_ACTIONS = [
   'attach',
   'openLog',
   'openPreview',
+  'openDiff',
   'cycleFilter',
   'cycleSort',
   'restart',
@@ -20,6 +21,8 @@ export const SCREEN_ACTIONS = [
   'start',
   'bringBack',
   'continueAfterLimit',
+  'message',
+  'messageMany',
   'answer',
   'scrollUp',
   'scrollDown',
@@ -72,12 +75,12 @@ export const ACTIONS: readonly Action[] = [...SCREEN_ACTIONS, ...DIALOG_ACTIONS]
  * screen (`p`), the task board) or the dialog on top of it. A key may mean different things in different
  * views (j scrolls the log, moves in the grid), never two things in one.
  */
-export type ScreenView = 'grid' | 'log' | 'preview' | 'board';
+export type ScreenView = 'grid' | 'log' | 'preview' | 'diff' | 'board';
 /** The dialogs, each a view of its own: while one is open only its keys work. `search` is the log view's search being typed. */
 export type DialogView = 'confirm' | 'answer' | 'pick' | 'form' | 'search' | 'events' | 'help';
 export type View = ScreenView | DialogView;
 
-export const SCREENS: readonly ScreenView[] = ['grid', 'log', 'preview', 'board'];
+export const SCREENS: readonly ScreenView[] = ['grid', 'log', 'preview', 'diff', 'board'];
 export const DIALOGS: readonly DialogView[] = ['confirm', 'answer', 'pick', 'form', 'search', 'events', 'help'];
 export const VIEWS: readonly View[] = [...SCREENS, ...DIALOGS];
 
@@ -147,10 +150,12 @@ const GRID: readonly View[] = ['grid'];
 /** An answer dialog's keys: whatever letter or digit a choice on the worker's screen names. */
 const CHOICE_KEYS: KeySpec[] = [...'abcdefghijklmnopqrstuvwxyz0123456789'].map(char);
 const LOG: readonly View[] = ['log'];
+/** Views of lines that scroll and search alike: the log view and the diff view (logView.ts). */
+const LINES: readonly View[] = ['log', 'diff'];
 /** Views with a way back to the grid. */
-const AWAY: readonly View[] = ['log', 'preview', 'board'];
+const AWAY: readonly View[] = ['log', 'preview', 'diff', 'board'];
 /** Keys that act on a worker work wherever one worker is in front of the person: the selected one, or the one a view shows. */
-const ANY: readonly View[] = ['grid', 'log', 'preview'];
+const ANY: readonly View[] = ['grid', 'log', 'preview', 'diff'];
 /** Keys about tasks: on a worker in the grid, or on the selected card of the board. */
 const TASKS: readonly View[] = ['grid', 'board'];
 /** Keys about the whole board rather than one worker: they work where the board is in front of the person. */
@@ -171,6 +176,7 @@ export const keymap: readonly Binding[] = [
   row({ action: 'attach', keys: [named('enter')], views: ANY, label: '⏎', description: "attach to the worker's terminal (Ctrl-Q or tmux's detach comes back)", hint: 'attach', hintViews: ['grid', 'preview'], disabledReason: needsSession }),
   row({ action: 'openLog', keys: [char('l')], views: ['grid', 'preview'], label: 'l', description: "the worker's log: every event, with level filter and search", hint: 'log', disabledReason: needsWorker }),
   row({ action: 'openPreview', keys: [char('p')], views: ['grid', 'log'], label: 'p', description: "a live preview of the worker's screen", hint: 'preview', disabledReason: needsWorker }),
+  row({ action: 'openDiff', keys: [char('d')], views: ['grid', 'log', 'preview'], label: 'd', description: "the worker's diff against the base: files with +/− counts, then the patch", hint: 'diff', hintViews: GRID, disabledReason: needsWorker }),
   row({ action: 'cycleFilter', keys: [char('f')], views: GRID, label: 'f', description: 'filter the grid: all → needs you → working → idle or done → each lane', hint: 'filter' }),
   row({ action: 'cycleSort', keys: [char('o')], views: GRID, label: 'o', description: 'order the grid: config → needs you first → by name → by last activity', hint: null }),
   row({ action: 'restart', keys: [char('r')], views: ANY, label: 'r', description: 'restart the worker', hint: 'restart', hintViews: GRID, dangerous: true, disabledReason: needsWorker }),
@@ -194,25 +200,27 @@ export const keymap: readonly Binding[] = [
     hint: 'answer',
     disabledReason: (ctx) => (ctx.state === null ? 'no worker selected' : ctx.state !== 'waiting' ? 'the worker is not asking anything' : null),
   }),
+  row({ action: 'message', keys: [char('m')], views: ['grid', 'preview'], label: 'm', description: "type a message into the worker's agent (at its prompt; a busy one gets it later)", hint: 'message', hintViews: GRID, disabledReason: needsWorker }),
+  row({ action: 'messageMany', keys: [char('M')], views: GRID, label: 'M', description: 'a message to every worker of a lane, or to all, after a confirmation', hint: null }),
   row({ action: 'bringBack', keys: [char('U')], views: GRID, label: 'U', description: 'bring back every worker that should run, each with its task (muxctl up)', hint: null }),
   // Tasks: the board, and the task moves on a worker or a card.
   row({ action: 'openBoard', keys: [char('t')], views: GRID, label: 't', description: 'the task board: a column per state, drift marked', hint: 'tasks' }),
   row({ action: 'newTask', keys: [char('n')], views: TASKS, label: 'n', description: 'add a task: title, lane, priority, acceptance check', hint: 'new task', hintViews: ['board'] }),
-  row({ action: 'assign', keys: [char('a')], views: TASKS, label: 'a', description: 'assign a queued task to the worker, or (board) the task to a worker', hint: 'assign', hintViews: ['board'], disabledReason: needsTaskOrWorker }),
+  row({ action: 'assign', keys: [char('a')], views: TASKS, label: 'a', description: 'assign a queued task to the worker; on the board, to a worker (a proposal: accept it)', hint: 'assign', hintViews: ['board'], disabledReason: needsTaskOrWorker }),
   row({ action: 'reassign', keys: [char('R')], views: TASKS, label: 'R', description: 'move a task to another worker, its uncommitted work with it', hint: 'reassign', hintViews: ['board'], dangerous: true, disabledReason: needsTaskOrWorker }),
   row({ action: 'events', keys: [char('e')], views: TASKS, label: 'e', description: 'what happened to the worker (or task), with the reasons', hint: 'events', disabledReason: needsTaskOrWorker }),
   row({ action: 'toggleDispatch', keys: [char('P')], views: BOARD, label: 'P', description: 'pause or resume handing queued tasks to idle workers', hint: null }),
   row({ action: 'land', keys: [char('L')], views: BOARD, label: 'L', description: 'land done tasks on the base now: merge, check, fast-forward', hint: 'land' }),
   row({ action: 'doctor', keys: [char('D')], views: BOARD, label: 'D', description: 'the drift doctor: where the record and the world disagree, with fixes', hint: 'doctor' }),
-  // The log view: scroll, follow, filter.
-  row({ action: 'scrollUp', keys: [named('up'), char('k')], views: LOG, label: '↑/k', description: 'scroll up a line (stops following)', hint: null }),
-  row({ action: 'scrollDown', keys: [named('down'), char('j')], views: LOG, label: '↓/j', description: 'scroll down a line', hint: null }),
-  row({ action: 'pageUp', keys: [named('pageUp'), ctrl('u')], views: LOG, label: 'PgUp/Ctrl-U', description: 'scroll up a page', hint: null }),
-  row({ action: 'pageDown', keys: [named('pageDown'), ctrl('d')], views: LOG, label: 'PgDn/Ctrl-D', description: 'scroll down a page', hint: null }),
-  row({ action: 'scrollTop', keys: [char('g'), named('home')], views: LOG, label: 'g/Home', description: 'go to the oldest line', hint: null }),
-  row({ action: 'follow', keys: [char('G'), named('end')], views: LOG, label: 'G/End', description: 'go to the newest line and follow new ones', hint: 'follow' }),
+  // The log view and the diff view: scroll, follow, filter.
+  row({ action: 'scrollUp', keys: [named('up'), char('k')], views: LINES, label: '↑/k', description: 'scroll up a line (stops following)', hint: null }),
+  row({ action: 'scrollDown', keys: [named('down'), char('j')], views: LINES, label: '↓/j', description: 'scroll down a line', hint: null }),
+  row({ action: 'pageUp', keys: [named('pageUp'), ctrl('u')], views: LINES, label: 'PgUp/Ctrl-U', description: 'scroll up a page', hint: null }),
+  row({ action: 'pageDown', keys: [named('pageDown'), ctrl('d')], views: LINES, label: 'PgDn/Ctrl-D', description: 'scroll down a page', hint: null }),
+  row({ action: 'scrollTop', keys: [char('g'), named('home')], views: LINES, label: 'g/Home', description: 'go to the first line (in the log, the oldest)', hint: null }),
+  row({ action: 'follow', keys: [char('G'), named('end')], views: LINES, label: 'G/End', description: 'go to the last line (in the log, the newest) and follow new ones', hint: 'follow' }),
   row({ action: 'cycleLevel', keys: [char('e')], views: LOG, label: 'e', description: 'lowest level shown: all → info → warn → error', hint: 'level' }),
-  row({ action: 'search', keys: [char('/')], views: LOG, label: '/', description: 'search the lines: type what to look for', hint: 'search' }),
+  row({ action: 'search', keys: [char('/')], views: LINES, label: '/', description: 'search the lines: type what to look for', hint: 'search' }),
   // Everywhere.
   row({ action: 'back', keys: [named('escape'), char('q')], views: AWAY, label: 'Esc/q', description: 'back to the grid', hint: 'back' }),
   row({ action: 'help', keys: [char('?')], views: SCREENS, label: '?', description: 'show or hide this help', hint: 'help' }),
@@ -251,6 +259,7 @@ const HINT_GROUPS: Record<View, { keys: string; hint: string } | null> = {
   grid: { keys: '←↑↓→', hint: 'move' },
   log: { keys: '↑↓', hint: 'scroll' },
   preview: null,
+  diff: { keys: '↑↓', hint: 'scroll' },
   board: { keys: '←↑↓→', hint: 'move' },
   confirm: null,
   answer: null,
@@ -357,6 +366,7 @@ const VIEW_NAMES: Record<View, string> = {
   grid: 'grid',
   log: 'log view',
   preview: 'preview',
+  diff: 'diff view',
   board: 'board',
   confirm: 'confirmation',
   answer: 'answer',
