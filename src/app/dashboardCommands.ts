@@ -12,6 +12,14 @@ import type { Commands } from '../state/actions.js';
 import { promptFacts } from '../control/messenger.js';
 import type { DashboardStore } from '../state/store.js';
 import type { Services } from './services.js';
+import { readFileSync } from 'node:fs';
+import { addWorkerEntry, type WorkerEntry } from '../core/config/workerEdit.js';
+import type { NewWorkerInput } from '../state/workerActions.js';
+
+/** The form's fields as a sessions.json entry: an agent preset, or a command run by sh -c. */
+function newWorkerEntry(input: NewWorkerInput): WorkerEntry {
+  return { name: input.name, lane: input.lane, ...(input.agent === '' ? {} : { agent: input.agent }), ...(input.command === '' ? {} : { command: input.command }) };
+}
 
 export interface DashboardHooks {
   /** After an action of ours: look at tmux and the board now rather than at the next tick. */
@@ -39,6 +47,19 @@ export function dashboardCommands(services: Services, store: DashboardStore, hoo
       return summary(changed.length > 0 ? changed : [{ worker: 'all', outcome: 'every worker that should run is running with its task' }]);
     },
     stop: async (name) => summary([await services.workers.stop(name, PERSON, 'stopped from the dashboard (s)')]),
+    checkWorker: (input) => {
+      const file = services.config().file;
+      // The file as it is on disk now: what the write will start from (an edit by hand included).
+      const checked = addWorkerEntry(readFileSync(file, 'utf8'), file, newWorkerEntry(input));
+      if (checked.ok) return null;
+      if (checked.kind === 'entry') return checked.problems.map((p) => `${p.field}: ${p.message}`).join(' · ');
+      return checked.kind === 'config' ? `${file} has problems of its own: fix them first (${checked.problems[0]?.message ?? ''})` : 'no such worker';
+    },
+    addWorker: async (input) => {
+      const outcome = await services.entries.add(newWorkerEntry(input), PERSON, 'added from the dashboard (W)');
+      if (!outcome.ok) return done(`${input.name}: nothing written: ${outcome.problems.map((p) => `${p.field}: ${p.message}`).join(' · ')}`);
+      return summary(outcome.results.length > 0 ? outcome.results : [{ worker: input.name, outcome: `added to ${outcome.file}` }]);
+    },
     send: async (target, text) => {
       // At its prompt: its state and how long its screen has been still, as the dashboard sees it now.
       const now = Date.now();

@@ -12,9 +12,10 @@ import { answerDialog, helpDialog } from './dialogs.js';
 import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type DetailMode, type FormOverlay } from './store.js';
 import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActions.js';
 import { createMessageHandlers, type MessageCommands } from './messageActions.js';
+import { createWorkerHandlers, type WorkerCommands } from './workerActions.js';
 
 /** The control plane as the dashboard's keys see it. Each command resolves to a line for the person. */
-export interface Commands extends TaskCommands, MessageCommands {
+export interface Commands extends TaskCommands, MessageCommands, WorkerCommands {
   start(worker: string): Promise<string>;
   /** Every worker that should run, brought back with its task (`muxctl up`). */
   bringBack(): Promise<string>;
@@ -67,6 +68,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
   };
   const tasks = createTaskHandlers(store, commands, notify, perform);
   const messages = createMessageHandlers(store, commands, perform);
+  const newWorkers = createWorkerHandlers(store, commands, perform);
   const move = (direction: 'up' | 'down' | 'left' | 'right'): void => {
     if (currentView(store.getState()) === 'board') return tasks.moveOnBoard(direction);
     const state = store.getState();
@@ -139,6 +141,7 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     continueAfterLimit: onFocused((name) => notify(commands.toggleContinue(name))),
     message: messages.message,
     messageMany: messages.messageMany,
+    addWorker: newWorkers.addWorker,
     answer: onFocused(openAnswer),
     scrollUp: () => scroll(() => ({ by: -1 })),
     scrollDown: () => scroll(() => ({ by: 1 })),

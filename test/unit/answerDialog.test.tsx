@@ -55,6 +55,8 @@ function setup(screens: Record<string, string[]>, states: Record<string, WorkerS
     stop: async (n) => `${n}: stopped`,
     send: async () => 'sent',
     accept: async (id) => `${id} accepted`,
+    checkWorker: () => null,
+    addWorker: async (input) => `${input.name}: started`,
     toggleContinue: (n) => `${n}: continue cancelled`,
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n) => (calls.push(`restart ${n}`), `${n}: restarted`),

@@ -37,6 +37,8 @@ function setup(columns = 100, rows = 30, workers: WorkerSnapshot[] = threeWorker
     start: async (n) => (calls.push(`start ${n}`), `${n}: started`),
     bringBack: async () => (calls.push('bringBack'), 'all: brought back'),
     stop: async (n) => (calls.push(`stop ${n}`), `${n}: stopped`),
+    checkWorker: (input) => (input.lane === 'nope' ? 'lane: expected one of the lanes app, infra; got "nope"' : null),
+    addWorker: async (input) => (calls.push(`addWorker ${input.name} ${input.lane} ${input.agent || input.command}`), `${input.name}: started`),
     toggleContinue: (n) => (calls.push(`toggleContinue ${n}`), `${n}: continue cancelled (c sets it again)`),
     send: async (target, text) => (calls.push(`send ${target.kind === 'worker' ? target.name : target.kind === 'lane' ? `lane ${target.lane}` : 'all'}: ${text}`), 'sent'),
     restartDecision: async () => ({ action: 'idle', reasons: ['the worker has no task; the worker comes back idle'], backupRef: false }),
@@ -216,6 +218,36 @@ describe('App', () => {
     expect(calls.some((c) => c.startsWith('send lane'))).toBe(false);
     ui.stdin.write('y');
     await waitFor(() => calls.includes('send lane app: tests are red on main'), { what: 'the send to the lane' });
+  });
+
+  it('W adds a worker from a form: a wrong field is named and the form stays; fixed, it is added', async () => {
+    const { ui, calls } = setup(120, 30);
+    cleanup = ui.unmount;
+    await settle();
+    ui.stdin.write('W');
+    await waitFor(() => frame(ui).includes('New worker'), { what: 'the form' });
+    ui.stdin.write('app-3');
+    await settle();
+    ui.stdin.write('\t');
+    await settle();
+    // The lane field starts as the selected worker's: replace it with a wrong one.
+    for (let i = 0; i < 3; i += 1) ui.stdin.write('\x7f');
+    ui.stdin.write('nope');
+    await settle();
+    ui.stdin.write('\t');
+    await settle();
+    ui.stdin.write('codex');
+    await settle();
+    ui.stdin.write('\r');
+    await waitFor(() => frame(ui).includes('lane: expected one of the lanes app, infra; got "nope"'), { what: 'the problem named' });
+    expect(calls.some((c) => c.startsWith('addWorker'))).toBe(false);
+    ui.stdin.write('\x1b[Z');
+    await settle();
+    for (let i = 0; i < 4; i += 1) ui.stdin.write('\x7f');
+    ui.stdin.write('app');
+    await settle();
+    ui.stdin.write('\r');
+    await waitFor(() => calls.includes('addWorker app-3 app codex'), { what: 'the worker added' });
   });
 
   it('a worker with messages waiting for its prompt says how many on its panel', async () => {

@@ -71,6 +71,8 @@ function setup() {
     start: async (n) => `${n}: started`,
     bringBack: async () => 'all: brought back',
     stop: async (n) => `${n}: stopped`,
+    checkWorker: () => null,
+    addWorker: async (input) => `${input.name}: started`,
     toggleContinue: (n) => `${n}: continue cancelled`,
     send: async () => 'sent',
     accept: async (id) => `${id} accepted`,

@@ -32,6 +32,7 @@ const EVERY_ACTION: Record<Action, true> = {
   continueAfterLimit: true,
   message: true,
   messageMany: true,
+  addWorker: true,
   answer: true,
   answerChoice: true,
   answerEnter: true,

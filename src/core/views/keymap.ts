@@ -23,6 +23,7 @@ export const SCREEN_ACTIONS = [
   'continueAfterLimit',
   'message',
   'messageMany',
+  'addWorker',
   'answer',
   'scrollUp',
   'scrollDown',
@@ -202,6 +203,7 @@ export const keymap: readonly Binding[] = [
   }),
   row({ action: 'message', keys: [char('m')], views: ['grid', 'preview'], label: 'm', description: "type a message into the worker's agent (at its prompt; a busy one gets it later)", hint: 'message', hintViews: GRID, disabledReason: needsWorker }),
   row({ action: 'messageMany', keys: [char('M')], views: GRID, label: 'M', description: 'a message to every worker of a lane, or to all, after a confirmation', hint: null }),
+  row({ action: 'addWorker', keys: [char('W')], views: GRID, label: 'W', description: 'add a worker: name, lane, agent or command; written into sessions.json, then started', hint: null }),
   row({ action: 'bringBack', keys: [char('U')], views: GRID, label: 'U', description: 'bring back every worker that should run, each with its task (muxctl up)', hint: null }),
   // Tasks: the board, and the task moves on a worker or a card.
   row({ action: 'openBoard', keys: [char('t')], views: GRID, label: 't', description: 'the task board: a column per state, drift marked', hint: 'tasks' }),
