@@ -39,11 +39,16 @@ export function Grid({ workers, grid, selected, now, taskLines = {}, lastEvents 
               {...(taskLines[worker.name] === undefined ? {} : { taskLine: taskLines[worker.name] })}
               {...(lastEvents[worker.name] === undefined ? {} : { lastEvent: lastEvents[worker.name] })}
               messagesWaiting={messagesWaiting[worker.name] ?? 0}
-              {...(diffFigures[worker.name] === undefined ? {} : { diffFigure: diffFigures[worker.name] })}
+              {...(changed(diffFigures[worker.name]) ? { diffFigure: diffFigures[worker.name] } : {})}
             />
           ))}
         </Box>
       ))}
     </Box>
   );
+}
+
+/** "+0 −0" on every clean worker is noise: a panel shows the figure once there is something to land. */
+function changed(figure: { added: number; removed: number } | undefined): figure is { added: number; removed: number } {
+  return figure !== undefined && figure.added + figure.removed > 0;
 }

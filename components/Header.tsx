@@ -9,7 +9,7 @@ import { NEEDS_YOU } from './theme.js';
 
 /** One line: the project, how many workers, how many need the person, and the time. */
 export function Header({ store, width }: { store: DashboardStore; width: number }) {
-  const { project, socket, total, trouble, limited, allMissing, noneStarted, now, follower, ready, queued, active, stuckTasks, paused } = useStore(
+  const { project, socket, total, trouble, limited, allMissing, noneStarted, now, follower, ready, queued, proposed, active, stuckTasks, paused } = useStore(
     store,
     useShallow((s) => ({
       project: s.project,
@@ -23,6 +23,7 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
       follower: s.follower,
       ready: s.ready,
       queued: s.tasks.filter((t) => t.state === 'queued').length,
+      proposed: s.tasks.filter((t) => t.state === 'proposed').length,
       active: s.tasks.filter((t) => isHeld(t.state)).length,
       stuckTasks: s.tasks.filter((t) => needsPerson(t.state)).length,
       paused: s.dispatchPaused,
@@ -39,7 +40,9 @@ export function Header({ store, width }: { store: DashboardStore; width: number 
     : trouble > 0
       ? ` · ${trouble} need${trouble === 1 ? 's' : ''} you`
       : '';
-  const board = queued + active + stuckTasks > 0 || paused ? ` · tasks ${active} active, ${queued} queued${stuckTasks > 0 ? `, ${stuckTasks} need you` : ''}${paused ? ' · dispatch paused' : ''}` : '';
+  // A worker's proposal waits for the person: counted, so it is seen without opening the board.
+  const proposals = proposed > 0 ? `, ${proposed} proposed` : '';
+  const board = queued + active + stuckTasks + proposed > 0 || paused ? ` · tasks ${active} active, ${queued} queued${proposals}${stuckTasks > 0 ? `, ${stuckTasks} need you` : ''}${paused ? ' · dispatch paused' : ''}` : '';
   const role = follower ? ` · watching (dashboard pid ${follower.leaderPid ?? '?'} acts)` : '';
   const right = `tmux -L ${socket}  ${clockMinutes(now)} `;
   return (

@@ -6,6 +6,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../components/App.js';
 import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
+import { newTask } from '../../src/core/rules/tasks.js';
 import { createActions, type Commands } from '../../src/state/actions.js';
 import type { LogLine } from '../../src/core/views/logView.js';
 import { createDashboardStore, selectedWorker, type DashboardStore } from '../../src/state/store.js';
@@ -248,6 +249,16 @@ describe('App', () => {
     await settle();
     ui.stdin.write('\r');
     await waitFor(() => calls.includes('addWorker app-3 app codex'), { what: 'the worker added' });
+  });
+
+  it('the header counts a worker\'s proposals; a clean worker shows no +0 −0, one with work shows its figure', async () => {
+    const { ui, store } = setup(120, 30);
+    cleanup = ui.unmount;
+    const proposal = { ...newTask({ id: 'T9', title: 'pin the CI image', lane: 'infra', proposed: true }, now) };
+    store.setState({ tasks: [proposal], diffFigures: { 'app-1': { added: 0, removed: 0 }, 'app-2': { added: 12, removed: 3 } } });
+    await waitFor(() => frame(ui).includes('tasks 0 active, 0 queued, 1 proposed'), { what: 'the proposal counted' });
+    expect(frame(ui)).toContain('+12 −3');
+    expect(frame(ui)).not.toContain('+0 −0');
   });
 
   it('a worker with messages waiting for its prompt says how many on its panel', async () => {
