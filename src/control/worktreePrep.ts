@@ -10,6 +10,7 @@
  */
 import { isAbsolute, join, relative } from 'node:path';
 import type { Git } from '../adapters/git.js';
+import { isFile } from '../adapters/files.js';
 import type { RuntimeDir } from '../adapters/runtime.js';
 import { workerLogFiles } from '../adapters/runtime.js';
 import { copyIntoWorktree, EventLogWriter, readPrepMarker, readTextIfAny, runSetup, writePrepMarker, type CopyReport } from '../adapters/worktreePrep.js';
@@ -50,6 +51,8 @@ export class WorktreePrep {
     const { worker, worktree } = request;
     const config = this.deps.config();
     const { setup, setupTimeoutSeconds } = config.worktree;
+    // Nothing to prepare (no copy globs, no setup, no .worktreeinclude): not one git call more per start.
+    if (config.worktree.copy.length === 0 && setup === null && !(await isFile(join(config.repo, INCLUDE_FILE)))) return { ok: true };
     const gitDir = await git.worktreeGitDir(worktree);
     const marker = await readPrepMarker(gitDir);
     if (!preparationDue(request.made === 'created', marker)) return { ok: true };
