@@ -42,6 +42,9 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   const ready = useStore(store, (s) => s.ready);
   // Only the mode: the detail's lines change many times a second and only the detail view draws them.
   const view = useStore(store, (s): ScreenView => currentView(s));
+  // While a dialog is open its own hint line says its keys: the bar keeps quiet rather than offer the
+  // screen's keys under it, which do nothing then.
+  const dialogOpen = useStore(store, (s) => s.overlay !== null);
 
   const shown = useMemo(() => visibleWorkers(workers, gridView), [workers, gridView]);
   const selected = resolveSelection(shown, selectedName, selectedAt);
@@ -89,7 +92,7 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
         {body}
       </Box>
       <StatusLine store={store} width={size.columns} extra={status.filter(Boolean).join(' · ')} />
-      <HintsBar width={size.columns} view={view} />
+      {dialogOpen ? <Text> </Text> : <HintsBar width={size.columns} view={view} />}
     </Box>
   );
 }

@@ -12,6 +12,7 @@ import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 import { createActions, type Commands } from '../../src/state/actions.js';
 import { createDashboardStore } from '../../src/state/store.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { quietCommands } from '../helpers/commands.js';
 
 const now = Date.UTC(2026, 10, 23, 14, 2, 0);
 
@@ -47,31 +48,13 @@ function worker(name: string, state: WorkerSnapshot['health']['state']): WorkerS
 function setup(screens: Record<string, string[]>, states: Record<string, WorkerSnapshot['health']['state']> = { 'app-1': 'waiting', 'app-2': 'working' }) {
   const calls: string[] = [];
   const answered: Array<{ worker: string; asked: Question; key: string }> = [];
-  const commands: Commands = {
+  const commands: Commands = quietCommands({
     readQuestion: async (n) => (calls.push(`read ${n}`), screens[n] === undefined ? null : readQuestion(screens[n])),
     answerQuestion: async (n, asked, key) => (answered.push({ worker: n, asked, key }), `${n}: sent ${key}`),
-    start: async (n) => `${n}: started`,
-    bringBack: async () => 'all: brought back',
-    stop: async (n) => `${n}: stopped`,
-    send: async () => 'sent',
-    accept: async (id) => `${id} accepted`,
-    checkWorker: () => null,
-    addWorker: async (input) => `${input.name}: started`,
-    toggleContinue: (n) => `${n}: continue cancelled`,
-    restartDecision: async () => ({ action: 'idle', reasons: ['the worker comes back idle'], backupRef: false }),
     restartGuarded: async (n) => (calls.push(`restart ${n}`), `${n}: restarted`),
-    assign: async (id, n) => `${id} → ${n}`,
-    reassign: async (id, n) => ({ message: `${id} moved to ${n}` }),
-    addTask: () => null,
-    eventLines: () => [],
-    setDispatchPaused: () => {},
-    land: async () => 'nothing to land',
-    doctorFindings: async () => [],
-    fixFinding: async () => 'fixed',
     attach: (n) => void calls.push(`attach ${n}`),
-    watchDetail: () => {},
     quit: () => void calls.push('quit'),
-  };
+  });
   const store = createDashboardStore({ project: 'demo', socket: 'muxctl-demo', configFile: '/r/sessions.json', size: { columns: 100, rows: 24 }, now });
   store.setState({ ready: true, workers: Object.entries(states).map(([name, state]) => worker(name, state)) });
   const ui = render(<App store={store} actions={createActions(store, commands)} />);

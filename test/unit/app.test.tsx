@@ -251,6 +251,19 @@ describe('App', () => {
     await waitFor(() => calls.includes('addWorker app-3 app codex'), { what: 'the worker added' });
   });
 
+  it('while a dialog is open the hints bar offers none of the screen keys under it', async () => {
+    const { ui } = setup(120, 30);
+    cleanup = ui.unmount;
+    const bar = () => frame(ui).trimEnd().split('\n').at(-1) ?? '';
+    await waitFor(() => bar().includes('q/Ctrl-C quit'), { what: 'the grid hints' });
+    ui.stdin.write('W');
+    await waitFor(() => frame(ui).includes('New worker'), { what: 'the form' });
+    expect(frame(ui)).not.toContain('q/Ctrl-C quit');
+    expect(frame(ui)).toContain('Esc cancel');
+    ui.stdin.write('\x1b');
+    await waitFor(() => bar().includes('q/Ctrl-C quit'), { what: 'the grid hints back' });
+  });
+
   it('the header counts a worker\'s proposals; a clean worker shows no +0 −0, one with work shows its figure', async () => {
     const { ui, store } = setup(120, 30);
     cleanup = ui.unmount;

@@ -16,6 +16,7 @@ import { createActions, type Commands } from '../../src/state/actions.js';
 import { confirmDialog, eventsDialog, formDialog, helpDialog, pickDialog } from '../../src/state/dialogs.js';
 import { createDashboardStore, type DashboardStore, type FormOverlay, type PickOverlay } from '../../src/state/store.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { quietCommands } from '../helpers/commands.js';
 
 const now = Date.UTC(2026, 10, 23, 14, 2, 0);
 
@@ -67,31 +68,12 @@ function worker(name: string): WorkerSnapshot {
 
 function setup() {
   const calls: string[] = [];
-  const commands: Commands = {
-    start: async (n) => `${n}: started`,
-    bringBack: async () => 'all: brought back',
-    stop: async (n) => `${n}: stopped`,
-    checkWorker: () => null,
-    addWorker: async (input) => `${input.name}: started`,
-    toggleContinue: (n) => `${n}: continue cancelled`,
-    send: async () => 'sent',
-    accept: async (id) => `${id} accepted`,
-    restartDecision: async () => ({ action: 'idle', reasons: ['the worker comes back idle'], backupRef: false }),
+  const commands: Commands = quietCommands({
     restartGuarded: async (n, o) => (calls.push(`restart ${n}${o.destructive ? ' reset' : ''}`), `${n}: restarted`),
-    assign: async (id, n) => `${id} → ${n}`,
-    reassign: async (id, n) => ({ message: `${id} moved to ${n}` }),
-    addTask: () => null,
-    eventLines: () => [],
-    setDispatchPaused: () => {},
-    land: async () => 'nothing to land',
-    doctorFindings: async () => [],
-    fixFinding: async () => 'fixed',
-    readQuestion: async () => null,
-    answerQuestion: async (n, _asked, key) => `${n}: sent ${key}`,
     attach: (n) => void calls.push(`attach ${n}`),
     watchDetail: (r) => void calls.push(r ? `detail ${r.mode} ${r.worker}` : 'detail closed'),
     quit: () => void calls.push('quit'),
-  };
+  });
   const store = createDashboardStore({ project: 'demo', socket: 'muxctl-demo', configFile: '/r/sessions.json', size: { columns: 100, rows: 30 }, now });
   store.setState({ ready: true, workers: [worker('app-1'), worker('app-2')] });
   const actions = createActions(store, commands);

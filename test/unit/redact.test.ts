@@ -215,9 +215,11 @@ describe('redact: properties', () => {
     for (const long of pathological) {
       const start = performance.now();
       redact(long);
-      expect(performance.now() - start).toBeLessThan(500);
+      // Not a speed figure (the bench has those): a guard against catastrophic backtracking, which takes minutes
+      // on these lines; a loaded machine takes a second or two for a linear pass.
+      expect(performance.now() - start).toBeLessThan(10_000);
     }
-  });
+  }, 60_000);
 });
 
 describe('redactObject', () => {
