@@ -2,16 +2,17 @@
 // these numbers go into notes and comparisons, not into pass/fail.
 //
 //   node scripts/bench.mjs [--seconds 60] [--workers 20] [--runs 5] [--ingest-seconds 30] [--ingest-rate 500]
-//                          [--soak-minutes 10] [--quick] [--profile DIR] [--json-only]
+//                          [--soak-minutes 10] [--many 100] [--many-rate 100] [--long-idle-minutes 60]
+//                          [--only version,status,first-frame,up,idle,ingest,soak,many,long-idle]
+//                          [--quick] [--profile DIR] [--json-only]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import pty from 'node-pty';
-import xterm from '@xterm/headless';
+import { bin, cpuMs, cpuPct, cpuTicks, makeProject, median, medianTimeline, root, rssMb, sleep, spawnDashboard, timed, tmuxServerPid, until } from './bench-lib.mjs';
 
+const PHASES = ['version', 'status', 'first-frame', 'up', 'idle', 'ingest', 'soak', 'many', 'long-idle'];
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
@@ -21,6 +22,12 @@ const { values } = parseArgs({
     'ingest-seconds': { type: 'string', default: '30' },
     'ingest-rate': { type: 'string', default: '500' },
     'soak-minutes': { type: 'string', default: '10' },
+    // The screen that must hold a hundred workers: its first frame, idle and ingest.
+    many: { type: 'string', default: '100' },
+    'many-rate': { type: 'string', default: '100' },
+    // A dashboard left open: does its memory stay flat?
+    'long-idle-minutes': { type: 'string', default: '60' },
+    only: { type: 'string', default: PHASES.join(',') },
     quick: { type: 'boolean', default: false },
     // Writes a V8 CPU profile of each dashboard run into this folder (open it in Chrome's DevTools).
     profile: { type: 'string' },
@@ -31,171 +38,142 @@ const seconds = values.quick ? 10 : Number(values.seconds);
 const ingestSeconds = values.quick ? 8 : Number(values['ingest-seconds']);
 const ingestRate = Number(values['ingest-rate']);
 const soakMinutes = values.quick ? 0 : Number(values['soak-minutes']);
+const longIdleMinutes = values.quick ? 0 : Number(values['long-idle-minutes']);
 const workerCount = Number(values.workers);
+const many = Number(values.many);
+const manyRate = Number(values['many-rate']);
 const runs = Number(values.runs);
-const root = resolve(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'muxctl');
+const only = new Set(values.only.split(','));
+for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`bench: unknown phase "${phase}" (phases: ${PHASES.join(', ')})`);
 const say = (line) => values['json-only'] || console.log(line);
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function makeProject(workers, command = (i) => `echo idle worker ${i + 1}; exec sleep 100000`) {
-  const dir = mkdtempSync(join(tmpdir(), 'muxctl-bench-'));
-  const repo = join(dir, 'repo');
-  const git = (...args) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' } });
-  execFileSync('mkdir', ['-p', repo]);
-  git('init', '-q', '-b', 'main');
-  writeFileSync(join(repo, 'README.md'), 'bench\n');
-  git('add', '.');
-  git('commit', '-qm', 'bench');
-  const socket = `muxctl-bench-${process.pid}`;
-  const config = {
-    project: 'bench',
-    tmuxSocket: socket,
-    worktreeDir: join(dir, 'worktrees'),
-    lanes: { app: {} },
-    workers: Array.from({ length: workers }, (_, i) => ({ name: `w${i + 1}`, lane: 'app', command: command(i) })),
-  };
-  const file = join(repo, 'sessions.json');
-  writeFileSync(file, JSON.stringify(config));
-  return {
-    file,
-    socket,
-    repo,
-    cleanup() {
-      try {
-        execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'kill-server'], { stdio: 'ignore' });
-      } catch {
-        /* no server */
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function spawnDashboard(file, cols = 160, rows = 45, extraEnv = {}) {
-  const env = { ...process.env, TERM: 'xterm-256color', ...extraEnv };
-
-  delete env.TMUX;
-  delete env.TMUX_PANE;
-  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
-  // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line.
-  const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [];
-  const child = pty.spawn('node', [...profiling, bin, '--config', file], { cols, rows, env, cwd: root });
-  const counter = { bytes: 0 };
-  child.onData((d) => {
-    counter.bytes += Buffer.byteLength(d);
-    term.write(d);
-  });
-  const screen = () => {
-    const buf = term.buffer.active;
-    const lines = [];
-    for (let y = 0; y < rows; y++) lines.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  };
-  return { child, screen, counter, dispose: () => { try { child.kill(); } catch { /* gone */ } term.dispose(); } };
-}
-
-async function until(probe, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (probe()) return;
-    await sleep(5);
-  }
-  throw new Error(`bench: timed out waiting for ${what}`);
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime, stime, cutime, cstime: fields 14–17 of proc(5), 12–15 after the name.
-  return { self: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
-}
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const timelineText = (t) => Object.entries(t).map(([mark, ms]) => `${mark} ${ms}`).join(' → ');
 
 const results = { node: process.version, tmux: execFileSync('tmux', ['-V']).toString().trim(), workers: workerCount };
 
-// 1. Time from starting muxctl to the first full frame (every panel's name on screen).
-{
+// 1. `muxctl --version`: node's own start, the entry and nothing else. Beside it, a bare node.
+if (only.has('version')) {
+  const version = await timed(runs * 2, () => execFileSync('node', [bin, '--version'], { stdio: 'ignore' }));
+  const bare = await timed(runs * 2, () => execFileSync('node', ['-e', ''], { stdio: 'ignore' }));
+  results.versionMs = { ...version, bareNodeMedian: bare.median };
+  say(`muxctl --version: median ${version.median} ms (min ${version.min}, max ${version.max}, ${version.runs} runs); a bare node -e '': ${bare.median} ms`);
+}
+
+// 2. `muxctl status` of running workers, with its start-up timeline.
+if (only.has('status')) {
   const project = makeProject(workerCount);
   try {
-    execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
-    const times = [];
-    for (let i = 0; i < runs; i++) {
-      const started = performance.now();
-      const dash = spawnDashboard(project.file);
-      await until(() => {
-        const s = dash.screen();
-        return s.includes(`${workerCount} workers`) && s.includes('idle worker 1') && s.includes('w9 · app');
-      }, 20_000, 'the first full frame');
-      times.push(performance.now() - started);
-      dash.child.write('q');
-      await new Promise((r) => dash.child.onExit(r));
-      dash.dispose();
-    }
-    results.firstFrameMs = { median: Math.round(median(times)), min: Math.round(Math.min(...times)), max: Math.round(Math.max(...times)), runs };
-    say(`first full frame (${workerCount} workers, 160×45): median ${results.firstFrameMs.median} ms (min ${results.firstFrameMs.min}, max ${results.firstFrameMs.max}, ${runs} runs)`);
+    project.muxctl('up');
+    const timelines = [];
+    const file = join(project.dir, 'timeline.json');
+    const status = await timed(runs * 2, () => {
+      execFileSync('node', [bin, '--config', project.file, 'status'], { stdio: 'ignore', env: { ...process.env, MUXCTL_TIMELINE: file } });
+      if (existsSync(file)) timelines.push(JSON.parse(readFileSync(file, 'utf8')));
+    });
+    results.statusMs = { ...status, timeline: medianTimeline(timelines) };
+    say(`muxctl status (${workerCount} workers): median ${status.median} ms (min ${status.min}, max ${status.max}, ${status.runs} runs)`);
+    say(`  timeline (ms since the process began, medians): ${timelineText(results.statusMs.timeline)}`);
   } finally {
     project.cleanup();
   }
 }
 
-// 2. `muxctl up` of all workers from nothing: worktrees and sessions.
-{
+/**
+ * Time from starting muxctl to the first full frame: every panel's name on screen for a grid, a row a
+ * worker for the list. Also the dashboard's own start-up timeline.
+ */
+async function firstFrame(project, fullFrame, label) {
+  const timelines = [];
+  const cpu = [];
+  const file = join(project.dir, 'timeline.json');
+  const frame = await timed(runs, async () => {
+    const dash = spawnDashboard(project.file, { env: { MUXCTL_TIMELINE: file }, profile: values.profile });
+    await until(() => fullFrame(dash.screen()), 30_000, 'the first full frame');
+    // CPU time is what a busy machine does not inflate (wall time waits for a core).
+    cpu.push(cpuMs(cpuTicks(dash.child.pid).self));
+    await dash.quit();
+    // 'done' is when the bench quit it, not start-up. (A build from before the timeline writes none.)
+    const marks = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+    delete marks.done;
+    timelines.push(marks);
+  });
+  const out = { ...frame, cpuMsMedian: median(cpu), timeline: medianTimeline(timelines) };
+  say(`first full frame (${label}, 160×45): median ${out.median} ms (min ${out.min}, max ${out.max}, ${out.runs} runs), CPU until then median ${out.cpuMsMedian} ms`);
+  say(`  timeline (ms since the process began, medians): ${timelineText(out.timeline)}`);
+  return out;
+}
+
+const gridFrame = (count) => (s) => s.includes(`${count} workers`) && s.includes('idle worker 1') && s.includes('w9 · app');
+/** A list with a row for each worker it has room for (at 45 rows, at least 20). */
+const listFrame = (count) => (s) => s.includes(`${count} workers`) && s.split('\n').filter((line) => /\bw\d+\b/.test(line)).length >= 20;
+
+if (only.has('first-frame')) {
   const project = makeProject(workerCount);
   try {
-    const started = performance.now();
-    execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
-    results.upFromNothingMs = Math.round(performance.now() - started);
-    const again = performance.now();
-    execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
-    results.upAgainMs = Math.round(performance.now() - again);
-    say(`muxctl up of ${workerCount} workers from nothing: ${results.upFromNothingMs} ms; again (all running): ${results.upAgainMs} ms`);
+    project.muxctl('up');
+    results.firstFrameMs = await firstFrame(project, gridFrame(workerCount), `${workerCount} workers`);
   } finally {
     project.cleanup();
   }
 }
 
-// 3. The dashboard's CPU and RSS with idle workers, over `seconds`: with an empty board, then with a
+// 3. `muxctl up` of all workers from nothing (worktrees and sessions), then again with all running.
+async function up(count) {
+  const project = makeProject(count);
+  try {
+    const fromNothing = await timed(1, () => project.muxctl('up'));
+    const again = await timed(1, () => project.muxctl('up'));
+    say(`muxctl up of ${count} workers from nothing: ${fromNothing.median} ms; again (all running): ${again.median} ms`);
+    return { fromNothingMs: fromNothing.median, againMs: again.median };
+  } finally {
+    project.cleanup();
+  }
+}
+if (only.has('up')) {
+  const out = await up(workerCount);
+  results.upFromNothingMs = out.fromNothingMs;
+  results.upAgainMs = out.againMs;
+}
+
+/** The medians of each quarter of a run: a leak climbs quarter after quarter, a heap that breathes does not. */
+const quarters = (xs) => [0, 1, 2, 3].map((q) => Math.round(median(xs.slice(Math.floor((q * xs.length) / 4), Math.floor(((q + 1) * xs.length) / 4))) ?? 0));
+
+// 4. The dashboard's CPU and RSS with idle workers, over `seconds`: with an empty board, then with a
 // board of BOARD_TASKS (what the dispatcher and the board's poll cost when nothing happens).
-async function idle(label, { prepare = () => {}, shown = () => true } = {}) {
-  const project = makeProject(workerCount);
+async function idle(label, { count = workerCount, runSeconds = seconds, sampleMs = 1000, prepare = () => {}, shown = () => true } = {}) {
+  const project = makeProject(count);
   try {
-    execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
+    project.muxctl('up');
     prepare(project);
-    const dash = spawnDashboard(project.file);
+    const dash = spawnDashboard(project.file, { profile: values.profile });
     await until(() => {
       const screen = dash.screen();
-      return screen.includes(`${workerCount} workers`) && shown(screen);
-    }, 20_000, `the dashboard (${label})`);
+      return screen.includes(`${count} workers`) && shown(screen);
+    }, 30_000, `the dashboard (${label})`);
     // Idle is the steady state of a dashboard left open: start-up work (and the garbage collection
     // that follows it) is over within ~10 s.
     await sleep(10_000);
-    const serverPid = Number(execFileSync('tmux', ['-L', project.socket, '-f', '/dev/null', 'display-message', '-p', '#{pid}']).toString().trim());
+    const serverPid = tmuxServerPid(project.socket);
     const before = cpuTicks(dash.child.pid);
     const serverBefore = cpuTicks(serverPid).self;
     const rss = [];
     const t0 = performance.now();
-    while (performance.now() - t0 < seconds * 1000) {
+    while (performance.now() - t0 < runSeconds * 1000) {
       rss.push(rssMb(dash.child.pid));
-      await sleep(1000);
+      await sleep(sampleMs);
     }
     const elapsed = (performance.now() - t0) / 1000;
     const after = cpuTicks(dash.child.pid);
     const serverAfter = cpuTicks(serverPid).self;
-    const pct = (ticks) => Math.round((ticks / ticksPerSecond / elapsed) * 1000) / 10;
     const out = {
+      workers: count,
       seconds: Math.round(elapsed),
-      dashboardCpuPct: pct(after.self - before.self),
-      tmuxCallsCpuPct: pct(after.children - before.children),
-      tmuxServerCpuPct: pct(serverAfter - serverBefore),
-      rssMb: { median: Math.round(median(rss)), max: Math.round(Math.max(...rss)) },
+      dashboardCpuPct: cpuPct(after.self - before.self, elapsed),
+      tmuxCallsCpuPct: cpuPct(after.children - before.children, elapsed),
+      tmuxServerCpuPct: cpuPct(serverAfter - serverBefore, elapsed),
+      rssMb: { median: Math.round(median(rss)), max: Math.round(Math.max(...rss)), first: Math.round(rss[0]), last: Math.round(rss.at(-1)), quarters: quarters(rss) },
     };
-    say(`${label}, ${workerCount} workers, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ its tmux calls ${out.tmuxCallsCpuPct}%, tmux server ${out.tmuxServerCpuPct}%), RSS median ${out.rssMb.median} MB, max ${out.rssMb.max} MB`);
-    dash.child.write('q');
-    await new Promise((r) => dash.child.onExit(r));
-    dash.dispose();
+    say(`${label}, ${count} workers, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ its tmux calls ${out.tmuxCallsCpuPct}%, tmux server ${out.tmuxServerCpuPct}%), RSS median ${out.rssMb.median} MB, max ${out.rssMb.max} MB, quarter medians ${out.rssMb.quarters.join(' / ')}`);
+    await dash.quit();
     return out;
   } finally {
     project.cleanup();
@@ -210,7 +188,7 @@ const BOARD_TASKS = Object.values(BOARD).reduce((a, b) => a + b, 0);
 // transaction: `muxctl task add` takes ~0.2 s a task. Only tasks and their 'add' events, as the CLI writes.
 function seedBoard(project) {
   // Paused so nothing queued is handed out; opening the board for that also creates its schema.
-  execFileSync('node', [bin, '--config', project.file, 'dispatch', 'pause'], { stdio: 'ignore' });
+  project.muxctl('dispatch', 'pause');
   const db = new Database(join(project.repo, '.muxctl', 'state.db'), { timeout: 10_000 });
   try {
     const insertTask = db.prepare(
@@ -239,7 +217,7 @@ function seedBoard(project) {
           title: `bench task ${seq}`,
           priority,
           branch: worked ? `task/${id}-bench-task-${seq}` : null,
-          assignee: worked ? `w${(i % workerCount) + 1}` : null,
+          assignee: worked ? `w${(i % project.workers) + 1}` : null,
           attempts: worked ? 1 : 0,
           outcome: worked ? JSON.stringify({ message: `finished bench task ${seq}`, commits: 1 }) : null,
           created,
@@ -253,25 +231,27 @@ function seedBoard(project) {
   }
 }
 
-results.idle = await idle('idle');
-results.idleBoard = {
-  tasks: BOARD,
-  ...(await idle(`idle with a board of ${BOARD_TASKS} tasks`, {
-    prepare: seedBoard,
-    // The header's count: the dashboard has read the board (and sees dispatch paused) before the window starts.
-    shown: (screen) => screen.includes(`${BOARD.queued} queued`) && screen.includes('dispatch paused'),
-  })),
-};
+if (only.has('idle')) {
+  results.idle = await idle('idle');
+  results.idleBoard = {
+    tasks: BOARD,
+    ...(await idle(`idle with a board of ${BOARD_TASKS} tasks`, {
+      prepare: seedBoard,
+      // The header's count: the dashboard has read the board (and sees dispatch paused) before the window starts.
+      shown: (screen) => screen.includes(`${BOARD.queued} queued`) && screen.includes('dispatch paused'),
+    })),
+  };
+}
 
-// 4. Ingest: every worker appends `ingestRate` lines/s; then (5) the same load for `soakMinutes`.
-async function ingest(runSeconds, label) {
+// 5. Ingest: every worker appends `rate` lines/s; then (6) the same load for `soakMinutes`.
+async function ingest(runSeconds, label, { count = workerCount, rate = ingestRate } = {}) {
   const writer = join(root, 'scripts', 'bench-writer.mjs');
-  const project = makeProject(workerCount, () => `exec node ${writer} --rate ${ingestRate} --seconds ${runSeconds}`);
-  const statsFile = join(project.repo, '..', 'stats.json');
+  const project = makeProject(count, () => `exec node ${writer} --rate ${rate} --seconds ${runSeconds}`);
+  const statsFile = join(project.dir, 'stats.json');
   try {
-    const dash = spawnDashboard(project.file, 160, 45, { MUXCTL_STATS_FILE: statsFile });
-    await until(() => dash.screen().includes(`${workerCount} workers`), 20_000, 'the dashboard');
-    execFileSync('node', [bin, '--config', project.file, 'up'], { stdio: 'ignore' });
+    const dash = spawnDashboard(project.file, { env: { MUXCTL_STATS_FILE: statsFile }, profile: values.profile });
+    await until(() => dash.screen().includes(`${count} workers`), 30_000, 'the dashboard');
+    project.muxctl('up');
     const t0 = performance.now();
     const before = cpuTicks(dash.child.pid);
     const bytesBefore = dash.counter.bytes;
@@ -281,7 +261,7 @@ async function ingest(runSeconds, label) {
     let mark = 0;
     while (performance.now() - t0 < runSeconds * 1000) {
       rss.push({ at: (performance.now() - t0) / 1000, mb: rssMb(dash.child.pid) });
-      // A marked line into w1's log: how long until a person sees it in w1's panel?
+      // A marked line into w1's log: how long until a person sees it in w1's panel (or its row)?
       if (performance.now() - t0 > 3000) {
         mark += 1;
         const text = `MARK-${mark}-${process.pid}`;
@@ -300,46 +280,59 @@ async function ingest(runSeconds, label) {
     const after = cpuTicks(dash.child.pid);
     const screenBytesPerSecond = Math.round((dash.counter.bytes - bytesBefore) / elapsed);
     await sleep(1500); // let the last lines land
-    dash.child.write('q');
-    await new Promise((r) => dash.child.onExit(r));
-    dash.dispose();
+    await dash.quit();
     const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
     // What was written is what the files hold; what was read is what the dashboard counted.
     let written = 0;
-    for (let i = 1; i <= workerCount; i++) {
+    for (let i = 1; i <= count; i++) {
       const text = readFileSync(join(project.repo, '.muxctl', 'logs', `w${i}.events.jsonl`), 'utf8');
       written += text.split('\n').length - 1;
     }
     const read = Object.values(stats.linesRead).reduce((a, b) => a + b, 0);
     const warm = rss.filter((r) => r.at > Math.min(60, runSeconds / 3));
-    const pct = (ticks) => Math.round((ticks / ticksPerSecond / elapsed) * 1000) / 10;
     const finite = delays.filter(Number.isFinite);
     const out = {
+      workers: count,
       seconds: Math.round(elapsed),
-      linesPerSecondPerWorker: ingestRate,
-      dashboardCpuPct: pct(after.self - before.self),
-      tmuxCallsCpuPct: pct(after.children - before.children),
+      linesPerSecondPerWorker: rate,
+      dashboardCpuPct: cpuPct(after.self - before.self, elapsed),
+      tmuxCallsCpuPct: cpuPct(after.children - before.children, elapsed),
       rssMb: {
         median: Math.round(median(rss.map((r) => r.mb))),
         max: Math.round(Math.max(...rss.map((r) => r.mb))),
         warmFirst: Math.round(warm[0]?.mb ?? 0),
         warmLast: Math.round(warm.at(-1)?.mb ?? 0),
-        // The median of each quarter after warm-up: a leak climbs quarter after quarter, a heap that
-        // breathes does not.
-        quarters: [0, 1, 2, 3].map((q) => Math.round(median(warm.slice(Math.floor((q * warm.length) / 4), Math.floor(((q + 1) * warm.length) / 4)).map((r) => r.mb)) ?? 0)),
+        quarters: quarters(warm.map((r) => r.mb)),
       },
       lines: { expected: written, read, lost: written - read },
       screenKBPerSecond: Math.round(screenBytesPerSecond / 1024),
       displayDelayMs: { median: Math.round(median(finite)), max: Math.round(Math.max(...finite)), missed: delays.length - finite.length, samples: delays.length },
     };
-    say(`${label}, ${workerCount} workers × ${ingestRate} lines/s, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ tmux calls ${out.tmuxCallsCpuPct}%), RSS median ${out.rssMb.median} MB (max ${out.rssMb.max}; after warm-up ${out.rssMb.warmFirst} → ${out.rssMb.warmLast}, quarter medians ${out.rssMb.quarters.join(' / ')}), lines read ${read} of ${written} (lost ${out.lines.lost}), ${out.screenKBPerSecond} KB/s to the terminal, write→screen median ${out.displayDelayMs.median} ms, max ${out.displayDelayMs.max} ms (${out.displayDelayMs.samples} samples, ${out.displayDelayMs.missed} missed)`);
+    say(`${label}, ${count} workers × ${rate} lines/s, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ tmux calls ${out.tmuxCallsCpuPct}%), RSS median ${out.rssMb.median} MB (max ${out.rssMb.max}; after warm-up ${out.rssMb.warmFirst} → ${out.rssMb.warmLast}, quarter medians ${out.rssMb.quarters.join(' / ')}), lines read ${read} of ${written} (lost ${out.lines.lost}), ${out.screenKBPerSecond} KB/s to the terminal, write→screen median ${out.displayDelayMs.median} ms, max ${out.displayDelayMs.max} ms (${out.displayDelayMs.samples} samples, ${out.displayDelayMs.missed} missed)`);
     return out;
   } finally {
     project.cleanup();
   }
 }
 
-results.ingest = await ingest(ingestSeconds, 'ingest');
-if (soakMinutes > 0) results.soak = await ingest(soakMinutes * 60, 'soak');
+if (only.has('ingest')) results.ingest = await ingest(ingestSeconds, 'ingest');
+if (only.has('soak') && soakMinutes > 0) results.soak = await ingest(soakMinutes * 60, 'soak');
+
+// 7. A hundred workers: the list view's first frame, idle, and ingest at `manyRate` lines/s each.
+if (only.has('many')) {
+  const project = makeProject(many);
+  try {
+    const upMs = await timed(1, () => project.muxctl('up'));
+    say(`muxctl up of ${many} workers from nothing: ${upMs.median} ms`);
+    results.many = { workers: many, upFromNothingMs: upMs.median, firstFrameMs: await firstFrame(project, listFrame(many), `${many} workers, list`) };
+  } finally {
+    project.cleanup();
+  }
+  results.many.idle = await idle('idle', { count: many });
+  results.many.ingest = await ingest(ingestSeconds, 'ingest', { count: many, rate: manyRate });
+}
+
+// 8. A dashboard left open for an hour with idle workers: RSS and CPU over the whole run.
+if (only.has('long-idle') && longIdleMinutes > 0) results.longIdle = await idle(`left open ${longIdleMinutes} min`, { runSeconds: longIdleMinutes * 60, sampleMs: 10_000 });
 
 console.log(JSON.stringify(results));

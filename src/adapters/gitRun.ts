@@ -1,9 +1,9 @@
 /**
- * How muxctl starts git: `git -C <dir> <argv…>` through execa with an argv array — never a shell — in an
+ * How muxctl starts git: `git -C <dir> <argv…>` with an argv array — never a shell — in an
  * environment that cannot point git at another repository or make it wait on a prompt. The command files
  * (git.ts, gitWorktree.ts, gitLand.ts) build the argv; this file only runs it and classifies the result.
  */
-import { execa } from 'execa';
+import { runProgram } from './program.js';
 import { GitCommandError, GitMissingError } from '../core/parsers/gitErrors.js';
 
 export interface RunResult {
@@ -42,13 +42,8 @@ function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 /** Run git in `dir`; a failure to start git at all becomes GitMissingError, anything else is returned. */
 export async function run(dir: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const result = await execa('git', ['-C', dir, ...args], {
-    reject: false,
-    stdin: 'ignore',
-    extendEnv: false,
-    env: gitEnv(options.env),
-  });
-  if (result.exitCode === undefined && result.code === 'ENOENT') throw new GitMissingError('no `git` on PATH');
+  const result = await runProgram('git', ['-C', dir, ...args], { env: gitEnv(options.env) });
+  if (result.missing) throw new GitMissingError('no `git` on PATH');
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
 }
 

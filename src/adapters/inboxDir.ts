@@ -6,7 +6,7 @@
  */
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, parse } from 'node:path';
-import { parseInboxFile, type InboxTask } from '../core/parsers/inbox.js';
+import type { InboxTask } from '../core/parsers/inbox.js';
 
 export type InboxResult = { file: string; ok: true; taskId: string } | { file: string; ok: false; reason: string };
 
@@ -26,11 +26,15 @@ export function inboxDir(stateDir: string): string {
  * next sweep. A file claimed by a process that died stays as `.claimed-<pid>-<name>`: putting it back
  * could make a second task if the first `add` had already happened, so a person decides.
  */
-export function processInbox(dir: string, lanes: readonly string[], add: AddInboxTask): InboxResult[] {
+export async function processInbox(dir: string, lanes: readonly string[], add: AddInboxTask): Promise<InboxResult[]> {
   const results: InboxResult[] = [];
-  for (const name of inboxFiles(dir)) {
+  const names = inboxFiles(dir);
+  if (names.length === 0) return results;
+  // The YAML parser (a quarter of a CLI command's code) is loaded only when there is a file to read.
+  const { parseInboxFile } = await import('../core/parsers/inbox.js');
+  for (const name of names) {
     const claimed = claim(dir, name);
-    if (claimed !== null) results.push(processClaimed(dir, name, claimed, lanes, add));
+    if (claimed !== null) results.push(processClaimed(dir, name, claimed, lanes, add, parseInboxFile));
   }
   return results;
 }
@@ -62,7 +66,9 @@ function claim(dir: string, name: string): string | null {
   }
 }
 
-function processClaimed(dir: string, name: string, claimed: string, lanes: readonly string[], add: AddInboxTask): InboxResult {
+type ParseInboxFile = (typeof import('../core/parsers/inbox.js'))['parseInboxFile'];
+
+function processClaimed(dir: string, name: string, claimed: string, lanes: readonly string[], add: AddInboxTask, parseInboxFile: ParseInboxFile): InboxResult {
   const parsed = parseInboxFile(readFileSync(claimed, 'utf8'), name, lanes);
   if (!parsed.ok) {
     const rejected = moveWithoutOverwrite(claimed, join(dir, REJECTED_DIR), name, (candidate) => !existsSync(reasonPath(candidate)));

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from '../core/rules/names.js';
 import { stat } from 'node:fs/promises';
-import { execa } from 'execa';
+import { runProgram } from './program.js';
 import { MuxctlError, TmuxCommandError, TmuxMissingError, TmuxSessionMissingError, TmuxTooOldError } from '../core/errors.js';
 import {
   MIN_TMUX_VERSION,
@@ -111,8 +111,8 @@ export class Tmux {
 
   /** The installed tmux's version; throws TmuxMissingError / TmuxTooOldError with what to do. */
   static async version(binary = 'tmux'): Promise<TmuxVersion> {
-    const result = await execa(binary, ['-V'], { reject: false, stdin: 'ignore', env: tmuxClientEnv(), extendEnv: false });
-    if (result.failed && result.code === 'ENOENT') throw new TmuxMissingError(binary);
+    const result = await runProgram(binary, ['-V'], { env: tmuxClientEnv() });
+    if (result.missing) throw new TmuxMissingError(binary);
     const version = parseVersion(result.stdout);
     if (!version) throw new TmuxCommandError([binary, '-V'], result.stderr, result.exitCode ?? null, `unreadable version "${result.stdout}"`);
     const needed = `${MIN_TMUX_VERSION.major}.${MIN_TMUX_VERSION.minor}`;
@@ -338,14 +338,8 @@ export class Tmux {
     const argv = ['-L', this.socket, '-f', '/dev/null', ...args];
     const env = tmuxClientEnv();
     if (clientPath !== undefined) env.PATH = clientPath;
-    const result = await execa(this.binary, argv, {
-      reject: false,
-      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
-      env,
-      extendEnv: false,
-      timeout: this.timeoutMs,
-    });
-    if (result.failed && result.code === 'ENOENT') throw new TmuxMissingError(this.binary);
+    const result = await runProgram(this.binary, argv, { env, timeoutMs: this.timeoutMs, ...(input === undefined ? {} : { input }) });
+    if (result.missing) throw new TmuxMissingError(this.binary);
     if (result.timedOut) {
       throw new TmuxCommandError([this.binary, ...argv], result.stderr, null, `no answer within ${this.timeoutMs} ms`);
     }

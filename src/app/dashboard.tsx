@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { attachInPty } from '../adapters/attach.js';
 import { watchConfig } from '../adapters/configFile.js';
 import { runHook } from '../adapters/hooks.js';
+import { mark, writeTimeline } from '../adapters/timeline.js';
 import { desktopSender } from '../adapters/notify.js';
 import { BoardFeed } from '../control/boardFeed.js';
 import { DetailFeed } from '../control/detailFeed.js';
@@ -46,6 +47,7 @@ export interface DashboardOptions {
 }
 
 export async function runDashboard(services: Services, options: DashboardOptions): Promise<number> {
+  mark('dashboard loaded');
   const { runtime, observer } = services;
   const config = services.config;
   const stdout = process.stdout;
@@ -143,6 +145,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
     now: Date.now,
     shown: () => store.getState().tasks,
     onBoard: ({ tasks, lastEvents, messagesWaiting }) => {
+      mark('board read');
       notifications.board(tasks);
       store.setState({ tasks, lastEvents, messagesWaiting, dispatchPaused: services.dispatcher.paused() });
     },
@@ -160,7 +163,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
   const boardTimer = setInterval(() => board.refresh(), BOARD_POLL_MS);
   board.refresh();
 
-  const logsReady = watchLogs();
+  const logsReady = watchLogs().then(() => mark('logs read'));
   let followedConversations = '';
   loop = new ObservationLoop(observer, {
     leaderActions: async (workers) => {
@@ -184,6 +187,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
       return computeGrid({ panels, columns: s.size.columns, rows: s.size.rows, chromeRows: 3, selected: selectedIndex(s, shown) }).bodyLines;
     },
     onSnapshot: (workers, now) => {
+      mark('first snapshot');
       // A conversation's file found since the logs were last set up (by this dashboard or the leader): follow it.
       const found = workers.flatMap((w) => (w.conversation?.log === undefined ? [] : [`${w.name}=${w.conversation.log}`])).join('\n');
       if (found !== followedConversations) {
@@ -275,9 +279,14 @@ export async function runDashboard(services: Services, options: DashboardOptions
     });
     setTimeout(resolve, FIRST_FRAME_WAIT_MS);
   });
+  mark('dashboard wired');
   loop.start();
   await firstLook;
+  mark('first look');
   mount();
+  mark('first render');
+  // Ink writes the frame to the terminal before render() returns; the marks are complete.
+  writeTimeline();
   const code = await done;
 
   unmount();

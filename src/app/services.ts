@@ -14,6 +14,7 @@ import { Git } from '../adapters/git.js';
 import { RuntimeDir } from '../adapters/runtime.js';
 import type { TaskStore } from '../adapters/taskStore.js';
 import { Tmux } from '../adapters/tmux.js';
+import { mark } from '../adapters/timeline.js';
 import type { ProjectConfig } from '../core/config/config.js';
 import { createRedactor } from '../core/rules/redact.js';
 import type { Actor } from '../core/rules/tasks.js';
@@ -34,6 +35,7 @@ import { Restarts } from '../control/restarts.js';
 import { TreeFacts } from '../control/treeFacts.js';
 import { WorkerEntries } from '../control/workerEntries.js';
 import { Workers } from '../control/workers.js';
+import { throwFirstFailure } from '../core/errors.js';
 
 export interface Services {
   /** The config as it is now: read it at the moment of use, never keep it. */
@@ -85,13 +87,18 @@ export interface OpenOptions {
 
 /** Finds and loads the config, checks tmux and git and everything `up` needs: a fault starts nothing. */
 export async function openProject(configFlag: string | undefined, options: OpenOptions = {}): Promise<Services> {
-  return openConfig(loadConfig(locateConfig(configFlag)), options);
+  mark('services loaded');
+  const config = loadConfig(locateConfig(configFlag));
+  mark('config read');
+  return openConfig(config, options);
 }
 
 export async function openConfig(initial: ProjectConfig, options: OpenOptions = {}): Promise<Services> {
-  await Promise.all([Tmux.version(), Git.version()]);
   const services = buildServices(initial, options);
-  await services.workers.preflight();
+  // The tools and the repository checked at once (one round of processes); the faults are named in
+  // this order whatever finished first: tmux, then git, then the repository.
+  throwFirstFailure(await Promise.allSettled([Tmux.version(), Git.version(), services.workers.preflight()]));
+  mark('tmux, git and the repository checked');
   return services;
 }
 

@@ -1,6 +1,7 @@
 /** The headless commands: each prints what it did, one line a worker, and returns an exit code. */
 import { homedir } from 'node:os';
 import { attachInPty } from '../adapters/attach.js';
+import { mark } from '../adapters/timeline.js';
 import { LogMonitor, watchedWorkers } from '../control/logMonitor.js';
 import { createRedactor } from '../core/rules/redact.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
@@ -62,7 +63,9 @@ export async function statusCommand(ctx: Services, json: boolean, redact = true)
   try {
     const config = ctx.config();
     await logs.sync(watchedWorkers(config, ctx.workers.records()));
+    mark('logs read');
     workers = await ctx.observer.observe(10, (name) => logs.state(name));
+    mark('tmux observed');
   } finally {
     await logs.close();
   }

@@ -1,19 +1,11 @@
 /** The entry point: parses argv, runs one command, turns typed errors into a message and an exit code. */
 import { parseArgs } from 'node:util';
 import { MuxctlError } from '../core/errors.js';
-import { attachCommand, downCommand, printResults, restartCommand, statusCommand, upCommand } from './commands.js';
-import { openProject, type Services } from '../app/services.js';
-import { CLI_PERSON } from '../core/rules/tasks.js';
-import { demoDir, prepareDemo } from './demo.js';
-import { diffCommand } from './diffCommand.js';
-import { answerCommand } from './answerCommand.js';
-import { sendCommand } from './sendCommand.js';
-import { explainCommand } from './explainCommand.js';
-import { emitCommand } from './emitCommand.js';
 import { HELP } from './help.js';
-import { doctorCommand, landCommand } from './landCommands.js';
-import { dispatchCommand, eventsCommand, exportCommand, reportCommand, taskCommand } from './taskCommands.js';
-import { workerCommand } from './workerCommand.js';
+import { mark, writeTimeline } from '../adapters/timeline.js';
+// Every command's code is loaded when that command runs (the bundle is split at these imports):
+// `--version` loads nothing else, `status` never loads Ink, the lander or the task commands.
+import type { Services, OpenOptions } from '../app/services.js';
 
 declare const MUXCTL_VERSION: string | undefined;
 const VERSION = typeof MUXCTL_VERSION === 'string' ? MUXCTL_VERSION : '0.0.0-dev';
@@ -24,7 +16,13 @@ class UsageError extends MuxctlError {
   }
 }
 
+/** Finds and loads the config, checks tmux and git: see openProject. */
+async function open(configFlag: string | undefined, options?: OpenOptions): Promise<Services> {
+  return (await import('../app/services.js')).openProject(configFlag, options);
+}
+
 async function main(argv: string[]): Promise<number> {
+  mark('entry loaded');
   let parsed;
   try {
     parsed = parseArgs({
@@ -90,18 +88,18 @@ async function main(argv: string[]): Promise<number> {
     case 'dashboard': {
       // Loading the dashboard's code overlaps the checks' I/O.
       if (process.stdout.isTTY && process.stdin.isTTY) void import('../app/dashboard.js');
-      return dashboardOrTable(await openProject(values.config, { redact: !values['no-redact'] }), !values['no-redact']);
+      return dashboardOrTable(await open(values.config, { redact: !values['no-redact'] }), !values['no-redact']);
     }
     case 'up':
-      return upCommand(await openProject(values.config), rest, values.reason ?? 'started from the command line');
+      return (await import('./commands.js')).upCommand(await open(values.config), rest, values.reason ?? 'started from the command line');
     case 'down':
-      return downCommand(await openProject(values.config), rest, {
+      return (await import('./commands.js')).downCommand(await open(values.config), rest, {
         remove: values.remove,
         force: values.force,
         reason: values.reason ?? 'stopped from the command line',
       });
     case 'worker':
-      return workerCommand(values.config, rest, {
+      return (await import('./workerCommand.js')).workerCommand(values.config, rest, {
         lane: values.lane,
         agent: values.agent,
         command: values.command,
@@ -111,44 +109,46 @@ async function main(argv: string[]): Promise<number> {
         json: values.json,
       });
     case 'explain':
-      return explainCommand(values.config, rest[0], values.json);
+      return (await import('./explainCommand.js')).explainCommand(values.config, rest[0], values.json);
     case 'send':
-      return sendCommand(await openProject(values.config), rest, { lane: values.lane, all: values.all, now: values.now, json: values.json });
+      return (await import('./sendCommand.js')).sendCommand(await open(values.config), rest, { lane: values.lane, all: values.all, now: values.now, json: values.json });
     case 'answer':
-      return answerCommand(await openProject(values.config), rest, values.json);
+      return (await import('./answerCommand.js')).answerCommand(await open(values.config), rest, values.json);
     case 'diff':
-      return diffCommand(values.config, one('diff'), { stat: values.stat, json: values.json });
+      return (await import('./diffCommand.js')).diffCommand(values.config, one('diff'), { stat: values.stat, json: values.json });
     case 'status':
-      return statusCommand(await openProject(values.config, { redact: !values['no-redact'] }), values.json, !values['no-redact']);
+      return (await import('./commands.js')).statusCommand(await open(values.config, { redact: !values['no-redact'] }), values.json, !values['no-redact']);
     case 'attach':
-      return attachCommand(await openProject(values.config), one('attach'));
+      return (await import('./commands.js')).attachCommand(await open(values.config), one('attach'));
     case 'restart':
-      return restartCommand(await openProject(values.config), one('restart'), {
+      return (await import('./commands.js')).restartCommand(await open(values.config), one('restart'), {
         reason: values.reason ?? 'restarted from the command line',
         reset: values.reset,
         confirmation: values.confirm ?? null,
       });
     case 'task':
-      return taskCommand(await openProject(values.config), rest, values);
+      return (await import('./taskCommands.js')).taskCommand(await open(values.config), rest, values);
     case 'events':
-      return eventsCommand(await openProject(values.config), values);
+      return (await import('./taskCommands.js')).eventsCommand(await open(values.config), values);
     case 'report':
-      return reportCommand(await openProject(values.config), values);
+      return (await import('./taskCommands.js')).reportCommand(await open(values.config), values);
     case 'export':
-      return exportCommand(await openProject(values.config));
+      return (await import('./taskCommands.js')).exportCommand(await open(values.config));
     case 'land':
-      return landCommand(await openProject(values.config), rest, values.json);
+      return (await import('./landCommands.js')).landCommand(await open(values.config), rest, values.json);
     case 'doctor':
-      return doctorCommand(await openProject(values.config), values);
+      return (await import('./landCommands.js')).doctorCommand(await open(values.config), values);
     case 'dispatch':
-      return dispatchCommand(await openProject(values.config), rest);
+      return (await import('./taskCommands.js')).dispatchCommand(await open(values.config), rest);
     case 'emit':
       // Inside a worker, on every heartbeat: no config, tmux or git needed.
-      return emitCommand(rest[0], rest.slice(1), { sha: values.sha, step: values.step, percent: values.percent });
+      return (await import('./emitCommand.js')).emitCommand(rest[0], rest.slice(1), { sha: values.sha, step: values.step, percent: values.percent });
     case 'demo': {
+      const { prepareDemo, demoDir } = await import('./demo.js');
       const file = await prepareDemo(demoDir());
-      const ctx = await openProject(file, { redact: !values['no-redact'] });
+      const ctx = await open(file, { redact: !values['no-redact'] });
       // A reopened demo is brought back as `up` would: each held task given to its worker's new process.
+      const [{ printResults }, { CLI_PERSON }] = await Promise.all([import('./commands.js'), import('../core/rules/tasks.js')]);
       printResults(await ctx.recovery.bringBack([], CLI_PERSON, 'muxctl demo'), process.stderr);
       return dashboardOrTable(ctx, !values['no-redact']);
     }
@@ -159,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function dashboardOrTable(ctx: Services, redact: boolean): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    await statusCommand(ctx, false, redact);
+    await (await import('./commands.js')).statusCommand(ctx, false, redact);
     process.stdout.write(`\n(no terminal here, so no dashboard: run muxctl in a terminal to open it)\n`);
     return 0;
   }
@@ -169,7 +169,11 @@ async function dashboardOrTable(ctx: Services, redact: boolean): Promise<number>
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    mark('done');
+    writeTimeline();
+    process.exit(code);
+  },
   (error: unknown) => {
     if (error instanceof MuxctlError) {
       process.stderr.write(`muxctl: ${error.message}\n`);

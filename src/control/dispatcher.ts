@@ -63,7 +63,7 @@ export class Dispatcher {
 
   async tick(workers: readonly WorkerSnapshot[]): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
-    this.takeInbox(results);
+    await this.takeInbox(results);
     this.renewLeases(workers);
     await this.expireLeases(workers, results);
     await this.redeliver(workers, results);
@@ -75,9 +75,9 @@ export class Dispatcher {
     return results;
   }
 
-  private takeInbox(results: ActionResult[]): void {
+  private async takeInbox(results: ActionResult[]): Promise<void> {
     const lanes = Object.keys(this.deps.config().lanes);
-    for (const result of processInbox(inboxDir(this.deps.runtime.dir), lanes, (task, file) => this.deps.store.add(task, { kind: 'inbox', name: file }, this.deps.now()))) {
+    for (const result of await processInbox(inboxDir(this.deps.runtime.dir), lanes, (task, file) => this.deps.store.add(task, { kind: 'inbox', name: file }, this.deps.now()))) {
       results.push(result.ok ? { worker: 'inbox', ok: true, outcome: `${result.file} → ${result.taskId}` } : { worker: 'inbox', ok: false, outcome: `${result.file} rejected: ${result.reason}` });
       if (!result.ok) {
         this.deps.store.record({ time: this.deps.now(), actor: { kind: 'inbox', name: result.file }, kind: 'board', subject: 'inbox', action: 'reject', reasons: [result.reason] });

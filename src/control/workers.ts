@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProjectConfig, WorkerConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
-import { MuxctlError } from '../core/errors.js';
+import { MuxctlError, throwFirstFailure } from '../core/errors.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
 import { shellCommand, workerBranch } from '../core/rules/names.js';
 import { decideRemoval } from '../core/rules/removal.js';
@@ -99,10 +99,15 @@ export class Workers {
 
   /** Checks everything `up` needs before anything starts, so a fault leaves nothing half-started. */
   async preflight(): Promise<void> {
-    // repoRoot first: in a directory that is not a repository, its error is the one that says so plainly.
-    await this.deps.git.repoRoot();
+    // One round of git processes, not two: every command pays for this before it does anything.
+    const checks = await Promise.allSettled([
+      this.deps.git.repoRoot(),
+      this.deps.git.requireBranch(this.config.baseBranch),
+      this.deps.git.ensureExcluded(this.config.repo, '/.muxctl/'),
+    ]);
+    // repoRoot's fault first: in a directory that is not a repository, its error is the one that says so plainly.
+    throwFirstFailure(checks);
     this.deps.runtime.ensure();
-    await Promise.all([this.deps.git.requireBranch(this.config.baseBranch), this.deps.git.ensureExcluded(this.config.repo, '/.muxctl/')]);
   }
 
   /** Starts the named workers (idempotent: a running worker is left as it is). */

@@ -13,6 +13,11 @@ export class MuxctlError extends Error {
   }
 }
 
+/** Checks run together still fail in the order they are listed: the first one a person should fix. */
+export function throwFirstFailure(results: readonly PromiseSettledResult<unknown>[]): void {
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+}
+
 export const TMUX_INSTALL_HINT =
   'Install it: sudo apt-get install tmux (Debian/Ubuntu), brew install tmux (macOS). muxctl needs tmux ≥ 3.0.';
 

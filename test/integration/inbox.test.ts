@@ -52,7 +52,7 @@ describe('processInbox', () => {
     await writeFile(join(dir, 'bad.md'), '---\ntitle: x\nlane: app\npriority: high\n---\n');
     const { add, added } = recorder();
 
-    const results = processInbox(dir, LANES, add);
+    const results = await processInbox(dir, LANES, add);
 
     const reason = 'bad.md: priority: expected an integer 0–9, got "high"';
     expect(results).toEqual<InboxResult[]>([
@@ -74,7 +74,7 @@ describe('processInbox', () => {
     await writeFile(join(dir, 'later', 'nested.md'), taskFile('nested'));
     const { add, added } = recorder();
 
-    expect(processInbox(dir, LANES, add)).toEqual([]);
+    expect(await processInbox(dir, LANES, add)).toEqual([]);
 
     expect(added).toEqual([]);
     expect(await sorted(dir)).toEqual([...untouched, 'later'].sort());
@@ -95,7 +95,7 @@ describe('processInbox', () => {
     await writeFile(join(dir, 'bad.md'), 'no front matter');
     await writeFile(join(dir, 'odd.md'), '---\ntitle: x\n---\n');
 
-    const results = processInbox(dir, LANES, recorder().add);
+    const results = await processInbox(dir, LANES, recorder().add);
 
     expect(results.map((result) => [result.file, result.ok])).toEqual([['bad.md', false], ['fix.md', true], ['odd.md', false]]);
     expect(await readFile(join(dir, 'processed', 'fix.md'), 'utf8')).toBe('first');
@@ -112,7 +112,7 @@ describe('processInbox', () => {
     const dir = await makeInbox();
     await writeFile(join(dir, 'fix.md'), taskFile('the fix'));
 
-    const failed = processInbox(dir, LANES, () => {
+    const failed = await processInbox(dir, LANES, () => {
       throw new Error('database is locked');
     });
 
@@ -120,13 +120,13 @@ describe('processInbox', () => {
     expect(await sorted(dir)).toEqual(['fix.md']);
     expect(await readFile(join(dir, 'fix.md'), 'utf8')).toBe(taskFile('the fix'));
 
-    expect(processInbox(dir, LANES, recorder().add)).toEqual([{ file: 'fix.md', ok: true, taskId: 'T1' }]);
+    expect(await processInbox(dir, LANES, recorder().add)).toEqual([{ file: 'fix.md', ok: true, taskId: 'T1' }]);
     expect(await sorted(dir)).toEqual(['processed']);
   });
 
   it('finds nothing in an inbox that does not exist yet', async () => {
     const dir = await makeInbox();
-    expect(processInbox(join(dir, 'absent'), LANES, recorder().add)).toEqual([]);
+    expect(await processInbox(join(dir, 'absent'), LANES, recorder().add)).toEqual([]);
   });
 });
 
@@ -138,8 +138,8 @@ import { processInbox } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'a
 
 const [dir, ledger] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin });
-lines.once('line', () => {
-  const results = processInbox(dir, ['app'], (task, file) => {
+lines.once('line', async () => {
+  const results = await processInbox(dir, ['app'], (task, file) => {
     appendFileSync(ledger, JSON.stringify({ pid: process.pid, file, title: task.title }) + '\\n');
     return { id: process.pid + ':' + file };
   });

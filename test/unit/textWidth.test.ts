@@ -2,7 +2,8 @@ import { Box, Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
-import { fitWidth, textWidth } from '../../src/core/views/textWidth.js';
+import stringWidth from 'string-width';
+import { ONE_COLUMN_GLYPHS, ONE_COLUMN_RANGES, fitWidth, plainWidth, textWidth } from '../../src/core/views/textWidth.js';
 
 describe('textWidth', () => {
   it.each([
@@ -15,6 +16,34 @@ describe('textWidth', () => {
     ['한국어', 6],
   ])('%j is %i columns', (text, width) => {
     expect(textWidth(text)).toBe(width);
+  });
+});
+
+describe("textWidth: the fast path for muxctl's own glyphs", () => {
+  it.each([...ONE_COLUMN_GLYPHS])('%s is one column, as string-width measures it', (glyph) => {
+    expect(stringWidth(glyph)).toBe(1);
+    expect(glyph.length).toBe(1);
+  });
+
+  it('takes every character of its ranges to be one column, as string-width does', () => {
+    const wider = ONE_COLUMN_RANGES.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCodePoint(from + i))).filter((c) => stringWidth(c) !== 1);
+    expect(wider).toEqual([]);
+  });
+
+  it('leaves anything else to string-width', () => {
+    expect(plainWidth('abc ─│ ●')).toBe(8);
+    expect(plainWidth('日本')).toBeUndefined();
+    expect(plainWidth('⚠️')).toBeUndefined(); // the emoji selector makes it wide
+    expect(plainWidth('soft\u00adhyphen')).toBeUndefined();
+    expect(plainWidth('\u001b[31mred')).toBeUndefined();
+  });
+
+  it('measures and cuts a line of them as string-width would', () => {
+    const line = `● working · ${ONE_COLUMN_GLYPHS} · done`;
+    expect(textWidth(line)).toBe(stringWidth(line));
+    const cut = fitWidth(line, 12);
+    expect(cut).toBe('● working ·…');
+    expect(stringWidth(cut)).toBe(12);
   });
 });
 
