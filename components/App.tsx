@@ -3,10 +3,12 @@ import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
 import { emptyGridText, gridViewStatus, resolveSelection, visibleWorkers } from '../src/core/views/gridView.js';
 import { SCREEN_ACTIONS, type ScreenView } from '../src/core/views/keymap.js';
-import { computeGrid } from '../src/core/views/layout.js';
+import { CHROME_ROWS, computeGrid } from '../src/core/views/layout.js';
+import { listGeometry, listWindow } from '../src/core/views/listView.js';
 import type { Actions } from '../src/state/actions.js';
 import { currentView, keyView, type DashboardStore } from '../src/state/store.js';
 import { Grid } from './Grid.js';
+import { WorkerList } from './WorkerList.js';
 import { Header } from './Header.js';
 import { DialogHost } from './DialogHost.js';
 import { HintsBar } from './HintsBar.js';
@@ -18,9 +20,6 @@ import { Board } from './Board.js';
 import { useBindings } from './useBindings.js';
 import { boardModel } from '../src/state/taskActions.js';
 import { isHeld, type Task } from '../src/core/rules/tasks.js';
-
-/** Header, status line and hints bar: the rows the grid cannot use. */
-const CHROME_ROWS = 3;
 
 /** The dashboard: one key router for the screen and every dialog drawn over it. */
 export function App({ store, actions }: { store: DashboardStore; actions: Actions }) {
@@ -36,6 +35,7 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   const gridView = useStore(store, (s) => s.gridView);
   const selectedAt = useStore(store, (s) => s.selected);
   const selectedName = useStore(store, (s) => s.selectedName);
+  const listFirst = useStore(store, (s) => s.listFirst);
   const size = useStore(store, (s) => s.size);
   const overlay = useStore(store, (s) => s.overlay);
   const now = useStore(store, (s) => s.now);
@@ -49,6 +49,8 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   const shown = useMemo(() => visibleWorkers(workers, gridView), [workers, gridView]);
   const selected = resolveSelection(shown, selectedName, selectedAt);
   const grid = computeGrid({ panels: shown.length, columns: size.columns, rows: size.rows, chromeRows: CHROME_ROWS, selected });
+  const list = listGeometry({ columns: size.columns, rows: size.rows, chromeRows: CHROME_ROWS });
+  const listFirstShown = listWindow(shown.length, list.rows, selected, listFirst);
   const perRow = grid.perRow;
   useEffect(() => {
     if (store.getState().perRow !== perRow) store.setState({ perRow });
@@ -60,6 +62,7 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   const lastEvents = useStore(store, (s) => s.lastEvents);
   const messagesWaiting = useStore(store, (s) => s.messagesWaiting);
   const diffFigures = useStore(store, (s) => s.diffFigures);
+  const held = useMemo(() => heldTasks(tasks), [tasks]);
 
   // The screen's keys work while nothing is on top of it (an open dialog or a log search being typed
   // owns them), in the screen the store is on when the key arrives.
@@ -79,12 +82,15 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   else if (view === 'diff') body = <DiffView store={store} actions={actions} width={size.columns} height={bodyHeight} />;
   else if (view === 'board') body = <Board model={boardModel({ tasks, size, boardSelected, drift }, now)} />;
   else if (shown.length === 0) body = <Text dimColor wrap="truncate-end">{` ${emptyGridText(gridView.filter, workers.length)}`}</Text>;
-  else body = <Grid workers={shown} grid={grid} selected={selected} now={now} taskLines={taskLines(tasks)} lastEvents={lastEvents} messagesWaiting={messagesWaiting} diffFigures={diffFigures} />;
+  else if (view === 'list') body = <WorkerList workers={shown} geometry={list} first={listFirstShown} selected={selected} now={now} taskLines={held.lines} branches={held.branches} lastEvents={lastEvents} messagesWaiting={messagesWaiting} diffFigures={diffFigures} />;
+  else body = <Grid workers={shown} grid={grid} selected={selected} now={now} taskLines={held.lines} lastEvents={lastEvents} messagesWaiting={messagesWaiting} diffFigures={diffFigures} />;
 
   const status =
     view === 'grid'
       ? [gridViewStatus(gridView, shown.length, workers.length), grid.shown < shown.length ? `${grid.first + 1}–${grid.first + grid.shown} of ${shown.length} on screen · move to see more` : '']
-      : [];
+      : view === 'list'
+        ? [gridViewStatus(gridView, shown.length, workers.length), list.rows < shown.length ? `${listFirstShown + 1}–${Math.min(shown.length, listFirstShown + list.rows)} of ${shown.length} listed · PgUp/PgDn pages` : '']
+        : [];
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Header store={store} width={size.columns} />
@@ -97,13 +103,16 @@ function Dashboard({ store, actions }: { store: DashboardStore; actions: Actions
   );
 }
 
-/** One line per worker holding a task: "T3 running · fix the login form". */
-function taskLines(tasks: readonly Task[]): Record<string, string> {
+/** Per worker holding a task: one line for it ("T3 running · fix the login form"), and its branch. */
+function heldTasks(tasks: readonly Task[]): { lines: Record<string, string>; branches: Record<string, string> } {
   const lines: Record<string, string> = {};
+  const branches: Record<string, string> = {};
   for (const task of tasks) {
-    if (task.assignee !== null && isHeld(task.state)) lines[task.assignee] = `${task.id} ${task.state} · ${task.title}`;
+    if (task.assignee === null || !isHeld(task.state)) continue;
+    lines[task.assignee] = `${task.id} ${task.state} · ${task.title}`;
+    if (task.branch !== null) branches[task.assignee] = task.branch;
   }
-  return lines;
+  return { lines, branches };
 }
 
 /** The config error if the file is broken, else the last action's outcome and what the grid shows. */

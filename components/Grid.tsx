@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import type { WorkerSnapshot } from '../src/core/rules/snapshot.js';
 import type { Grid as GridGeometry } from '../src/core/views/layout.js';
+import { shownDiff } from '../src/core/views/workerFacts.js';
 import { WorkerPanel } from './WorkerPanel.js';
 
 export interface GridProps {
@@ -39,16 +40,11 @@ export function Grid({ workers, grid, selected, now, taskLines = {}, lastEvents 
               {...(taskLines[worker.name] === undefined ? {} : { taskLine: taskLines[worker.name] })}
               {...(lastEvents[worker.name] === undefined ? {} : { lastEvent: lastEvents[worker.name] })}
               messagesWaiting={messagesWaiting[worker.name] ?? 0}
-              {...(changed(diffFigures[worker.name]) ? { diffFigure: diffFigures[worker.name] } : {})}
+              {...(shownDiff(diffFigures[worker.name]) ? { diffFigure: diffFigures[worker.name] } : {})}
             />
           ))}
         </Box>
       ))}
     </Box>
   );
-}
-
-/** "+0 −0" on every clean worker is noise: a panel shows the figure once there is something to land. */
-function changed(figure: { added: number; removed: number } | undefined): figure is { added: number; removed: number } {
-  return figure !== undefined && figure.added + figure.removed > 0;
 }

@@ -5,9 +5,10 @@ import type { Actions } from '../src/state/actions.js';
 import { DialogHints } from './DialogHints.js';
 import { useBindings, type Live } from './useBindings.js';
 
-const TITLES: Record<ScreenView, string> = { grid: 'Keys', log: 'Keys in the log view', preview: 'Keys in the preview', diff: 'Keys in the diff view', board: 'Keys on the task board' };
+const TITLES: Record<ScreenView, string> = { grid: 'Keys', list: 'Keys in the list', log: 'Keys in the log view', preview: 'Keys in the preview', diff: 'Keys in the diff view', board: 'Keys on the task board' };
 const FOOTERS: Record<ScreenView, string> = {
   grid: 'Quitting leaves every worker running; reopening muxctl finds them again.',
+  list: 'Chosen by itself when the panels do not fit; v shows them.',
   log: 'Lines come from the log file, muxctl emit events (evt) and the screen capture (scr).',
   preview: 'The screen is read a few times a second; ⏎ attaches to type into it.',
   diff: 'Read again as the worker works (read-only git); untracked files show as new ones.',
@@ -42,7 +43,8 @@ export function HelpOverlay({ width, height, view, actions, isActive = true }: {
   const labelWidth = Math.max(...bindings.map((b) => b.label.length)) + 2;
   // Inside the border: the title and the footer always; the blank line and the grid's tip go first when short of room.
   const inner = height - 2;
-  const full = bindings.length + 3 + (view === 'grid' ? 1 : 0) <= inner;
+  const workers = view === 'grid' || view === 'list';
+  const full = bindings.length + 3 + (workers ? 1 : 0) <= inner;
   const columns = bindings.length + 2 > inner ? Math.floor((width - 4 - 2) / 2) : undefined;
   const extras = full || columns !== undefined;
   const half = Math.ceil(bindings.length / 2);
@@ -64,7 +66,7 @@ export function HelpOverlay({ width, height, view, actions, isActive = true }: {
         ),
       )}
       {extras ? <Text> </Text> : null}
-      {extras && view === 'grid' ? (
+      {extras && workers ? (
         <Text dimColor wrap="truncate-end">
           {`The log view (${labelOf('openLog')}), the preview (${labelOf('openPreview')}) and the diff (${labelOf('openDiff')}) have keys of their own: ${labelOf('help')} there lists them.`}
         </Text>

@@ -60,15 +60,16 @@ export async function ensureWorktree(repo: BranchLookup, { path, branch, base }:
       // Deleted by hand: git still has it registered, and would refuse to add it again until pruned.
       if (existing?.gone) await runOk(repo.path, ['worktree', 'prune'], `cannot prune the stale worktree ${path}`);
       const branchThere = await repo.branchExists(branch);
-      if (!branchThere && !(await runYesNo(repo.path, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]))) {
-        throw new BaseBranchMissingError(base, await repo.listBranches());
-      }
       const args = branchThere
         ? ['worktree', 'add', target, branch]
         : // --no-track: a worker's branch must not get the base as its upstream.
           ['worktree', 'add', '--no-track', '-b', branch, target, base];
       const result = await run(repo.path, args);
       if (result.exitCode === 0) return 'created';
+      // Asked only after a failure (one git call less a worker): a missing base gets its own plain error.
+      if (!branchThere && !(await runYesNo(repo.path, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]))) {
+        throw new BaseBranchMissingError(base, await repo.listBranches());
+      }
       // Someone outside muxctl (or a step of git we raced) may have just made it: look once more.
       if (attempt >= 2) throw new GitCommandError(args, result.exitCode, result.stderr, `cannot create the worktree ${path}`);
     }
@@ -142,10 +143,21 @@ export async function untrackedFiles(dir: string): Promise<string[]> {
   return out.split('\0').filter((path) => path !== '');
 }
 
-async function commonDir(repo: string): Promise<string> {
-  const out = await run(repo, ['rev-parse', '--git-common-dir']);
-  if (out.exitCode !== 0) throw new NotAGitRepoError(repo);
-  return resolve(repo, out.stdout.trim());
+/** A repository's git directory does not move while muxctl runs: asked once per repository, not once per worker. */
+const commonDirs = new Map<string, Promise<string>>();
+
+function commonDir(repo: string): Promise<string> {
+  let known = commonDirs.get(repo);
+  if (known === undefined) {
+    known = run(repo, ['rev-parse', '--git-common-dir']).then((out) => {
+      if (out.exitCode !== 0) throw new NotAGitRepoError(repo);
+      return resolve(repo, out.stdout.trim());
+    });
+    // A failure is not remembered: the next call asks again (the repository may have been made since).
+    known.catch(() => commonDirs.delete(repo));
+    commonDirs.set(repo, known);
+  }
+  return known;
 }
 
 /** The worktree registered at `target` (already canonical), and whether its directory is gone. */

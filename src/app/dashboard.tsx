@@ -23,10 +23,9 @@ import { workerChanges } from '../core/config/configChange.js';
 import { minuteOf } from '../core/rules/health.js';
 import { createRedactor } from '../core/rules/redact.js';
 import { CONFIG_EDIT } from '../core/rules/tasks.js';
-import { computeGrid } from '../core/views/layout.js';
 import { createActions } from '../state/actions.js';
 import { confirmDialog } from '../state/dialogs.js';
-import { createDashboardStore, selectedIndex, shownWorkers, type DashboardStore } from '../state/store.js';
+import { createDashboardStore, screenLinesShown, type DashboardStore } from '../state/store.js';
 import { App } from '../../components/App.js';
 import { dashboardCommands } from './dashboardCommands.js';
 import { dashboardDiffs } from './dashboardDiffs.js';
@@ -179,13 +178,8 @@ export async function runDashboard(services: Services, options: DashboardOptions
     onAlert,
     leader: isLeader,
     now: Date.now,
-    screenLines: () => {
-      // Sized like the panels on screen: a filter that shows fewer panels makes each taller.
-      const s = store.getState();
-      const shown = shownWorkers(s);
-      const panels = shown.length || config().workers.length;
-      return computeGrid({ panels, columns: s.size.columns, rows: s.size.rows, chromeRows: 3, selected: selectedIndex(s, shown) }).bodyLines;
-    },
+    // As many as a panel shows, or in the list as the selected worker's detail pane has room for.
+    screenLines: () => screenLinesShown(store.getState(), config().workers.length),
     onSnapshot: (workers, now) => {
       mark('first snapshot');
       // A conversation's file found since the logs were last set up (by this dashboard or the leader): follow it.

@@ -57,6 +57,11 @@ export class Recovery {
         results.push(this.withConversation({ ...restarted, outcome: 'restarted (its process had ended)' }));
         continue;
       }
+      if (task === null && running && record?.desired === 'running') {
+        // Its session runs and is meant to: nothing to start, so no git or tmux call for it (`up` again is 20 calls cheaper).
+        results.push(this.withConversation({ worker: worker.name, ok: true, outcome: 'already running' }));
+        continue;
+      }
       if (task === null) {
         const [started] = await workers.up([worker.name], actor, reason);
         if (started !== undefined) results.push(this.withConversation(started));

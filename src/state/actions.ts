@@ -5,11 +5,12 @@
  */
 import { lanesOf, nextFilter, nextSort } from '../core/views/gridView.js';
 import { keymap, type ScreenAction } from '../core/views/keymap.js';
-import { moveSelection } from '../core/views/layout.js';
+import { CHROME_ROWS, moveSelection } from '../core/views/layout.js';
+import { listGeometry, listWindow, moveInList, type ListMove } from '../core/views/listView.js';
 import { detailBodyRows, editDraft, INITIAL_LOG_VIEW, nextMinLevel, scrollLog, withFilter, type DraftEdit, type LogMove } from '../core/views/logView.js';
 import { choiceFor, keyLabel, type Question } from '../core/rules/answers.js';
 import { answerDialog, helpDialog } from './dialogs.js';
-import { currentView, focusedWorker, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type DetailMode, type FormOverlay } from './store.js';
+import { currentView, focusedWorker, layoutChoice, selectedIndex, selectedWorker, shownWorkers, type DashboardStore, type DetailMode, type FormOverlay } from './store.js';
 import { createTaskHandlers, selectedTask, type TaskCommands } from './taskActions.js';
 import { createMessageHandlers, type MessageCommands } from './messageActions.js';
 import { createWorkerHandlers, type WorkerCommands } from './workerActions.js';
@@ -70,11 +71,23 @@ export function createActions(store: DashboardStore, commands: Commands): Action
   const messages = createMessageHandlers(store, commands, perform);
   const newWorkers = createWorkerHandlers(store, commands, perform);
   const move = (direction: 'up' | 'down' | 'left' | 'right'): void => {
-    if (currentView(store.getState()) === 'board') return tasks.moveOnBoard(direction);
+    const view = currentView(store.getState());
+    if (view === 'board') return tasks.moveOnBoard(direction);
+    if (view === 'list' && (direction === 'up' || direction === 'down')) return moveList(direction);
     const state = store.getState();
     const shown = shownWorkers(state);
     const next = moveSelection(selectedIndex(state, shown), shown.length, state.perRow, direction);
     store.setState({ selected: next, selectedName: shown[next]?.name ?? null });
+  };
+  /** In the list: the selection moves, and the window of lines with it only when it would leave the screen. */
+  const moveList = (to: ListMove): void => {
+    const state = store.getState();
+    const shown = shownWorkers(state);
+    const page = listGeometry({ ...state.size, chromeRows: CHROME_ROWS }).rows;
+    const from = selectedIndex(state, shown);
+    const onScreen = listWindow(shown.length, page, from, state.listFirst);
+    const next = moveInList(from, shown.length, page, to);
+    store.setState({ selected: next, selectedName: shown[next]?.name ?? null, listFirst: listWindow(shown.length, page, next, onScreen) });
   };
   /** Before the grid's filter or order changes: name the selected worker, so the selection stays on it. */
   const pinSelection = (): void => {
@@ -123,6 +136,19 @@ export function createActions(store: DashboardStore, commands: Commands): Action
     moveLeft: () => move('left'),
     moveRight: () => move('right'),
     attach: onFocused((name) => commands.attach(name)),
+    movePageUp: () => moveList('pageUp'),
+    movePageDown: () => moveList('pageDown'),
+    moveFirst: () => moveList('first'),
+    moveLast: () => moveList('last'),
+    // In the list muxctl chose because the panels do not fit, v shows the grid anyway rather than refuse:
+    // the grid never shrinks a panel below its minimum, it shows the panels that fit around the selected
+    // one and scrolls with it, so it works, only partly. A key that answers "not possible" leaves the
+    // person guessing what would be; the panels they asked for, with the header saying "grid: 8 of 100
+    // panels fit · v list" and the status line which ones are on screen, explain themselves.
+    toggleLayout: () => {
+      pinSelection();
+      store.setState((s) => ({ layout: layoutChoice(s).layout === 'list' ? 'grid' : 'list' }));
+    },
     openLog: () => open('log'),
     openPreview: () => open('preview'),
     openDiff: () => open('diff'),

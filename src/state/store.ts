@@ -3,8 +3,10 @@
  * into it; components read slices with selectors; the keymap's actions change it.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { INITIAL_GRID_VIEW, resolveSelection, visibleWorkers, type GridView } from '../core/views/gridView.js';
+import { INITIAL_GRID_VIEW, matchesFilter, resolveSelection, visibleWorkers, type GridView } from '../core/views/gridView.js';
 import type { ScreenView, View } from '../core/views/keymap.js';
+import { CHROME_ROWS, computeGrid } from '../core/views/layout.js';
+import { chooseLayout, listGeometry, type Layout, type LayoutChoice } from '../core/views/listView.js';
 import { INITIAL_LOG_VIEW, type LogLine, type LogViewState } from '../core/views/logView.js';
 import type { WorkerSnapshot } from '../core/rules/snapshot.js';
 import { heldBy, type Task } from '../core/rules/tasks.js';
@@ -117,8 +119,12 @@ export interface DashboardModel {
   selected: number;
   /** The worker the person selected, or null before the first move (then `selected` alone counts). */
   selectedName: string | null;
-  /** What the grid shows and in which order (f, o). */
+  /** What the grid and the list show and in which order (f, o). */
   gridView: GridView;
+  /** The person's choice of panels or lines (`v`), or null while muxctl chooses (layoutChoice). */
+  layout: Layout | null;
+  /** The list's first line on screen, as last scrolled: it moves only when the selection leaves the window. */
+  listFirst: number;
   /** The log view's level filter, search and scroll position. */
   logView: LogViewState;
   /** Panels per grid row, as last laid out: movement needs it. */
@@ -165,6 +171,8 @@ export function createDashboardStore(initial: Pick<DashboardModel, 'project' | '
     selected: 0,
     selectedName: null,
     gridView: INITIAL_GRID_VIEW,
+    layout: null,
+    listFirst: 0,
     logView: INITIAL_LOG_VIEW,
     perRow: 1,
     overlay: null,
@@ -201,16 +209,38 @@ export function selectedWorker(model: DashboardModel): WorkerSnapshot | undefine
   return shown[selectedIndex(model, shown)];
 }
 
+/** The grid or the list, and whether muxctl chose it: the list when the shown workers' panels do not all fit. */
+export function layoutChoice(model: Pick<DashboardModel, 'workers' | 'gridView' | 'size' | 'layout'>): LayoutChoice {
+  const shown = model.workers.filter((w) => matchesFilter(w, model.gridView.filter)).length;
+  return chooseLayout(model.layout, shown, model.size, CHROME_ROWS);
+}
+
+/** The model as far as which screen is in front depends on it. */
+export type ScreenModel = Pick<DashboardModel, 'detail' | 'board' | 'workers' | 'gridView' | 'size' | 'layout'>;
+
 /** Which screen the keys work in when no dialog is open. */
-export function currentView(model: Pick<DashboardModel, 'detail' | 'board'>): ScreenView {
-  return model.detail?.mode ?? (model.board ? 'board' : 'grid');
+export function currentView(model: ScreenModel): ScreenView {
+  return model.detail?.mode ?? (model.board ? 'board' : layoutChoice(model).layout);
+}
+
+/**
+ * How many lines of each worker's screen the observer keeps: what a panel has room for, or in the
+ * list what the detail pane has (it shows only the selected worker's, but any line may be selected
+ * next). `configured` stands in for the shown workers before the first snapshot.
+ */
+export function screenLinesShown(model: DashboardModel, configured: number): number {
+  const shown = shownWorkers(model);
+  const panels = shown.length || configured;
+  if (chooseLayout(model.layout, panels, model.size, CHROME_ROWS).layout === 'list') return Math.max(1, listGeometry({ ...model.size, chromeRows: CHROME_ROWS }).detailLines);
+  // Sized like the panels on screen: a filter that shows fewer panels makes each taller.
+  return computeGrid({ panels, columns: model.size.columns, rows: model.size.rows, chromeRows: CHROME_ROWS, selected: selectedIndex(model, shown) }).bodyLines;
 }
 
 /**
  * Whose keys work now: the open dialog's (each overlay kind is a keymap view), the log search's while
  * one is typed, else the screen's.
  */
-export function keyView(model: Pick<DashboardModel, 'detail' | 'board' | 'overlay' | 'logView'>): View {
+export function keyView(model: ScreenModel & Pick<DashboardModel, 'overlay' | 'logView'>): View {
   if (model.overlay !== null) return model.overlay.kind;
   if (model.logView.draft !== null) return 'search';
   return currentView(model);

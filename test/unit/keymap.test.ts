@@ -40,6 +40,11 @@ const EVERY_ACTION: Record<Action, true> = {
   moveDown: true,
   moveLeft: true,
   moveRight: true,
+  movePageUp: true,
+  movePageDown: true,
+  moveFirst: true,
+  moveLast: true,
+  toggleLayout: true,
   attach: true,
   openLog: true,
   openPreview: true,
@@ -287,6 +292,8 @@ describe('keymap', () => {
   it.each([
     ['grid', 80],
     ['grid', 200],
+    ['list', 80],
+    ['list', 40],
     ['log', 80],
     ['log', 40],
     ['preview', 80],
@@ -296,9 +303,9 @@ describe('keymap', () => {
     const line = hintsLine(view, width);
     expect([...line].length).toBeLessThanOrEqual(width);
     expect(line).toContain('? help');
-    expect(line).toContain(view === 'grid' ? 'q/Ctrl-C quit' : 'Esc/q back');
+    expect(line).toContain(view === 'grid' || view === 'list' ? 'q/Ctrl-C quit' : 'Esc/q back');
     for (const hint of line.trim().split('  ')) {
-      const known = [...bindingsFor(view).map((b) => `${b.label} ${b.hint}`), '←↑↓→ move', '↑↓ scroll'];
+      const known = [...bindingsFor(view).map((b) => `${b.label} ${b.hint}`), '←↑↓→ move', '↑↓ scroll', '↑↓ move'];
       expect(known, hint).toContain(hint);
     }
   });
@@ -354,6 +361,35 @@ describe('keymap', () => {
     expect(splitTyped('')).toEqual([]);
   });
 
+  it('gives the list every key the grid has for a worker, with ↑↓ instead of four ways and pages besides', () => {
+    const sideways = ['moveLeft', 'moveRight'];
+    for (const b of bindingsFor('grid')) {
+      if (sideways.includes(b.action)) expect(bindingsFor('list').map((l) => l.action), b.action).not.toContain(b.action);
+      else expect(bindingsFor('list').map((l) => l.action), b.action).toContain(b.action);
+    }
+    expect(bindingFor('j', {}, 'list')?.action).toBe('moveDown');
+    expect(bindingFor('', { upArrow: true }, 'list')?.action).toBe('moveUp');
+    expect(bindingFor('', { leftArrow: true }, 'list')).toBeUndefined();
+    expect(bindingFor('', { pageDown: true }, 'list')?.action).toBe('movePageDown');
+    expect(bindingFor('u', { ctrl: true }, 'list')?.action).toBe('movePageUp');
+    expect(bindingFor('g', {}, 'list')?.action).toBe('moveFirst');
+    expect(bindingFor('', { end: true }, 'list')?.action).toBe('moveLast');
+    expect(bindingFor('', { return: true }, 'list')?.action).toBe('attach');
+    expect(bindingFor('q', {}, 'list')?.action).toBe('quit');
+    // v goes from one to the other, and each bar names where it goes.
+    expect(bindingFor('v', {}, 'grid')?.hint).toBe('list');
+    expect(bindingFor('v', {}, 'list')?.hint).toBe('grid');
+    // g is not bound in the grid: the grid has no pages.
+    expect(bindingFor('g', {}, 'grid')).toBeUndefined();
+  });
+
+  it.each([80, 160])("keeps the way between grid and list in the bar at %i columns", (width) => {
+    expect(hintsLine('list', width)).toContain('↑↓ move');
+    expect(hintsLine('list', width)).toContain('v grid');
+    expect(hintsLine('list', width)).toContain('q/Ctrl-C quit');
+    expect(hintsLine('grid', width)).toContain('v list');
+  });
+
   it("writes the README's key section: the screens' table, then the dialogs'", () => {
     const doc = keyDocMarkdown();
     const [screens, dialogs] = doc.split('\n\nIn a dialog only its own keys work:\n\n');
@@ -371,11 +407,12 @@ describe('keymap', () => {
   it('renders a README table with a row per binding and where it works', () => {
     const table = keyTableMarkdown();
     expect(table.split('\n')).toHaveLength(keymap.length + 2);
-    expect(table).toContain('| r | grid, log view, preview, diff view | restart the worker — asks first |');
-    expect(table).toContain('| Esc/q | log view, preview, diff view, board | back to the grid |');
-    expect(table).toContain('| d | grid, log view, preview |');
+    expect(table).toContain('| r | grid, list, log view, preview, diff view | restart the worker — asks first |');
+    expect(table).toContain('| Esc/q | log view, preview, diff view, board | back to the workers (the grid or the list) |');
+    expect(table).toContain('| d | grid, list, log view, preview |');
     expect(table).toContain('| / | log view, diff view | search the lines: type what to look for |');
     expect(table).toContain('| ? | everywhere |');
-    expect(table).toContain('| q/Ctrl-C | grid | quit the dashboard (workers keep running) |');
+    expect(table).toContain('| q/Ctrl-C | grid, list | quit the dashboard (workers keep running) |');
+    expect(table).toContain('| v | list | show the workers as panels');
   });
 });

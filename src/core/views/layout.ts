@@ -28,6 +28,9 @@ export interface Grid {
   shown: number;
 }
 
+/** The dashboard's rows that are not the body: the header, the status line and the hints bar. */
+export const CHROME_ROWS = 3;
+
 export const MIN_PANEL_WIDTH = 34;
 /** Border (2) + title line + evidence line + at least one screen line. */
 export const MIN_PANEL_HEIGHT = 5;
