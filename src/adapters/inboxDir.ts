@@ -4,7 +4,7 @@
  * may sweep the same inbox at once, so each file is first claimed by an atomic rename: whoever loses the
  * rename skips it, and a file becomes at most one task.
  */
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, parse } from 'node:path';
 import type { InboxTask } from '../core/parsers/inbox.js';
 
@@ -41,6 +41,8 @@ export async function processInbox(dir: string, lanes: readonly string[], add: A
 
 /** Markdown files directly in the inbox; dotfiles (our claims) and half-written `.tmp`/`.part` files are not. */
 function inboxFiles(dir: string): string[] {
+  // Asked every second and usually absent: a stat that says so costs far less than the error a readdir throws.
+  if (statSync(dir, { throwIfNoEntry: false }) === undefined) return [];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });

@@ -3,7 +3,7 @@
  * IMMEDIATE transaction with its board event, so `muxctl events` tells every message's story (waiting,
  * delivered, failed) with its sender, and two dashboards never deliver one message twice.
  */
-import type Database from 'better-sqlite3';
+import type { Prepare } from './statements.js';
 import type { NewBoardEvent } from '../core/rules/events.js';
 import { messageExcerpt, senderLabel, type Message, type MessageState } from '../core/rules/messages.js';
 import { redact } from '../core/rules/redact.js';
@@ -27,7 +27,8 @@ const OPEN = "state IN ('waiting', 'pending')";
 
 export class MessageBox {
   constructor(
-    private readonly db: Database.Database,
+    /** The store's prepared statements (adapters/statements.ts). */
+    private readonly sql: Prepare,
     private readonly immediate: <T>(write: () => T) => T,
     private readonly insertEvent: (event: NewBoardEvent) => unknown,
   ) {}
@@ -36,8 +37,8 @@ export class MessageBox {
   send(to: readonly string[], text: string, sender: Actor, now: number): Message[] {
     return this.immediate(() =>
       to.map((worker) => {
-        const info = this.db
-          .prepare("INSERT INTO messages (to_worker, text, sender_kind, sender_name, state, created_at) VALUES (?, ?, ?, ?, 'waiting', ?)")
+        const info = this
+          .sql("INSERT INTO messages (to_worker, text, sender_kind, sender_name, state, created_at) VALUES (?, ?, ?, ?, 'waiting', ?)")
           .run(worker, text, sender.kind, sender.name ?? null, now);
         const id = Number(info.lastInsertRowid);
         this.event(worker, 'message-waiting', now, sender, [`#${id} ${senderLabel(sender)}: ${redact(messageExcerpt(text))}`]);
@@ -49,20 +50,20 @@ export class MessageBox {
   /** Messages not yet delivered (waiting, or a paste under way), oldest first; for one worker or all. */
   open(worker?: string): Message[] {
     const rows = worker === undefined
-      ? this.db.prepare(`SELECT * FROM messages WHERE ${OPEN} ORDER BY id`).all()
-      : this.db.prepare(`SELECT * FROM messages WHERE to_worker = ? AND ${OPEN} ORDER BY id`).all(worker);
+      ? this.sql(`SELECT * FROM messages WHERE ${OPEN} ORDER BY id`).all()
+      : this.sql(`SELECT * FROM messages WHERE to_worker = ? AND ${OPEN} ORDER BY id`).all(worker);
     return (rows as MessageRow[]).map(fromRow);
   }
 
   /** Per worker, how many messages wait for it: the panels' "✉ 1 message waiting". */
   waitingCounts(): Record<string, number> {
-    const rows = this.db.prepare(`SELECT to_worker, COUNT(*) AS n FROM messages WHERE ${OPEN} GROUP BY to_worker`).all() as { to_worker: string; n: number }[];
+    const rows = this.sql(`SELECT to_worker, COUNT(*) AS n FROM messages WHERE ${OPEN} GROUP BY to_worker`).all() as { to_worker: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.to_worker, r.n]));
   }
 
   /** How many messages `worker` sent since `since` (its rate limit). */
   sentBy(worker: string, since: number): number {
-    const row = this.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE sender_kind = 'worker' AND sender_name = ? AND created_at >= ?").get(worker, since) as { n: number };
+    const row = this.sql("SELECT COUNT(*) AS n FROM messages WHERE sender_kind = 'worker' AND sender_name = ? AND created_at >= ?").get(worker, since) as { n: number };
     return row.n;
   }
 
@@ -71,19 +72,19 @@ export class MessageBox {
    * dashboard took it first (or it is no longer waiting).
    */
   begin(id: number, epoch: number | null, now: number): boolean {
-    return this.immediate(() => this.db.prepare("UPDATE messages SET state = 'pending', pending_since = ?, pending_epoch = ? WHERE id = ? AND state = 'waiting'").run(now, epoch, id).changes === 1);
+    return this.immediate(() => this.sql("UPDATE messages SET state = 'pending', pending_since = ?, pending_epoch = ? WHERE id = ? AND state = 'waiting'").run(now, epoch, id).changes === 1);
   }
 
   delivered(message: Message, now: number, actor: Actor): void {
     this.immediate(() => {
-      this.db.prepare("UPDATE messages SET state = 'delivered', delivered_at = ? WHERE id = ?").run(now, message.id);
+      this.sql("UPDATE messages SET state = 'delivered', delivered_at = ? WHERE id = ?").run(now, message.id);
       this.event(message.to, 'message-delivered', now, actor, [`#${message.id} ${senderLabel(message.sender)}: ${redact(messageExcerpt(message.text))}`]);
     });
   }
 
   failed(message: Message, reason: string, now: number, actor: Actor): void {
     this.immediate(() => {
-      this.db.prepare("UPDATE messages SET state = 'failed', reason = ? WHERE id = ?").run(reason, message.id);
+      this.sql("UPDATE messages SET state = 'failed', reason = ? WHERE id = ?").run(reason, message.id);
       this.event(message.to, 'message-failed', now, actor, [`#${message.id} ${senderLabel(message.sender)}: ${reason}`]);
     });
   }
@@ -91,13 +92,13 @@ export class MessageBox {
   /** A paste that never showed, to a process now gone: waiting again, for the next one. */
   again(message: Message, reason: string, now: number, actor: Actor): void {
     this.immediate(() => {
-      this.db.prepare("UPDATE messages SET state = 'waiting', pending_since = NULL, pending_epoch = NULL WHERE id = ?").run(message.id);
+      this.sql("UPDATE messages SET state = 'waiting', pending_since = NULL, pending_epoch = NULL WHERE id = ?").run(message.id);
       this.event(message.to, 'message-waiting', now, actor, [`#${message.id} again: ${reason}`]);
     });
   }
 
   byId(id: number): Message | null {
-    const row = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    const row = this.sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
     return row === undefined ? null : fromRow(row);
   }
 

@@ -18,6 +18,7 @@ import type { Actor, NewTask, Task, TaskCommand, TaskOutcome, TaskResult, TaskSt
 import { eventFromRow, fromRow, insertEventRow, insertTaskRow, migrate, updateTaskRow } from './taskStoreSchema.js';
 import type { EventRow, TaskRow } from './taskStoreSchema.js';
 import { MessageBox } from './messageBox.js';
+import { statementCache, type Prepare } from './statements.js';
 
 export { SCHEMA_VERSION } from './taskStoreSchema.js';
 
@@ -55,13 +56,15 @@ export interface TaskAnnotation {
 
 export class TaskStore {
   private readonly db: Database.Database;
+  private readonly sql: Prepare;
   private ownWrites = 0;
   /** Messages to workers, in the same database: a message and its event are written together. */
   readonly messages: MessageBox;
 
   private constructor(db: Database.Database) {
     this.db = db;
-    this.messages = new MessageBox(db, (write) => this.immediate(write), (event) => this.insertEvent(event));
+    this.sql = statementCache(db);
+    this.messages = new MessageBox(this.sql, (write) => this.immediate(write), (event) => this.insertEvent(event));
   }
 
   /** Opens (creating and migrating) the database; a newer schema than this muxctl knows is refused. */
@@ -90,7 +93,7 @@ export class TaskStore {
    * writes from the CLI and workers within a second without re-reading the board.
    */
   dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return (this.sql('PRAGMA data_version').get() as { data_version: number }).data_version;
   }
 
   /**
@@ -114,7 +117,7 @@ export class TaskStore {
     return this.immediate(() => {
       const added: Task[] = [];
       for (const init of inits) {
-        const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM tasks').get() as { next: number }).next;
+        const seq = (this.sql('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM tasks').get() as { next: number }).next;
         const id = `T${seq}`;
         const after = (init.after ?? []).map((ref) => (/^#\d+$/.test(ref) ? (added[Number(ref.slice(1))]?.id ?? ref) : ref.toUpperCase()));
         for (const dep of after) {
@@ -159,24 +162,24 @@ export class TaskStore {
    */
   tryLock(name: string, holder: string, now = Date.now()): { ok: true } | { ok: false; holder: string; pid: number; since: number } {
     return this.immediate(() => {
-      const row = this.db.prepare('SELECT holder, pid, since FROM locks WHERE name = ?').get(name) as { holder: string; pid: number; since: number } | undefined;
+      const row = this.sql('SELECT holder, pid, since FROM locks WHERE name = ?').get(name) as { holder: string; pid: number; since: number } | undefined;
       if (row !== undefined && row.pid !== process.pid && pidAlive(row.pid)) return { ok: false, ...row };
-      this.db.prepare('INSERT INTO locks (name, holder, pid, since) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, since = excluded.since').run(name, holder, process.pid, now);
+      this.sql('INSERT INTO locks (name, holder, pid, since) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, since = excluded.since').run(name, holder, process.pid, now);
       return { ok: true };
     });
   }
 
   unlock(name: string): void {
-    this.immediate(() => this.db.prepare('DELETE FROM locks WHERE name = ? AND pid = ?').run(name, process.pid));
+    this.immediate(() => this.sql('DELETE FROM locks WHERE name = ? AND pid = ?').run(name, process.pid));
   }
 
   lockHolder(name: string): { holder: string; pid: number; since: number; alive: boolean } | null {
-    const row = this.db.prepare('SELECT holder, pid, since FROM locks WHERE name = ?').get(name) as { holder: string; pid: number; since: number } | undefined;
+    const row = this.sql('SELECT holder, pid, since FROM locks WHERE name = ?').get(name) as { holder: string; pid: number; since: number } | undefined;
     return row === undefined ? null : { ...row, alive: pidAlive(row.pid) };
   }
 
   get(id: string): Task | null {
-    const row = this.db.prepare('SELECT * FROM tasks WHERE id = ? COLLATE NOCASE').get(id) as TaskRow | undefined;
+    const row = this.sql('SELECT * FROM tasks WHERE id = ? COLLATE NOCASE').get(id) as TaskRow | undefined;
     return row === undefined ? null : fromRow(row);
   }
 
@@ -196,12 +199,12 @@ export class TaskStore {
       args.push(filter.assignee);
     }
     const sql = `SELECT * FROM tasks${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
-    return (this.db.prepare(sql).all(...args) as TaskRow[]).map(fromRow);
+    return (this.sql(sql).all(...args) as TaskRow[]).map(fromRow);
   }
 
   /** The task a worker holds (claimed or running), if any. */
   heldBy(worker: string): Task | null {
-    const row = this.db.prepare(`SELECT * FROM tasks WHERE assignee = ? AND state IN (${HELD_IN_SQL}) ORDER BY seq LIMIT 1`).get(worker) as TaskRow | undefined;
+    const row = this.sql(`SELECT * FROM tasks WHERE assignee = ? AND state IN (${HELD_IN_SQL}) ORDER BY seq LIMIT 1`).get(worker) as TaskRow | undefined;
     return row === undefined ? null : fromRow(row);
   }
 
@@ -265,18 +268,18 @@ export class TaskStore {
       query.limit === undefined
         ? `SELECT * FROM events${filter} ORDER BY id`
         : `SELECT * FROM (SELECT * FROM events${filter} ORDER BY id DESC LIMIT ${Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : -1}) ORDER BY id`;
-    return (this.db.prepare(sql).all(...args) as EventRow[]).map(eventFromRow);
+    return (this.sql(sql).all(...args) as EventRow[]).map(eventFromRow);
   }
 
   getSetting(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value ?? null;
   }
 
   /** Changes a board setting and records who did it and why, in one transaction. */
   setSetting(key: string, value: string, event: NewBoardEvent): void {
     this.immediate(() => {
-      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+      this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
       this.insertEvent(event);
     });
   }
