@@ -274,7 +274,8 @@ async function ingest(runSeconds, label, { count = workerCount, rate = ingestRat
           delays.push(Infinity);
         }
       }
-      await sleep(1000);
+      // Jittered: marks exactly a second apart land at the same point of every 200 ms frame interval.
+      await sleep(1000 + Math.random() * 250);
     }
     const elapsed = (performance.now() - t0) / 1000;
     const after = cpuTicks(dash.child.pid);

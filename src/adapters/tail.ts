@@ -29,6 +29,9 @@ export type { TailResetReason } from './tailFile.js';
 
 export type TailPick = 'all' | 'newest';
 
+/** Names whose paths a tailer keeps (a directory of many session files starts over past it). */
+const NAMES_REMEMBERED = 1024;
+
 export interface LogTailerOptions {
   /** Directory the pattern is relative to (an absolute pattern ignores it). */
   baseDir: string;
@@ -78,6 +81,7 @@ export class LogTailer {
   private serial: Promise<void> = Promise.resolve();
   /** Names with a `consider` queued: an event burst on a new file queues one, not hundreds. */
   private readonly considering = new Set<string>();
+  private readonly paths = new Map<string, string>();
   private started = false;
   private closed = false;
   private bytes = 0;
@@ -99,6 +103,7 @@ export class LogTailer {
     this.directory = new DirectoryWatch(this.dir, {
       closed: () => this.closed,
       enqueue: (work) => this.enqueue(work),
+      wants: (name) => this.matches(name),
       changed: (event, name) => this.onDirEvent(event, name),
       // Each followed file is now gone: its read takes what is left and closes it.
       drain: async () => {
@@ -158,10 +163,10 @@ export class LogTailer {
       return;
     }
     if (!this.matches(name)) return;
-    const file = path.join(this.dir, name);
+    const file = this.pathOf(name);
     const f = this.followed.get(file);
     if (f?.isOpen) {
-      f.onEvent();
+      f.onEvent(event);
     } else if (!this.considering.has(file)) {
       this.considering.add(file);
       this.enqueue(() => {
@@ -169,6 +174,17 @@ export class LogTailer {
         return this.consider(file);
       });
     }
+  }
+
+  /** The path of a name in the directory; remembered, as a busy file's name comes with every append. */
+  private pathOf(name: string): string {
+    let file = this.paths.get(name);
+    if (file === undefined) {
+      if (this.paths.size >= NAMES_REMEMBERED) this.paths.clear();
+      file = path.join(this.dir, name);
+      this.paths.set(name, file);
+    }
+    return file;
   }
 
   private enqueue(work: () => Promise<void>): void {

@@ -3,10 +3,17 @@
  * last line. Each byte is read once, with `read(buffer, position)` from the last offset; reads are
  * coalesced (at most one per `coalesceMs`, one more after a read that events arrived during, and a settle
  * read `settleMs` after the last event), so the last append is never left unread.
+ *
+ * The reads are synchronous (`fstatSync`, `readSync` on the open descriptor): measured under `npm run
+ * bench`'s ingest (20 files, 500 lines/s each, ~400 reads/s), the promise API's stat, fstat and read
+ * cost ~12% of a core on the main thread plus the thread pool's wake-ups; the same reads done
+ * synchronously cost a few microseconds each. The path is looked at again (is it still this file?) only
+ * after a rename in the directory, on the settle read, and on a read asked for from outside: an append
+ * never renames.
  */
 import type { Stats } from 'node:fs';
+import { fstatSync, readSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { stat } from 'node:fs/promises';
 import { MuxctlError } from '../core/errors.js';
 
 export type TailResetReason = 'truncated' | 'rotated';
@@ -75,6 +82,9 @@ export class FollowedFile {
   private timer: NodeJS.Timeout | null = null;
   private settle: NodeJS.Timeout | null = null;
   private lastReadAt = 0;
+  private lastEventAt = 0;
+  /** Something in the directory was renamed (or it is the settle read): check the path is still this file. */
+  private checkPath = false;
   /** The file's modification time at the last read. */
   private mtimeMs: number;
 
@@ -108,15 +118,23 @@ export class FollowedFile {
     return { ino: this.ino, offset: this.offset - this.partialBytes };
   }
 
-  /** The directory said the file changed. */
-  onEvent(): void {
-    if (this.settle) this.settle.refresh();
-    else this.settle = setTimeout(() => this.scheduleRead(), this.limits.settleMs);
+  /** The directory said the file changed (`rename` when a name came or went). */
+  onEvent(event = 'change'): void {
+    if (event === 'rename') this.checkPath = true;
+    this.lastEventAt = Date.now();
+    // One timer for the settle read, moved on only when it fires (re-arming a timer on every event of a
+    // busy file costs more than the read).
+    if (!this.settle) this.armSettle(this.limits.settleMs);
     this.scheduleRead();
   }
 
   /** Reads what is new now (or joins the read in flight); schedules one more if events came meanwhile. */
   readNow(): Promise<void> {
+    this.checkPath = true;
+    return this.read();
+  }
+
+  private read(): Promise<void> {
     if (this.reading) return this.reading;
     this.dirty = false;
     this.lastReadAt = Date.now();
@@ -127,6 +145,19 @@ export class FollowedFile {
         if (this.dirty) this.scheduleRead();
       });
     return this.reading;
+  }
+
+  private armSettle(ms: number): void {
+    this.settle = setTimeout(() => {
+      const quiet = Date.now() - this.lastEventAt;
+      if (quiet < this.limits.settleMs) {
+        this.armSettle(this.limits.settleMs - quiet);
+        return;
+      }
+      this.settle = null;
+      this.checkPath = true;
+      this.scheduleRead();
+    }, ms);
   }
 
   /** Stops timers and closes the handle once no read is using it; the record stays, to notice a rotation. */
@@ -146,27 +177,31 @@ export class FollowedFile {
     const wait = Math.max(0, this.lastReadAt + this.limits.coalesceMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.readNow();
+      void this.read();
     }, wait);
   }
 
   private async readCycle(): Promise<void> {
-    const atPath = await stat(this.file).catch(() => null);
-    if (this.host.closed() || !this.handle) return;
-    if (!atPath || atPath.ino !== this.ino || atPath.dev !== this.dev) {
-      // Renamed away or deleted: take what the old file still holds, then start on the new one (if any).
-      await this.readAppended(this.handle);
-      this.flushPartial();
-      // Not release(): it waits for this very read.
-      await this.detach()?.close();
-      if (atPath && !this.host.closed()) await this.host.replaced(this.file);
-      return;
+    const handle = this.handle;
+    if (this.host.closed() || !handle) return;
+    if (this.checkPath) {
+      this.checkPath = false;
+      const atPath = statOrNull(this.file);
+      if (!atPath || atPath.ino !== this.ino || atPath.dev !== this.dev) {
+        // Renamed away or deleted: take what the old file still holds, then start on the new one (if any).
+        await this.readAppended(handle);
+        this.flushPartial();
+        // Not release(): it waits for this very read.
+        await this.detach()?.close();
+        if (atPath && !this.host.closed()) await this.host.replaced(this.file);
+        return;
+      }
     }
-    await this.readAppended(this.handle);
+    await this.readAppended(handle);
   }
 
   private async readAppended(handle: FileHandle): Promise<void> {
-    const { size, mtimeMs } = await handle.stat();
+    const { size, mtimeMs } = fstatSync(handle.fd);
     this.mtimeMs = mtimeMs;
     if (size < this.offset) {
       this.offset = 0;
@@ -178,12 +213,14 @@ export class FollowedFile {
     while (this.offset < size && !this.host.closed()) {
       const want = Math.min(CHUNK_BYTES, size - this.offset);
       const buffer = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buffer, 0, want, this.offset);
+      const bytesRead = readSync(handle.fd, buffer, 0, want, this.offset);
       if (bytesRead === 0 || this.host.closed()) break;
       const from = this.offset === 0 && hasBom(buffer, bytesRead) ? 3 : 0;
       this.offset += bytesRead;
       this.host.bytesRead(bytesRead);
       this.emitLines(this.splitLines(buffer.subarray(from, bytesRead)));
+      // A long file (a log read whole at start) is read a chunk at a time, letting keys and frames through.
+      if (this.offset < size) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -237,6 +274,14 @@ export class FollowedFile {
     const handle = this.handle;
     this.handle = null;
     return handle;
+  }
+}
+
+function statOrNull(file: string): Stats | null {
+  try {
+    return statSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
   }
 }
 

@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import { workerLogFiles, type WorkerRecord } from '../adapters/runtime.js';
 import { LogTailer } from '../adapters/tail.js';
-import { EMPTY_ACTIVITY, foldEvent, type Activity } from '../core/rules/activity.js';
+import { EMPTY_ACTIVITY, foldEvents, type Activity, type Folded } from '../core/rules/activity.js';
 import { expandLogPath, workerPath, type LogFormat, type ProjectConfig, type WorkerConfig } from '../core/config/config.js';
 import { createLogParser, detectFormat, type LogEvent, type LogParser } from '../core/parsers/logs/index.js';
 import { Ring } from '../core/views/ring.js';
@@ -96,7 +96,18 @@ export class LogMonitor {
   state(worker: string): WorkerLogState {
     const logs = this.workers.get(worker);
     if (!logs) return { activity: EMPTY_ACTIVITY, recent: [], malformed: 0, linesRead: 0, linesBySource: { log: 0, events: 0, screen: 0 } };
-    return { activity: logs.activity, recent: logs.ring.toArray(), malformed: logs.malformed, linesRead: logs.linesRead, linesBySource: { ...logs.linesBySource } };
+    const ring = logs.ring;
+    // `recent` is copied out of the ring only when read: the loop asks every worker's state for every
+    // snapshot and reads only the activity, and a copy of 20 rings was 10,000 slots a snapshot.
+    return {
+      activity: logs.activity,
+      get recent() {
+        return ring.toArray();
+      },
+      malformed: logs.malformed,
+      linesRead: logs.linesRead,
+      linesBySource: { ...logs.linesBySource },
+    };
   }
 
   async close(): Promise<void> {
@@ -191,21 +202,24 @@ class WorkerLogs {
       return;
     }
     this.linesBySource[source] += lines.length;
+    this.linesRead += lines.length;
+    // Folded once for the whole batch: a busy log brings hundreds of lines a read.
+    const folded: Folded[] = [];
     for (const line of lines) {
-      this.linesRead += 1;
       const parsed = parser.push(line);
       if ('malformed' in parsed) {
         this.malformed += 1;
-        this.activity = { ...this.activity, lastEventAt: at };
+        folded.push({ at });
         this.ring.push({ at, source, kind: 'malformed', level: 'warn', text: this.options.redact(`unreadable line (${parsed.malformed})`) });
         continue;
       }
-      for (const event of parsed.events) this.fold(event, source, at);
+      for (const event of parsed.events) this.fold(event, source, at, folded);
     }
+    this.activity = foldEvents(this.activity, folded);
     this.options.onChange(this.name);
   }
 
-  private fold(event: LogEvent, source: LogSource, readAt: number): void {
+  private fold(event: LogEvent, source: LogSource, readAt: number, folded: Folded[]): void {
     // A line's own time, unless it claims to come from after the file was written (a skewed clock).
     const at = event.time !== null ? Math.min(event.time, readAt) : readAt;
     const text = this.options.redact(event.text);
@@ -215,9 +229,10 @@ class WorkerLogs {
     // What the logs held before muxctl looked is dated by its own time (or the file's); a line appended
     // while muxctl watches was written now, whatever time it claims (a replayed or skewed log), so it
     // is the live process's: its turn counts in the current epoch.
-    const folded = this.live ? readAt : at;
+    const when = this.live ? readAt : at;
     // Screen output is a sign of life only (see the header comment).
-    this.activity = source === 'screen' ? { ...this.activity, lastEventAt: folded } : foldEvent(this.activity, { ...event, text }, folded);
+    if (source === 'screen') folded.push({ at: when });
+    else folded.push({ at: when, event: text === event.text ? event : { ...event, text } });
   }
 
   private note(source: LogSource, level: DisplayEvent['level'], text: string): void {

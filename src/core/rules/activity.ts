@@ -87,102 +87,129 @@ export const EMPTY_ACTIVITY: Activity = {
  * result) replace what was counted when they are larger, so neither kind is counted twice.
  */
 export function foldEvent(a: Activity, e: LogEvent, receivedAt: number): Activity {
-  const next: Activity = { ...a, lastEventAt: receivedAt };
+  const next: Activity = { ...a };
+  foldInto(next, e, receivedAt);
+  return next;
+}
+
+/** One thing read from a log, for `foldEvents`: an event, or (no event) a sign of life only. */
+export interface Folded {
+  at: number;
+  event?: LogEvent;
+}
+
+/**
+ * Folds a batch in order, as `foldEvent` one by one would, with one copy of the activity for the whole
+ * batch: a busy log brings hundreds of lines a read, and copying the activity for each event cost ~2 µs,
+ * a third of what reading the line costs.
+ */
+export function foldEvents(a: Activity, items: readonly Folded[]): Activity {
+  if (items.length === 0) return a;
+  const next: Activity = { ...a };
+  for (const item of items) {
+    if (item.event === undefined) next.lastEventAt = item.at;
+    else foldInto(next, item.event, item.at);
+  }
+  return next;
+}
+
+/** `s` is the activity before `e` (a copy the caller owns) and becomes the activity after it. */
+function foldInto(s: Activity, e: LogEvent, receivedAt: number): void {
+  s.lastEventAt = receivedAt;
   if (e.tokens) {
     const t = e.tokens;
+    const before = { tokens: s.tokens, cache: s.cache, estimate: s.estimate };
     if (e.tokensCumulative) {
-      next.tokens = { input: Math.max(a.tokens.input, t.input), output: Math.max(a.tokens.output, t.output) };
-      next.cache = { read: Math.max(a.cache.read, t.cacheRead ?? 0), write: Math.max(a.cache.write, t.cacheWrite ?? 0) };
+      s.tokens = { input: Math.max(before.tokens.input, t.input), output: Math.max(before.tokens.output, t.output) };
+      s.cache = { read: Math.max(before.cache.read, t.cacheRead ?? 0), write: Math.max(before.cache.write, t.cacheWrite ?? 0) };
     } else {
-      next.tokens = { input: a.tokens.input + t.input, output: a.tokens.output + t.output };
-      next.cache = { read: a.cache.read + (t.cacheRead ?? 0), write: a.cache.write + (t.cacheWrite ?? 0) };
+      s.tokens = { input: before.tokens.input + t.input, output: before.tokens.output + t.output };
+      s.cache = { read: before.cache.read + (t.cacheRead ?? 0), write: before.cache.write + (t.cacheWrite ?? 0) };
     }
-    next.estimate = priced(a, next, e.model ?? a.model);
+    s.estimate = priced(before, s, e.model ?? s.model);
   }
-  if (e.model !== undefined) next.model = e.model;
+  if (e.model !== undefined) s.model = e.model;
   if (e.costUsd !== undefined) {
     // Costs follow the tokens: a running total (a stream-json result) replaces, a turn's cost adds.
-    next.costUsd = e.tokensCumulative ? Math.max(a.costUsd ?? 0, e.costUsd) : (a.costUsd ?? 0) + e.costUsd;
+    s.costUsd = e.tokensCumulative ? Math.max(s.costUsd ?? 0, e.costUsd) : (s.costUsd ?? 0) + e.costUsd;
   }
   if (e.level === 'error' || e.kind === 'error') {
-    next.errors = a.errors + 1;
-    next.lastError = e.text;
+    s.errors += 1;
+    s.lastError = e.text;
   }
   if (e.limit) {
     const at = e.time ?? receivedAt;
     // A second word of the same limit (Codex's turn.failed after its error, cut short) keeps the reset already known.
-    next.limit = { text: e.limit.text, resetsAt: e.limit.resetsAt ?? resetTime(e.limit.text, at) ?? a.limit?.resetsAt ?? null, at };
+    s.limit = { text: e.limit.text, resetsAt: e.limit.resetsAt ?? resetTime(e.limit.text, at) ?? s.limit?.resetsAt ?? null, at };
   }
   // The agent at work again (a prompt, its reply, a tool) is past its limit.
-  else if (a.limit && TURN_EVENTS.has(e.kind) && e.level !== 'debug') next.limit = null;
+  else if (s.limit && TURN_EVENTS.has(e.kind) && e.level !== 'debug') s.limit = null;
   // Anything after a pending question other than a heartbeat means the person answered it.
-  if (a.pending && e.kind !== 'heartbeat' && !e.pending) next.pending = null;
+  if (s.pending && e.kind !== 'heartbeat' && !e.pending) s.pending = null;
 
   switch (e.kind) {
     case 'heartbeat':
-      next.lastHeartbeatAt = receivedAt;
+      s.lastHeartbeatAt = receivedAt;
       break;
     case 'prompt':
-      next.lastPrompt = e.text;
-      next.turnOpen = true;
+      s.lastPrompt = e.text;
+      s.turnOpen = true;
       break;
     case 'message':
-      next.lastMessage = e.text;
-      next.turnOpen = true;
+      s.lastMessage = e.text;
+      s.turnOpen = true;
       break;
     case 'tool_start':
-      next.lastTool = { name: e.tool ?? 'tool', text: e.text, at: receivedAt, open: true, ok: null };
-      next.openTools = a.openTools + 1;
-      next.turnOpen = true;
-      if (e.pending) next.pending = { kind: e.pending, text: e.text, at: receivedAt };
+      s.lastTool = { name: e.tool ?? 'tool', text: e.text, at: receivedAt, open: true, ok: null };
+      s.openTools += 1;
+      s.turnOpen = true;
+      if (e.pending) s.pending = { kind: e.pending, text: e.text, at: receivedAt };
       break;
     case 'tool_end':
-      next.openTools = Math.max(0, a.openTools - 1);
-      if (a.lastTool) next.lastTool = { ...a.lastTool, open: next.openTools > 0, ok: e.ok ?? null };
+      s.openTools = Math.max(0, s.openTools - 1);
+      if (s.lastTool) s.lastTool = { ...s.lastTool, open: s.openTools > 0, ok: e.ok ?? null };
       break;
     case 'question':
-      next.pending = { kind: e.pending ?? 'question', text: e.text, at: receivedAt };
-      next.turnOpen = true;
+      s.pending = { kind: e.pending ?? 'question', text: e.text, at: receivedAt };
+      s.turnOpen = true;
       break;
     case 'turn_end':
     case 'result':
       // The session ending at the prompt (`/exit` between turns) keeps how the last turn went.
-      if (e.endsSession === true && !a.turnOpen && a.lastOutcome !== null) {
-        next.lastOutcome = { ...a.lastOutcome, endsSession: true };
+      if (e.endsSession === true && !s.turnOpen && s.lastOutcome !== null) {
+        s.lastOutcome = { ...s.lastOutcome, endsSession: true };
         break;
       }
-      next.turnOpen = false;
-      next.openTools = 0;
-      next.pending = null;
+      s.turnOpen = false;
+      s.openTools = 0;
+      s.pending = null;
       // A turn interrupted mid-call leaves its tool unfinished: it did not succeed.
-      if (a.lastTool) next.lastTool = { ...a.lastTool, open: false, ok: a.lastTool.open && e.ok === false ? false : a.lastTool.ok };
-      next.lastOutcome = { ok: e.ok ?? null, text: e.text, at: receivedAt, ...(e.endsSession === true ? { endsSession: true as const } : {}) };
+      if (s.lastTool) s.lastTool = { ...s.lastTool, open: false, ok: s.lastTool.open && e.ok === false ? false : s.lastTool.ok };
+      s.lastOutcome = { ok: e.ok ?? null, text: e.text, at: receivedAt, ...(e.endsSession === true ? { endsSession: true as const } : {}) };
       break;
     case 'status':
-      next.status = { text: e.text, at: receivedAt };
+      s.status = { text: e.text, at: receivedAt };
       break;
     case 'checkpoint':
-      next.checkpoint = { text: e.text, at: receivedAt };
+      s.checkpoint = { text: e.text, at: receivedAt };
       break;
     case 'error':
       break;
   }
   // A reply that may end the turn stays the last word until more work comes (a thought is not work).
-  if (e.mayEndTurn === true) next.replied = true;
-  else if (e.kind === 'tool_start' || e.kind === 'tool_end' || e.kind === 'prompt' || e.kind === 'question' || (e.kind === 'message' && e.level !== 'debug')) next.replied = false;
-  if (!next.turnOpen) {
-    next.turnSeenAt = null;
-    next.replied = false;
-  }
-  else if (TURN_EVENTS.has(e.kind)) next.turnSeenAt = receivedAt;
-  return next;
+  if (e.mayEndTurn === true) s.replied = true;
+  else if (e.kind === 'tool_start' || e.kind === 'tool_end' || e.kind === 'prompt' || e.kind === 'question' || (e.kind === 'message' && e.level !== 'debug')) s.replied = false;
+  if (!s.turnOpen) {
+    s.turnSeenAt = null;
+    s.replied = false;
+  } else if (TURN_EVENTS.has(e.kind)) s.turnSeenAt = receivedAt;
 }
 
 /**
  * The estimate after an event's tokens: what they added to the totals (an increase, or a running total's
  * growth, so neither kind is priced twice) at the price of the model that used them.
  */
-function priced(before: Activity, after: Activity, model: string | null): Activity['estimate'] {
+function priced(before: Pick<Activity, 'tokens' | 'cache' | 'estimate'>, after: Pick<Activity, 'tokens' | 'cache'>, model: string | null): Activity['estimate'] {
   const added = {
     input: after.tokens.input - before.tokens.input,
     output: after.tokens.output - before.tokens.output,

@@ -10,7 +10,8 @@ import stringWidth from 'string-width';
 /**
  * Characters one column wide as string-width measures them (test/unit/textWidth.test.ts checks every
  * one): printable ASCII, Latin-1 and Latin Extended-A letters (not the soft hyphen), arrows, box
- * drawing and block elements (Ink's borders), geometric shapes (the state badges), and the glyphs muxctl draws itself. A line of only these
+ * drawing and block elements (Ink's borders), geometric shapes (the state badges), curly quotes (every
+ * panel's last message is in them), and the glyphs muxctl draws itself. A line of only these
  * is measured by its length: string-width needs an Intl.Segmenter for anything else, and making the
  * first one costs ~35 ms, a third of `muxctl status`, and its emoji pattern as much again.
  */
@@ -22,7 +23,7 @@ export const ONE_COLUMN_RANGES: readonly (readonly [number, number])[] = [
   [0x2500, 0x259f],
   [0x25a0, 0x25fc],
 ];
-export const ONE_COLUMN_GLYPHS = '·…—–−›❯✓✗✔✖✉⚠⚑≈×≥⏎';
+export const ONE_COLUMN_GLYPHS = '·…—–−‘’“”›❯✓✗✔✖✉⚠⚑≈×≥⏎';
 const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
 const PLAIN = new RegExp(`^[${ONE_COLUMN_RANGES.map(([from, to]) => `${hex(from)}-${hex(to)}`).join('')}${ONE_COLUMN_GLYPHS}]*$`);
 

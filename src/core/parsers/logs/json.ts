@@ -13,7 +13,7 @@ const SNIPPET = 60;
 /** Why a line is not one JSON object, in words a person can act on, with the start of the line. */
 export function readJsonLine(raw: string): JsonLine {
   const line = cleanLine(raw);
-  if (line.trim() === '') return { malformed: 'empty line' };
+  if (!/\S/.test(line)) return { malformed: 'empty line' };
   let value: unknown;
   try {
     value = JSON.parse(line);
