@@ -2,9 +2,9 @@ import { Box, Text } from 'ink';
 import type { WorkerSnapshot } from '../src/core/rules/snapshot.js';
 import { detailLines, detailRule, type DetailFacts, type DetailLine } from '../src/core/views/listRows.js';
 import type { ListGeometry } from '../src/core/views/listView.js';
-import { fitWidth, textWidth } from '../src/core/views/textWidth.js';
 import { evidenceTone } from '../src/core/views/workerFacts.js';
 import { evidenceColor, stateStyle, toneStyle } from './theme.js';
+import { WorkerTitle } from './WorkerTitle.js';
 
 export interface WorkerDetailProps {
   worker: WorkerSnapshot;
@@ -27,18 +27,7 @@ export function WorkerDetail({ worker, geometry, now, facts }: WorkerDetailProps
     const lines = detailLines(worker, now, facts, columns, geometry.detailLines - 1);
     return (
       <Box flexDirection="column" width={geometry.detailWidth} height={geometry.detailHeight} borderStyle="round" borderColor="cyan" paddingX={1}>
-        <Box width={columns}>
-          <Box flexGrow={1} flexShrink={1}>
-            <Text bold wrap="truncate-end">
-              {fitWidth(title, columns - textWidth(badge) - 1)}
-            </Text>
-          </Box>
-          <Box flexShrink={0} marginLeft={1}>
-            <Text color={style.color} bold>
-              {badge}
-            </Text>
-          </Box>
-        </Box>
+        <WorkerTitle worker={worker} width={columns} bold />
         <Lines lines={lines} worker={worker} />
       </Box>
     );

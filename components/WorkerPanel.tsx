@@ -4,7 +4,8 @@ import type { WorkerSnapshot } from '../src/core/rules/snapshot.js';
 import { formatDiffFigure } from '../src/core/views/diffView.js';
 import { fitWidth, textWidth } from '../src/core/views/textWidth.js';
 import { evidenceText, evidenceTone, factLines, lastLines, type FactLine } from '../src/core/views/workerFacts.js';
-import { evidenceColor, stateStyle, toneStyle } from './theme.js';
+import { evidenceColor, toneStyle } from './theme.js';
+import { WorkerTitle } from './WorkerTitle.js';
 
 export interface WorkerPanelProps {
   worker: WorkerSnapshot;
@@ -28,9 +29,6 @@ export interface WorkerPanelProps {
  * last message, tokens, cost, errors); then as many of its screen's last lines as fit.
  */
 function Panel({ worker, width, height, bodyLines, selected, now, taskLine, lastEvent, messagesWaiting = 0, diffFigure }: WorkerPanelProps) {
-  const style = stateStyle[worker.health.state];
-  const title = `${worker.name} · ${worker.lane}`;
-  const badge = `${style.symbol} ${worker.health.badge}`;
   const inner = width - 2;
   const facts = factLines(worker, { taskLine, lastEvent, messagesWaiting }, now).slice(0, bodyLines);
   const screen = lastLines(worker.screen, bodyLines - facts.length).map((text): FactLine => ({ text, tone: facts.length > 0 ? 'dim' : 'plain' }));
@@ -38,18 +36,7 @@ function Panel({ worker, width, height, bodyLines, selected, now, taskLine, last
   const evidenceShade = evidenceColor(worker.health.state, evidenceTone(worker));
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle={selected ? 'double' : 'round'} borderColor={selected ? 'cyan' : 'gray'}>
-      <Box width={inner}>
-        <Box flexGrow={1} flexShrink={1}>
-          <Text bold={selected} wrap="truncate-end">
-            {fitWidth(title, inner - textWidth(badge) - 1)}
-          </Text>
-        </Box>
-        <Box flexShrink={0} marginLeft={1}>
-          <Text color={style.color} bold>
-            {badge}
-          </Text>
-        </Box>
-      </Box>
+      <WorkerTitle worker={worker} width={inner} bold={selected} />
       <Box width={inner}>
         <Box flexGrow={1} flexShrink={1}>
           <Text color={evidenceShade} wrap="truncate-end">
