@@ -54,6 +54,28 @@ export interface TaskAnnotation {
   after?: string[];
 }
 
+/**
+ * Switches a new database to WAL, once. SQLite answers SQLITE_BUSY to this switch at once, without
+ * waiting out busy_timeout, when another process is creating the same file at that moment (two
+ * `muxctl up` started together did this), so the switch is retried here until the same deadline.
+ */
+function enterWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(RETRY_PAUSE, 0, 0, 5 + Math.random() * 20);
+    }
+  }
+}
+
+/** A cell nothing ever notifies: waiting on it is a synchronous sleep, as SQLite's own busy wait is. */
+const RETRY_PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 export class TaskStore {
   private readonly db: Database.Database;
   private readonly sql: Prepare;
@@ -72,7 +94,7 @@ export class TaskStore {
     mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     try {
-      db.pragma('journal_mode = WAL');
+      enterWal(db);
       // NORMAL in WAL mode: a killed process never corrupts the database or splits a transaction;
       // only a power cut can drop the last commits, which a task board can live with.
       db.pragma('synchronous = NORMAL');

@@ -4,45 +4,32 @@
  * second) only exist between processes, so the other side is test/integration/fixtures-store/storeChild.ts.
  */
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, TaskStore } from '../../src/adapters/taskStore.js';
 import type { BoardEvent } from '../../src/core/rules/events.js';
 import { MuxctlError } from '../../src/core/errors.js';
 import type { Actor, Task, TaskResult } from '../../src/core/rules/tasks.js';
+import { childMessages, describeChild, StoreChildren } from '../helpers/storeChildren.js';
 import { waitFor } from '../helpers/waitFor.js';
 
-/** tsx resolves from the project's node_modules, so children run with the repository as their cwd. */
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHILD_SCRIPT = fileURLToPath(new URL('fixtures-store/storeChild.ts', import.meta.url));
 const PERSON: Actor = { kind: 'person' };
 const worker = (name: string): Actor => ({ kind: 'worker', name });
 
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  stdout: string;
-  stderr: string;
-  /** Set once the process has exited and its pipes are closed. */
-  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
-}
-
 let dir: string;
-let children: Child[];
+let children: StoreChildren;
 let stores: TaskStore[];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'muxctl-store-'));
-  children = [];
+  children = new StoreChildren();
   stores = [];
 });
 
 afterEach(async () => {
-  for (const child of children) if (child.exit === null) child.proc.kill('SIGKILL');
-  await waitFor(() => children.every((child) => child.exit !== null), { what: 'every store child to exit', timeoutMs: 10_000 });
+  await children.killAll();
   for (const store of stores) store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -53,35 +40,13 @@ function openStore(file: string): TaskStore {
   return store;
 }
 
-function startChild(args: readonly string[]): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx/esm', CHILD_SCRIPT, ...args], { cwd: REPO_ROOT });
-  const child: Child = { proc, stdout: '', stderr: '', exit: null };
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (child.stdout += chunk));
-  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (child.stderr += chunk));
-  proc.on('close', (code, signal) => (child.exit = { code, signal }));
-  children.push(child);
-  return child;
-}
-
-/** The child's stdout as parsed JSON lines (it prints nothing else). */
-function messages(child: Child): unknown[] {
-  return child.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as unknown);
-}
-
-function describeChild(child: Child): string {
-  return `pid ${child.proc.pid}: exit ${JSON.stringify(child.exit)}, stdout ${JSON.stringify(child.stdout)}, stderr ${JSON.stringify(child.stderr)}`;
-}
-
 /**
  * Starts one claimer per worker, waits until every one has its connection open, then lets them all go
  * at once and returns each one's result (null: the queue was empty).
  */
 async function raceClaimers(args: (name: string) => string[], count: number): Promise<{ name: string; result: TaskResult | null }[]> {
   const names = Array.from({ length: count }, (_, i) => `w${i + 1}`);
-  const racers = names.map((name) => startChild(args(name)));
+  const racers = names.map((name) => children.start(args(name)));
   await waitFor(() => racers.every((racer) => racer.stdout.includes('"ready"')) || racers.some((racer) => racer.exit !== null), {
     what: `${count} claimers to open the store`,
     timeoutMs: 40_000,
@@ -94,7 +59,7 @@ async function raceClaimers(args: (name: string) => string[], count: number): Pr
     // Every claimer must end cleanly: a SQLITE_BUSY or any other throw shows up here, with its stderr.
     expect(racer.exit, describeChild(racer)).toEqual({ code: 0, signal: null });
     expect(racer.stderr).not.toMatch(/SQLITE_BUSY|database is locked/);
-    const last = messages(racer).at(-1) as { result: TaskResult | null };
+    const last = childMessages(racer).at(-1) as { result: TaskResult | null };
     return { name: names[i] ?? '', result: last.result };
   });
 }
@@ -204,7 +169,7 @@ describe('a writer killed mid-transaction', () => {
     try {
       let before = 0;
       for (let round = 1; round <= 5; round += 1) {
-        const writer = startChild(['churn', file]);
+        const writer = children.start(['churn', file]);
         await waitFor(() => count() >= before + 200 || writer.exit !== null, { what: `round ${round}: 200 more tasks`, timeoutMs: 15_000 });
         expect(writer.exit, describeChild(writer)).toBeNull();
         writer.proc.kill('SIGKILL');
@@ -229,10 +194,10 @@ describe('seeing other processes', () => {
     const mark = dashboard.changeMark();
     const version = dashboard.dataVersion();
 
-    const cli = startChild(['add', file, 'added by the CLI']);
+    const cli = children.start(['add', file, 'added by the CLI']);
     await waitFor(() => cli.exit !== null, { what: 'the CLI process to add its task', timeoutMs: 15_000 });
     expect(cli.exit, describeChild(cli)).toEqual({ code: 0, signal: null });
-    const { task } = messages(cli)[0] as { task: Task };
+    const { task } = childMessages(cli)[0] as { task: Task };
 
     // The clock starts once the other process has committed: its own start-up is not the store's delay.
     await waitFor(() => dashboard.changeMark() !== mark && dashboard.list().some((seen) => seen.id === task.id), {

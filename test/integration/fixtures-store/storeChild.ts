@@ -7,6 +7,8 @@
  *   claim-id   <db> <worker> <task>  the same, but claim one named task with apply
  *   churn      <db>                  add, claim, start and checkpoint tasks until killed
  *   add        <db> <title>          add one task to lane app and print it
+ *   open-rounds <dir> <rounds>       print "ready", read "go <epoch ms>"; from that moment, once every
+ *                                    ROUND_MS, open and close a new database <dir>/round-<n>.db
  *
  * Results go to stdout as one JSON line each, so the parent can tell a refusal from a crash.
  */
@@ -21,6 +23,25 @@ const CHURN_SAFETY_LIMIT_MS = 30_000;
 
 const [mode, file, ...rest] = process.argv.slice(2);
 if (mode === undefined || file === undefined) throw new Error('usage: storeChild.ts <mode> <db file> [args…]');
+
+/** Long enough for every racer to finish one round's open before the next round starts. */
+const ROUND_MS = 400;
+
+if (mode === 'open-rounds') {
+  const lines = createInterface({ input: process.stdin });
+  print({ ready: true });
+  const [line = ''] = (await once(lines, 'line')) as string[];
+  lines.close();
+  const startAt = Number(line.replace('go ', ''));
+  const rounds = Number(rest[0] ?? '1');
+  for (let round = 0; round < rounds; round += 1) {
+    // Spin to the agreed moment: a timer wakes too loosely to make the processes collide.
+    while (Date.now() < startAt + round * ROUND_MS);
+    TaskStore.open(`${file}/round-${round}.db`).close();
+    print({ opened: round });
+  }
+  process.exit(0);
+}
 
 const store = TaskStore.open(file);
 const worker = (name: string): Actor => ({ kind: 'worker', name });
