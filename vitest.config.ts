@@ -6,9 +6,15 @@ import { defineConfig } from 'vitest/config';
  * processes, and the demo's recovery (its dashboard and five busy demo agents for ~40 s). Beside them,
  * other files' tests crawl (a 3 s reassign test took 37 s) and the attach test's first Enter went
  * unanswered in 2 of 3 full runs, never in 22 runs on its own. The racing opens spin 12 processes to
- * make them collide, which would starve whatever ran beside them.
+ * make them collide, which would starve whatever ran beside them; the package's install compiles two
+ * native addons for ~2 minutes.
  */
-const ALONE = ['test/integration/taskStore.test.ts', 'test/integration/taskStoreOpen.test.ts', 'test/e2e/demoRecovery.test.ts'];
+const ALONE = [
+  'test/integration/taskStore.test.ts',
+  'test/integration/taskStoreOpen.test.ts',
+  'test/e2e/demoRecovery.test.ts',
+  'test/e2e/package.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -12,8 +12,6 @@
  *
  * Set MUXCTL_E2E_TIMINGS=1 to print how long each phase took.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +21,7 @@ import { openProject, type Services } from '../../src/app/services.js';
 import type { WorkerRecord } from '../../src/adapters/runtime.js';
 import type { Task } from '../../src/core/rules/tasks.js';
 import { tmux } from '../helpers/cli.js';
+import { demoSocket, killDemoServer } from '../helpers/demo.js';
 import { MUXCTL_BIN } from '../helpers/project.js';
 import { disposeAllPtys, spawnInPty, type PtyScreen } from '../helpers/pty.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -49,31 +48,13 @@ afterAll(() => timings.print('demo recovery e2e'));
 let demoRoot: string | null = null;
 const opened: Services[] = [];
 
-/** The socket `muxctl demo` wrote into its own sessions.json in our temp dir; null before it did. */
-function demoSocket(root: string): string | null {
-  const file = join(root, 'repo', 'sessions.json');
-  if (!existsSync(file)) return null;
-  const socket = (JSON.parse(readFileSync(file, 'utf8')) as { tmuxSocket?: unknown }).tmuxSocket;
-  // Only the socket demo.ts derives from this very directory: never another server.
-  const expected = `muxctl-demo-${createHash('sha1').update(root).digest('hex').slice(0, 8)}`;
-  return socket === expected ? expected : null;
-}
-
-async function killDemoServer(socket: string): Promise<void> {
-  const asked = await tmux(socket, 'display-message', '-p', '#{socket_path}');
-  await tmux(socket, 'kill-server');
-  const path = asked.exitCode === 0 ? asked.stdout.trim() : '';
-  if (path.endsWith(`/${socket}`)) await rm(path, { force: true });
-}
-
 afterEach(async () => {
   disposeAllPtys();
   for (const services of opened.splice(0)) services.runtime.close();
   const root = demoRoot;
   demoRoot = null;
   if (root === null) return;
-  const socket = demoSocket(root);
-  if (socket !== null) await killDemoServer(socket);
+  await killDemoServer(root);
   // The killed server's panes may still be flushing their screen logs into .muxctl/logs: retry
   // (Node retries ENOTEMPTY and EBUSY) rather than fail the test on its cleanup.
   await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });

@@ -47,6 +47,11 @@ export function testSocket(label: string): string {
  */
 export async function killTestServer(socket: string): Promise<void> {
   if (!socket.startsWith('muxctl-test-')) throw new Error(`Refusing to kill a non-test tmux server: ${socket}`);
+  await killServerAndSocket(socket);
+}
+
+/** killTestServer without its guard: for a caller that made sure the socket is its own (test/helpers/demo.ts). */
+export async function killServerAndSocket(socket: string): Promise<void> {
   const asked = await tmux(socket, 'display-message', '-p', '#{socket_path}');
   await tmux(socket, 'kill-server');
   const reported = asked.exitCode === 0 ? asked.stdout.trim() : '';
