@@ -215,10 +215,10 @@ export class Tmux {
     if (result.exitCode !== 0 && !isNoServer(result.stderr)) throw this.failure(['kill-server'], result);
   }
 
-  /** Sends tmux key names (e.g. "C-c", "Enter") to the session's pane. */
+  /** Sends tmux key names (e.g. "C-c", "Enter") to the session's pane, out of copy mode first. */
   async sendKeys(name: string, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    const argv = chainCommands([['send-keys', '-t', target(name), ...keys]]);
+    const argv = chainCommands([leaveMode(name), ['send-keys', '-t', target(name), ...keys]]);
     const result = await this.run(argv);
     if (result.exitCode !== 0) throw this.failure(argv, result, name);
   }
@@ -328,7 +328,7 @@ export class Tmux {
     const load = ['load-buffer', '-b', buffer, '-'];
     const loaded = await this.run(load, undefined, text);
     if (loaded.exitCode !== 0) throw this.failure(load, loaded, name);
-    const argv = chainCommands([['paste-buffer', '-d', '-p', '-b', buffer, '-t', target(name)]]);
+    const argv = chainCommands([leaveMode(name), ['paste-buffer', '-d', '-p', '-b', buffer, '-t', target(name)]]);
     const pasted = await this.run(argv);
     if (pasted.exitCode !== 0) throw this.failure(argv, pasted, name);
     await this.sendKeys(name, ['Enter']);
@@ -364,6 +364,15 @@ function checkName(name: string): string {
 /** The session's (only) pane, by exact name: a bare `-t w1` would also match w10. */
 function target(name: string): string {
   return `=${checkName(name)}:`;
+}
+
+/**
+ * A pane the person is scrolling (copy mode) takes keys into the mode, not the program: an Enter after a
+ * paste would copy a selection, and the prompt would sit on the agent's line unsent; a C-c would only
+ * leave the mode. Cancelled in the same call, before the keys, only when the pane is in a mode.
+ */
+function leaveMode(name: string): string[] {
+  return ['if-shell', '-F', '-t', target(name), '#{pane_in_mode}', `send-keys -X -t ${target(name)} cancel`];
 }
 
 function envFlags(env: Record<string, string>): string[] {

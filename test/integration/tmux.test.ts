@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tmux, type PaneInfo, type SessionSpec } from '../../src/adapters/tmux.js';
 import { MuxctlError, TmuxMissingError, TmuxSessionMissingError } from '../../src/core/errors.js';
-import { killTestServer, testSocket } from '../helpers/tmuxSocket.js';
+import { killTestServer, testSocket, tmux as tmuxOn } from '../helpers/tmuxSocket.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const socket = testSocket('tmux');
@@ -49,6 +49,13 @@ const deadPane = (name: string) =>
 
 async function screen(name: string, lines = 200): Promise<string> {
   return ((await tmux.capturePanes([name], lines)).get(name) ?? []).join('\n');
+}
+
+/** A plain tmux command on this file's server, as a person's own tmux client would send it; its stdout. */
+async function tmuxCli(...args: string[]): Promise<string> {
+  const result = await tmuxOn(socket, ...args);
+  if (result.exitCode !== 0) throw new Error(`tmux ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
 }
 
 const screenShows = (name: string, text: string) =>
@@ -279,6 +286,21 @@ describe('sendKeys', () => {
     await waitFor(async () => ((await screen('keys')).match(/typed-text/g)?.length === 2 ? true : undefined), { what: 'echo from cat' });
     await tmux.sendKeys('keys', ['C-c']);
     expect(await deadPane('keys')).toMatchObject({ deadSignal: 2, deadStatus: null });
+  });
+
+  it('reaches the program while the person scrolls the pane in copy mode: a paste is submitted, C-c interrupts', async () => {
+    await tmux.newSession(spec('scrolled', 'exec cat'));
+    await waitFor(async () => (await pane('scrolled'))?.currentCommand === 'cat' || undefined, { what: 'cat running' });
+    const inMode = async (): Promise<string> => (await tmuxCli('display-message', '-p', '-t', '=scrolled:', '#{pane_in_mode}')).trim();
+    await tmuxCli('copy-mode', '-t', '=scrolled:');
+    expect(await inMode()).toBe('1');
+    await tmux.pasteText('scrolled', 'pasted-line');
+    // Submitted: the tty's echo and cat's copy. In copy mode the Enter would have stayed in the mode.
+    await waitFor(async () => ((await screen('scrolled')).match(/pasted-line/g)?.length === 2 ? true : undefined), { what: 'cat to print the pasted line back' });
+    expect(await inMode()).toBe('0');
+    await tmuxCli('copy-mode', '-t', '=scrolled:');
+    await tmux.sendKeys('scrolled', ['C-c']);
+    expect(await deadPane('scrolled')).toMatchObject({ deadSignal: 2, deadStatus: null });
   });
 });
 
