@@ -104,7 +104,8 @@ export interface DirectoryHost {
 
 export class DirectoryWatch {
   private watcher: DirWatch | null = null;
-  private ino = -1;
+  /** Which directory is watched: ext4 gives a directory made again at once the inode of the removed one. */
+  private identity = '';
 
   constructor(
     private readonly dir: string,
@@ -122,7 +123,7 @@ export class DirectoryWatch {
       const dirStat = await stat(this.dir).catch(() => null);
       if (this.host.closed()) return false;
       if (dirStat?.isDirectory()) {
-        this.ino = dirStat.ino;
+        this.identity = identityOf(dirStat);
         const own = path.basename(this.dir);
         this.watcher = this.makeWatcher(this.dir, (event, name) => this.onEvent(event, name), (name) => name === own || this.host.wants(name));
         return this.watcher !== null;
@@ -177,7 +178,7 @@ export class DirectoryWatch {
   /** inotify reports the watched directory's own removal as a "rename" of its name, then goes quiet. */
   private async checkStillThere(): Promise<void> {
     const now = await stat(this.dir).catch(() => null);
-    if (!now || now.ino !== this.ino) await this.onGone();
+    if (!now || identityOf(now) !== this.identity) await this.onGone();
   }
 
   private async onGone(): Promise<void> {
@@ -186,6 +187,11 @@ export class DirectoryWatch {
     await this.host.drain();
     if (await this.watch()) await this.host.rescan();
   }
+}
+
+/** The inode and its birth time: the inode number alone comes back for the next directory made. */
+function identityOf(dirStat: { ino: number; birthtimeMs: number }): string {
+  return `${dirStat.ino}:${dirStat.birthtimeMs}`;
 }
 
 async function nearestExistingAncestor(dir: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readlink, readdir, rename, rm, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -227,6 +227,25 @@ describe('LogTailer', () => {
     await appendFile(path.join(dir, 'w.log'), 'three\n');
     await waitFor(linesEqual(r, ['one', 'two', 'three']), { what: 'appends in the new directory' });
     expect(r.resets).toEqual([{ file: path.join(dir, 'w.log'), why: 'rotated' }]);
+  });
+
+  it('survives its directory being removed and made again at once, which ext4 gives the same inode', async () => {
+    const parent = await freshDir();
+    const dir = path.join(parent, 'logs');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'w.log'), 'one\n');
+    const r = await startTailer({ baseDir: parent, pattern: 'logs/*.log' });
+    await waitFor(linesEqual(r, ['one']), { what: 'the first line' });
+    await rm(path.join(dir, 'w.log'));
+    await waitFor(() => r.tailer.stats().files === 0, { what: 'the removed file to be let go' });
+    // Removed and made again before the tailer hears of it: when it looks, a directory is there, with
+    // the old one's inode number. Then a log appears only in the new one.
+    rmSync(dir, { recursive: true });
+    mkdirSync(dir);
+    await writeFile(path.join(dir, 'w.log'), 'two\n');
+    await waitFor(linesEqual(r, ['one', 'two']), { what: 'the file in the new directory' });
+    await appendFile(path.join(dir, 'w.log'), 'three\n');
+    await waitFor(linesEqual(r, ['one', 'two', 'three']), { what: 'appends in the new directory' });
   });
 
   it('with pick newest, follows the newest match and switches to a newer one', async () => {

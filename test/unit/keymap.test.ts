@@ -225,6 +225,9 @@ describe('keymap', () => {
     ['', { escape: true }, 'form', 'close'],
     ['c', { ctrl: true }, 'form', 'quit'],
     ['', { return: true }, 'search', 'searchApply'],
+    // An Enter pressed before raw mode reaches Ink as LF (the tty's ICRNL), which Ink names "enter", not "return".
+    ['\n', {}, 'grid', 'attach'],
+    ['\n', {}, 'form', 'formSubmit'],
     ['', { escape: true }, 'search', 'searchCancel'],
     ['', { delete: true }, 'search', 'erase'],
     ['c', { ctrl: true }, 'search', 'quit'],

@@ -110,7 +110,9 @@ export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean
     case 'end':
       return key.end === true;
     case 'enter':
-      return key.return === true;
+      // LF as well as CR: an Enter pressed before the dashboard put the terminal in raw mode was turned
+      // into "\n" by the tty (ICRNL) and waits in its buffer; Ink names it "enter", not "return".
+      return key.return === true || (input === '\n' && !key.ctrl);
     case 'escape':
       return key.escape === true;
     case 'tab':
