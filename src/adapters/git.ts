@@ -165,6 +165,12 @@ export class Git {
     return result.exitCode === 0 ? result.stdout.trim() : null;
   }
 
+  /** The commits with no parent that HEAD descends from: what makes two clones the same repository. */
+  async rootCommits(): Promise<string[]> {
+    const out = await runOk(this.path, ['rev-list', '--max-parents=0', 'HEAD', '--'], `cannot read the first commits of ${this.path}`);
+    return out.split('\n').filter((line) => line !== '');
+  }
+
   /** Paths with uncommitted changes in a worktree, untracked files included. */
   async dirtyFiles(worktree: string): Promise<string[]> {
     return parseStatusZ(await runOk(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], `cannot read the state of ${worktree}`));

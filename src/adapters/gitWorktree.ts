@@ -3,15 +3,14 @@
  * its uncommitted work, remove it. Each takes the repository or the worktree as a directory; `Git` in
  * git.ts exposes them as methods, beside the branch, commit and ref commands.
  */
-import { copyFile, mkdtemp, open, readFile, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BaseBranchMissingError, GitCommandError, NotAGitRepoError } from '../core/parsers/gitErrors.js';
 import { parseLeftRightCount, parseStatusZ, parseWorktreeList } from '../core/parsers/gitFormat.js';
 import type { WorktreeEntry } from '../core/parsers/gitFormat.js';
 import { run, runOk, runYesNo } from './gitRun.js';
-import { pidAlive } from './process.js';
+import { withLockFile } from './lockFile.js';
 
 /** How long ensureWorktree waits for another muxctl process that is creating a worktree. */
 const LOCK_WAIT_MS = 120_000;
@@ -73,6 +72,11 @@ export async function ensureWorktree(repo: BranchLookup, { path, branch, base }:
       // Someone outside muxctl (or a step of git we raced) may have just made it: look once more.
       if (attempt >= 2) throw new GitCommandError(args, result.exitCode, result.stderr, `cannot create the worktree ${path}`);
     }
+  }, {
+    waitMs: LOCK_WAIT_MS,
+    busy: () =>
+      new GitCommandError(['worktree', 'add'], undefined, `${lockFile} is held by another process`,
+        `another muxctl has been creating a worktree for ${LOCK_WAIT_MS / 1000} s; if none is running, delete ${lockFile}`),
   });
 }
 
@@ -191,53 +195,3 @@ async function canonicalPath(path: string): Promise<string> {
   }
 }
 
-/**
- * Hold an exclusive lock file (created with O_EXCL, holding our pid) while `work` runs. A lock whose
- * holder is no longer alive is taken over, so a crash never leaves the repository locked for good.
- */
-async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const handle = await open(file, 'wx');
-      try {
-        await handle.writeFile(String(process.pid));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const stale = await staleLockOwner(file);
-      if (stale !== null) {
-        // Re-read just before unlinking: if another process took the stale lock over in between, the
-        // pid inside has changed and its fresh lock must be left alone.
-        if ((await readFile(file, 'utf8').catch(() => null)) === stale) await unlink(file).catch(() => undefined);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new GitCommandError(['worktree', 'add'], undefined, `${file} is held by another process`,
-          `another muxctl has been creating a worktree for ${LOCK_WAIT_MS / 1000} s; if none is running, delete ${file}`);
-      }
-      await sleep(50);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await unlink(file).catch(() => undefined);
-  }
-}
-
-/** The lock file's content if its holder is gone (so it may be taken over), else null. */
-async function staleLockOwner(file: string): Promise<string | null> {
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return null; // gone already: the next attempt will simply take it
-  const pid = Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 0) {
-    // Created but the pid not written yet, or written by a crashed process: stale only once old.
-    const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
-    return age > 10_000 ? text : null;
-  }
-  return pidAlive(pid) ? null : text;
-}

@@ -11,10 +11,11 @@ import type { Git } from '../adapters/git.js';
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { Tmux } from '../adapters/tmux.js';
 import { workerPath, type ProjectConfig } from '../core/config/config.js';
-import { diagnose, type BranchFacts, type DoctorFacts, type Finding, type IntegrationWorktree, type WorkerFacts } from '../core/rules/doctor.js';
+import { diagnose, type BranchFacts, type DoctorFacts, type Finding, type HostFacts, type IntegrationWorktree, type WorkerFacts } from '../core/rules/doctor.js';
 import { MuxctlError } from '../core/errors.js';
 import { workerBranch } from '../core/rules/names.js';
 import { plural, type Actor, type Checkpoint, type Task, type TaskCommand, type TaskResult } from '../core/rules/tasks.js';
+import { probeHosts } from './hostProbe.js';
 import { LANDER_LOCK } from './lander.js';
 import { integrationInterrupted } from '../adapters/gitLand.js';
 import type { Workers } from './workers.js';
@@ -44,12 +45,16 @@ export interface DoctorDeps {
   integrationPath?: string;
   /** Lands a done task (the merge queue); without it, the "land it" fix says which command to run. */
   land?: (taskId: string) => Promise<string>;
+  /** What the configured hosts answer. @default probeHosts (hostProbe.ts), over ssh */
+  probeHosts?: (hosts: ProjectConfig['hosts']) => Promise<HostFacts[]>;
 }
 
 export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> {
   const { config, store, git, tmux, workers: control } = deps;
   const now = (deps.now ?? Date.now)();
-  const [worktrees, panes] = await Promise.all([registeredWorktrees(git), tmux.listPanes()]);
+  // The hosts answer over ssh while the local facts are read: a slow host costs its own time only.
+  const hostsProbed = (deps.probeHosts ?? probeHosts)(config.hosts);
+  const [worktrees, panes, rootCommits] = await Promise.all([registeredWorktrees(git), tmux.listPanes(), git.rootCommits().catch(() => [])]);
   const sessions = new Set(panes.map((pane) => pane.session));
   const records = control.records();
   const tasks = store.list();
@@ -80,6 +85,8 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
     integrationWorktrees: await integrationWorktrees(config, worktrees, deps.integrationPath),
     landerLockHeld: store.lockHolder(deps.landerLock ?? LANDER_LOCK)?.alive ?? false,
     baseBranch: config.baseBranch,
+    rootCommits,
+    hosts: await hostsProbed,
     now,
   };
 }
@@ -89,7 +96,8 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
  * finding gone since it was shown is left alone: the person acted on an older screen.
  */
 export async function applyFix(finding: Finding, deps: DoctorDeps): Promise<string> {
-  const facts = await gatherDoctorFacts(deps);
+  // No host finding has a fix, so the hosts need not be asked again (an ssh round trip each).
+  const facts = await gatherDoctorFacts({ ...deps, probeHosts: async () => [] });
   const current = diagnose(facts).find((f) => f.kind === finding.kind && f.subject === finding.subject);
   if (current === undefined) return `nothing to do: ${finding.subject} no longer shows "${finding.kind}"`;
   if (current.fix === null) return `no safe fix for ${current.subject}: ${current.text}`;

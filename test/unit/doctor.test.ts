@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FINDING_KINDS, diagnose } from '../../src/core/rules/doctor.js';
-import type { BranchFacts, DoctorFacts, Finding, WorkerFacts } from '../../src/core/rules/doctor.js';
+import type { BranchFacts, DoctorFacts, Finding, HostFacts, WorkerFacts } from '../../src/core/rules/doctor.js';
 import { OPEN_STATES, newTask } from '../../src/core/rules/tasks.js';
 import type { Task, TaskState } from '../../src/core/rules/tasks.js';
 
 const NOW = Date.UTC(2025, 0, 2, 14, 0, 0);
 const BASE_SHA = 'a'.repeat(40);
 const TIP = 'b'.repeat(40);
+const ROOT = 'c'.repeat(40);
 
 function task(state: TaskState, over: Partial<Task> = {}): Task {
   const held = state === 'claimed' || state === 'running';
@@ -25,6 +26,7 @@ function worker(name: string, over: Partial<WorkerFacts> = {}): WorkerFacts {
   return { name, worktree: `/wt/${name}`, exists: true, branch: `muxctl/${name}`, dirtyFiles: [], hasSession: true, desired: 'running', ...over };
 }
 
+const host = (over: Partial<HostFacts> = {}): HostFacts => ({ name: 'box1', destination: 'dev@box1', repo: '/srv/p', unreachable: null, rootCommits: [ROOT], tmux: 'tmux 3.3a', ...over });
 const onBranch = (commits: number): BranchFacts => ({ landed: false, commits, tip: TIP });
 const landedAt: BranchFacts = { landed: true, commits: 2, tip: TIP };
 
@@ -37,6 +39,8 @@ function agreeing(over: Partial<DoctorFacts> = {}): DoctorFacts {
     branches: { T1: onBranch(1) },
     integrationWorktrees: [],
     landerLockHeld: false,
+    rootCommits: [ROOT],
+    hosts: [],
     baseBranch: 'main',
     now: NOW,
     ...over,
@@ -165,9 +169,37 @@ describe('diagnose', () => {
       branches: { T2: onBranch(1), T3: landedAt, T4: onBranch(0) },
       integrationWorktrees: [{ path: '/wt/_land', registered: true }],
       landerLockHeld: false,
+      rootCommits: [ROOT],
+      hosts: [host({ name: 'b', rootCommits: null, tmux: null }), host({ name: 'a', unreachable: 'Connection refused' })],
       baseBranch: 'main',
       now: NOW,
     };
     expect(diagnose(facts).map((f) => f.kind)).toEqual([...FINDING_KINDS]);
+  });
+});
+
+describe('hosts', () => {
+
+  it('a host that answers with a clone of this repository and tmux is no finding', () => {
+    // A clone whose history also holds another root (a merged-in project) is still the same repository.
+    expect(diagnose(agreeing({ hosts: [host(), host({ name: 'box2', rootCommits: ['d'.repeat(40), ROOT] })] }))).toEqual([]);
+  });
+
+  it('says what is wrong with each host, with ssh and the host named, and offers no fix', () => {
+    const found = diagnose(
+      agreeing({
+        hosts: [
+          host({ name: 'down', unreachable: 'ssh: connect to host box1 port 22: Connection refused' }),
+          host({ name: 'empty', rootCommits: null }),
+          host({ name: 'other', rootCommits: ['d'.repeat(40)], tmux: null }),
+        ],
+      }),
+    );
+    expect(found.map((f) => [f.kind, f.subject, f.text, f.fix])).toEqual([
+      ['host-unreachable', 'down', 'host down (dev@box1) cannot be reached: ssh: connect to host box1 port 22: Connection refused', null],
+      ['host-clone', 'empty', 'host empty has no clone of this repository at /srv/p: clone it there', null],
+      ['host-clone', 'other', "host other: /srv/p is a clone of another repository (its first commit is ddddddd, this one's ccccccc)", null],
+      ['host-tmux', 'other', 'host other has no tmux on its PATH: install tmux ≥ 3.0 there', null],
+    ]);
   });
 });

@@ -24,6 +24,7 @@ export {
   RESTART_POLICIES,
   STOP_SIGNALS,
   type HealthConfig,
+  type HostConfig,
   type LandConfig,
   type LogFormat,
   type ProjectConfig,

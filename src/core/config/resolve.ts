@@ -7,7 +7,7 @@ import { AGENT_PRESETS, type ResumeStrategy } from '../rules/agents.js';
 import { defaultSocketName } from '../rules/names.js';
 import { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
 import type { ParsedConfig, ParsedWorker, SharedFields } from './schema.js';
-import type { ProjectConfig, WorkerConfig } from './types.js';
+import type { HostConfig, ProjectConfig, WorkerConfig } from './types.js';
 
 /** The resolved config of `parsed`, read from `file` (absolute: relative paths are taken from its folder). */
 export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
@@ -32,6 +32,7 @@ export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
     tmuxSocket: parsed.tmuxSocket ?? defaultSocketName(parsed.project),
     lanes,
     workers: parsed.workers.map((entry) => mergeWorker(parsed.defaults ?? {}, entry)),
+    hosts: buildHosts(parsed.hosts ?? {}),
     health: {
       idleAfterSeconds: parsed.health?.idleAfterSeconds ?? PROJECT_DEFAULTS.health.idleAfterSeconds,
       stuckAfterSeconds: parsed.health?.stuckAfterSeconds ?? PROJECT_DEFAULTS.health.stuckAfterSeconds,
@@ -60,6 +61,28 @@ export function buildConfig(parsed: ParsedConfig, file: string): ProjectConfig {
       acceptProposals: [...(parsed.tasks?.acceptProposals ?? [])],
     },
   };
+}
+
+/** A host's absolute path, normalized the host's way (POSIX), without a trailing slash. */
+function onHost(absolute: string): string {
+  return path.posix.normalize(absolute).replace(/(.)\/+$/, '$1');
+}
+
+function buildHosts(hosts: NonNullable<ParsedConfig['hosts']>): Record<string, HostConfig> {
+  const built: Record<string, HostConfig> = {};
+  for (const [name, host] of Object.entries(hosts)) {
+    const repo = onHost(host.repo);
+    built[name] = {
+      name,
+      ssh: host.ssh,
+      ...(host.port === undefined ? {} : { port: host.port }),
+      ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }),
+      sshArgs: [...(host.sshArgs ?? [])],
+      repo,
+      worktreeDir: host.worktreeDir === undefined ? path.posix.join(path.posix.dirname(repo), `${path.posix.basename(repo)}-worktrees`) : onHost(host.worktreeDir),
+    };
+  }
+  return built;
 }
 
 /** A `resume.command` of the person's own: muxctl mints the id, the command is swapped whole (see Workers). */

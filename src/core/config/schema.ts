@@ -147,6 +147,24 @@ const worktree = z
   })
   .meta({ description: 'Preparing the worktrees muxctl creates, and a port for each worker.' });
 
+const hostPath = (what: string) =>
+  nonBlank(`an absolute path on the host (${what})`).refine((p) => path.posix.isAbsolute(p), {
+    error: `expected an absolute path on the host (${what}); "~" is not expanded there`,
+  });
+
+const host = z
+  .strictObject({
+    ssh: nonBlank('an ssh destination such as "dev@box1.example" or a Host of your ~/.ssh/config')
+      .refine((d) => !d.startsWith('-'), { error: 'expected an ssh destination, not an option (put options in "sshArgs")' })
+      .meta({ description: 'What ssh connects to: user@host, or a Host alias of ~/.ssh/config (its settings apply).' }),
+    port: z.int({ error: 'expected a port number, 1–65535' }).min(1).max(65_535).optional().meta({ description: "The host's ssh port. Default: ssh's own (22, or ~/.ssh/config)." }),
+    identityFile: nonBlank('a key file such as "~/.ssh/id_ed25519"').optional().meta({ description: 'The private key to log in with (~/ is your home directory here).' }),
+    sshArgs: z.array(z.string()).optional().meta({ default: [], description: 'Extra arguments given to every ssh call as written, e.g. ["-J", "bastion"].' }),
+    repo: hostPath('a clone of this repository').meta({ description: 'A clone of this repository on the host: the same root commit.' }),
+    worktreeDir: hostPath("where this host's worktrees go").optional().meta({ description: "Where workers' worktrees go on the host. Default: <repo>-worktrees beside it." }),
+  })
+  .meta({ description: 'A machine workers can run on, reached with the system ssh (BatchMode: keys or an agent, never a password prompt).' });
+
 const laneName = z.string().regex(WORKER_NAME_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid lane name: ${NAME_RULE}` });
 
 export const configSchema = z
@@ -169,6 +187,10 @@ export const configSchema = z
       .meta({ minProperties: 1, description: 'Groups of workers with one role; tasks are routed to lanes.' }),
     defaults: z.strictObject(sharedWorkerFields).optional().meta({ description: 'Worker fields applied under every worker (the worker wins, field by field).' }),
     workers: z.array(worker).min(1, { error: 'expected at least one worker' }),
+    hosts: z
+      .record(z.string().regex(WORKER_NAME_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not a valid host name: ${NAME_RULE}` }), host)
+      .optional()
+      .meta({ default: {}, description: 'Other machines, by name. `muxctl doctor` checks each: reachable, its clone the same repository, tmux there.' }),
     health: z
       .strictObject({
         idleAfterSeconds: seconds.optional().meta({ default: PROJECT_DEFAULTS.health.idleAfterSeconds, description: 'Quiet this long with no turn open: idle.' }),

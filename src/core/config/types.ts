@@ -90,6 +90,18 @@ export interface TasksConfig {
   acceptProposals: string[];
 }
 
+/** Another machine, as `hosts.<name>` says; paths are the host's own, absolute. */
+export interface HostConfig {
+  name: string;
+  /** The ssh destination: user@host or a Host alias of ~/.ssh/config. */
+  ssh: string;
+  port?: number;
+  identityFile?: string;
+  sshArgs: string[];
+  repo: string;
+  worktreeDir: string;
+}
+
 export interface ProjectConfig {
   /** Absolute path of the config file. */
   file: string;
@@ -103,6 +115,8 @@ export interface ProjectConfig {
   tmuxSocket: string;
   lanes: Record<string, { description?: string }>;
   workers: WorkerConfig[];
+  /** By name, in the file's order. */
+  hosts: Record<string, HostConfig>;
   health: HealthConfig;
   alerts: AlertsConfig;
   /** What muxctl does on its own to bring a worker back to work. */

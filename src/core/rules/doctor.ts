@@ -18,6 +18,9 @@ export const FINDING_KINDS = [
   'missing-session',
   'gone-lease',
   'leftover-integration',
+  'host-unreachable',
+  'host-clone',
+  'host-tmux',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -71,6 +74,20 @@ export interface IntegrationWorktree {
   interrupted?: boolean;
 }
 
+/** What one configured host answered (control/hostProbe.ts): one ssh call that asks git and tmux there. */
+export interface HostFacts {
+  name: string;
+  /** The ssh destination, for the messages. */
+  destination: string;
+  repo: string;
+  /** What ssh said when it could not log in; null when it did. */
+  unreachable: string | null;
+  /** The root commits of the clone at `repo`; null when no git repository with a commit is there. */
+  rootCommits: readonly string[] | null;
+  /** What `tmux -V` printed there; null when tmux is not on the host's PATH. */
+  tmux: string | null;
+}
+
 export interface DoctorFacts {
   tasks: readonly Task[];
   /** The configured workers, in config order. */
@@ -83,6 +100,10 @@ export interface DoctorFacts {
   /** A lander holds its lock and its pid is alive: an integration worktree is in use, not left over. */
   landerLockHeld: boolean;
   baseBranch: string;
+  /** The root commits of this repository, to compare each host's clone with. */
+  rootCommits: readonly string[];
+  /** The configured hosts, in config order. */
+  hosts: readonly HostFacts[];
   now: number;
 }
 
@@ -113,7 +134,25 @@ export function diagnose(facts: DoctorFacts): Finding[] {
     ...orphanSessions(facts),
     ...facts.tasks.flatMap((task) => goneLease(task, facts)),
     ...leftoverIntegration(facts),
+    ...facts.hosts.flatMap((host) => hostFindings(host, facts.rootCommits)),
   ].sort((a, b) => FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind));
+}
+
+/** A host that cannot run workers; none has a safe fix here: the person fixes ssh, the clone or tmux there. */
+function hostFindings(host: HostFacts, rootCommits: readonly string[]): Finding[] {
+  if (host.unreachable !== null) {
+    return [{ kind: 'host-unreachable', subject: host.name, text: `host ${host.name} (${host.destination}) cannot be reached: ${host.unreachable}`, fix: null }];
+  }
+  const findings: Finding[] = [];
+  if (host.rootCommits === null) {
+    findings.push({ kind: 'host-clone', subject: host.name, text: `host ${host.name} has no clone of this repository at ${host.repo}: clone it there`, fix: null });
+  } else if (rootCommits.length > 0 && !host.rootCommits.some((sha) => rootCommits.includes(sha))) {
+    const there = host.rootCommits[0]?.slice(0, 7) ?? '?';
+    const here = rootCommits[0]?.slice(0, 7) ?? '?';
+    findings.push({ kind: 'host-clone', subject: host.name, text: `host ${host.name}: ${host.repo} is a clone of another repository (its first commit is ${there}, this one's ${here})`, fix: null });
+  }
+  if (host.tmux === null) findings.push({ kind: 'host-tmux', subject: host.name, text: `host ${host.name} has no tmux on its PATH: install tmux ≥ 3.0 there`, fix: null });
+  return findings;
 }
 
 function taskFindings(task: Task, facts: DoctorFacts): Finding[] {

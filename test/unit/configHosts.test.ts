@@ -1,0 +1,55 @@
+/** `hosts` in sessions.json: other machines, each reached with the system ssh, each with a clone of the repository. */
+import { describe, expect, it } from 'vitest';
+import { formatProblems, parseConfig, type ProjectConfig } from '../../src/core/config/config.js';
+
+const FILE = '/home/u/proj/sessions.json';
+
+function withHosts(hosts: unknown): string {
+  return JSON.stringify({ project: 'demo', lanes: { app: {} }, workers: [{ name: 'w1', lane: 'app', command: 'x' }], hosts }, null, 2);
+}
+
+function parseOk(hosts: unknown): ProjectConfig {
+  const result = parseConfig(withHosts(hosts), FILE);
+  if (!result.ok) throw new Error(`expected a valid config, got:\n${formatProblems(result.problems)}`);
+  return result.config;
+}
+
+describe('hosts', () => {
+  it('none by default', () => {
+    const result = parseConfig(JSON.stringify({ project: 'demo', lanes: { app: {} }, workers: [{ name: 'w1', lane: 'app', command: 'x' }] }), FILE);
+    expect(result.ok && result.config.hosts).toEqual({});
+  });
+
+  it('reads every field, and puts the worktrees beside the clone unless told', () => {
+    const config = parseOk({
+      box1: { ssh: 'dev@box1.example', port: 2222, identityFile: '~/.ssh/id_ed25519', sshArgs: ['-J', 'bastion'], repo: '/home/dev/src/project/', worktreeDir: '/home/dev/wt' },
+      gpu: { ssh: 'gpu', repo: '/srv/project' },
+    });
+    expect(config.hosts).toEqual({
+      box1: { name: 'box1', ssh: 'dev@box1.example', port: 2222, identityFile: '~/.ssh/id_ed25519', sshArgs: ['-J', 'bastion'], repo: '/home/dev/src/project', worktreeDir: '/home/dev/wt' },
+      gpu: { name: 'gpu', ssh: 'gpu', sshArgs: [], repo: '/srv/project', worktreeDir: '/srv/project-worktrees' },
+    });
+  });
+
+  const refusals: Array<[string, unknown, string, string | RegExp]> = [
+    ['no ssh destination', { box1: { repo: '/srv/p' } }, 'hosts.box1.ssh', /^expected an ssh destination such as "dev@box1\.example".*; the field is missing$/],
+    ['an option as the destination', { box1: { ssh: '-oProxyCommand=evil', repo: '/srv/p' } }, 'hosts.box1.ssh', 'expected an ssh destination, not an option (put options in "sshArgs"); got "-oProxyCommand=evil"'],
+    ['a relative repo', { box1: { ssh: 'box1', repo: 'src/p' } }, 'hosts.box1.repo', 'expected an absolute path on the host (a clone of this repository); "~" is not expanded there; got "src/p"'],
+    ['"~" in repo', { box1: { ssh: 'box1', repo: '~/src/p' } }, 'hosts.box1.repo', /"~" is not expanded there; got "~\/src\/p"$/],
+    ['no repo', { box1: { ssh: 'box1' } }, 'hosts.box1.repo', /^expected an absolute path on the host \(a clone of this repository\); the field is missing$/],
+    ['a port out of range', { box1: { ssh: 'box1', repo: '/srv/p', port: 70000 } }, 'hosts.box1.port', 'expected a port number, 1–65535; got 70000'],
+    ['sshArgs not strings', { box1: { ssh: 'box1', repo: '/srv/p', sshArgs: ['-p', 22] } }, 'hosts.box1.sshArgs[1]', 'expected a string; got 22 (write it in quotes: "22")'],
+    ['a typo', { box1: { ssh: 'box1', repo: '/srv/p', identity: 'k' } }, 'hosts.box1', 'unknown field "identity" — did you mean "identityFile"?'],
+    ['a bad host name', { 'box 1': { ssh: 'box1', repo: '/srv/p' } }, 'hosts["box 1"]', /^"box 1" is not a valid host name/],
+  ];
+
+  it.each(refusals)('refuses %s, naming the field', (_name, hosts, path, message) => {
+    const result = parseConfig(withHosts(hosts), FILE);
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.map((p) => p.path)).toEqual([path]);
+    if (typeof message === 'string') expect(problems[0]?.message).toBe(message);
+    else expect(problems[0]?.message).toMatch(message);
+    expect(problems[0]?.line).toBeGreaterThan(0);
+  });
+});
