@@ -33,6 +33,9 @@ export interface ProgramResult {
   startError?: Error;
 }
 
+/** What starts a program: runProgram here, or the same over ssh on a host (ssh.ts `SshHost.program`). */
+export type ProgramRunner = (file: string, args: readonly string[], options: ProgramOptions) => Promise<ProgramResult>;
+
 export function runProgram(file: string, args: readonly string[], options: ProgramOptions): Promise<ProgramResult> {
   return new Promise((resolve) => {
     const child = spawn(file, args, {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { MuxctlError } from '../core/errors.js';
 import { shellCommand } from '../core/rules/names.js';
 import { withLockFile } from './lockFile.js';
-import { runProgram, type ProgramResult } from './program.js';
+import { runProgram, type ProgramResult, type ProgramRunner } from './program.js';
 
 /** How to reach one host, as `hosts.<name>` in sessions.json says. */
 export interface SshTarget {
@@ -127,6 +127,24 @@ export class SshHost {
       throw new SshError(this.target.name, lastLines(result.stderr) || (result.timedOut ? 'timed out' : 'the connection ended'));
     }
     return { ...result, exitCode: result.exitCode };
+  }
+
+  /**
+   * A ProgramRunner whose programs run on the host (for the tmux adapter). The local environment is not
+   * the host's, so only what a caller sets on purpose goes over: PATH when it differs from this
+   * machine's (tmux gives new panes its client's PATH); TMUX and TMUX_PANE are unset there, as here.
+   * ssh's own failures throw SshError; a program missing there exits 127 and counts as missing.
+   */
+  program(): ProgramRunner {
+    return async (file, args, options) => {
+      const path = options.env.PATH !== undefined && options.env.PATH !== process.env.PATH ? [`PATH=${options.env.PATH}`] : [];
+      const remote = ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', ...path, file, ...args];
+      const result = await this.run(remote, {
+        ...(options.input === undefined ? {} : { input: options.input }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
+      return { ...result, missing: result.exitCode === 127 && /No such file|not found/.test(result.stderr) };
+    };
   }
 
   /** Ends the shared connection (its channels end with it). */

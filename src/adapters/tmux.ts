@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from '../core/rules/names.js';
 import { stat } from 'node:fs/promises';
-import { runProgram } from './program.js';
+import { runProgram, type ProgramRunner } from './program.js';
 import { MuxctlError, TmuxCommandError, TmuxMissingError, TmuxSessionMissingError, TmuxTooOldError } from '../core/errors.js';
 import {
   MIN_TMUX_VERSION,
@@ -58,6 +58,8 @@ export interface TmuxOptions {
   binary?: string;
   /** A tmux call that takes longer than this fails instead of hanging muxctl. @default 10000 */
   timeoutMs?: number;
+  /** What runs tmux: here, or on a host over ssh (`SshHost.program()`). @default runProgram */
+  program?: ProgramRunner;
 }
 
 interface RunResult {
@@ -97,6 +99,7 @@ const isMissingSession = (stderr: string): boolean => /can't find (session|windo
 export class Tmux {
   private readonly binary: string;
   private readonly timeoutMs: number;
+  private readonly program: ProgramRunner;
 
   constructor(
     readonly socket: string,
@@ -107,6 +110,7 @@ export class Tmux {
     }
     this.binary = options.binary ?? 'tmux';
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.program = options.program ?? runProgram;
   }
 
   /** The installed tmux's version; throws TmuxMissingError / TmuxTooOldError with what to do. */
@@ -335,10 +339,12 @@ export class Tmux {
   }
 
   private async run(args: readonly string[], clientPath?: string, input?: string): Promise<RunResult> {
-    const argv = ['-L', this.socket, '-f', '/dev/null', ...args];
+    // -u: a client that thinks its locale is not UTF-8 (LANG unset, as over ssh or under cron) prints
+    // every tab and non-ASCII character as "_", and the pane list, split on tabs, would come back empty.
+    const argv = ['-u', '-L', this.socket, '-f', '/dev/null', ...args];
     const env = tmuxClientEnv();
     if (clientPath !== undefined) env.PATH = clientPath;
-    const result = await runProgram(this.binary, argv, { env, timeoutMs: this.timeoutMs, ...(input === undefined ? {} : { input }) });
+    const result = await this.program(this.binary, argv, { env, timeoutMs: this.timeoutMs, ...(input === undefined ? {} : { input }) });
     if (result.missing) throw new TmuxMissingError(this.binary);
     if (result.timedOut) {
       throw new TmuxCommandError([this.binary, ...argv], result.stderr, null, `no answer within ${this.timeoutMs} ms`);

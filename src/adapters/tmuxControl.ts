@@ -237,7 +237,8 @@ export class TmuxControlClient extends EventEmitter<TmuxControlEvents> {
       // -t takes a pane target here: '=name' alone is "no such session", '=name:' is exact.
       ['set-hook', '-t', `=${MONITOR_SESSION}:`, 'client-detached', MONITOR_CLEANUP_HOOK],
     ];
-    const argv = ['-N', '-L', this.socket, '-f', '/dev/null', '-C', ...chainCommands(startup)];
+    // -u as in tmux.ts: replies keep their tabs and UTF-8 whatever the locale says.
+    const argv = ['-u', '-N', '-L', this.socket, '-f', '/dev/null', '-C', ...chainCommands(startup)];
     this.startupRepliesLeft = startup.length;
     this.startupWaiter = null;
     const child = spawn(this.binary, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: tmuxClientEnv() });
@@ -370,7 +371,7 @@ export class TmuxControlClient extends EventEmitter<TmuxControlEvents> {
   }
 
   private describe(): string[] {
-    return [this.binary, '-N', '-L', this.socket, '-f', '/dev/null', '-C', 'new-session', '-A', '-s', MONITOR_SESSION];
+    return [this.binary, '-u', '-N', '-L', this.socket, '-f', '/dev/null', '-C', 'new-session', '-A', '-s', MONITOR_SESSION];
   }
 
   private failure(args: readonly string[], reply: CommandResult): TmuxCommandError {

@@ -304,6 +304,21 @@ describe('sendKeys', () => {
   });
 });
 
+describe('a locale that is not UTF-8', () => {
+  it('still lists the panes and reads their UTF-8 screens (LANG unset, as under cron or over ssh)', async () => {
+    const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL, LC_CTYPE: process.env.LC_CTYPE };
+    await tmux.newSession(spec('plain', 'echo "naïve → café"; exec sleep 30'));
+    try {
+      for (const key of Object.keys(saved)) delete process.env[key];
+      // Without -u the tabs between the fields came back as "_", and no pane at all was read.
+      expect((await tmux.listPanes()).map((info) => info.session)).toContain('plain');
+      await waitFor(async () => (await screen('plain')).includes('naïve → café') || undefined, { what: 'the UTF-8 line as written' });
+    } finally {
+      for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+    }
+  });
+});
+
 describe('server and clients', () => {
   it('reports the server pid', async () => {
     const pid = await tmux.serverPid();
