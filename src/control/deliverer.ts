@@ -8,6 +8,7 @@ import type { Tmux } from '../adapters/tmux.js';
 import type { WorkerConfig } from '../core/config/config.js';
 import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/rules/delivery.js';
 import type { Actor, Task } from '../core/rules/tasks.js';
+import { screenShows, screenText } from './screenWait.js';
 import type { Launch, Workers } from './workers.js';
 
 export interface DeliveryTimings {
@@ -99,18 +100,12 @@ export class Delivery {
     }
   }
 
-  private async screenShows(name: string, text: string): Promise<boolean> {
-    const needle = text.trim();
-    const deadline = this.deps.now() + this.timings.pasteConfirmMs;
-    while (this.deps.now() < deadline) {
-      if (needle === '' || (await this.screen(name, 200)).includes(needle)) return true;
-      await this.pause();
-    }
-    return false;
+  private screenShows(name: string, text: string): Promise<boolean> {
+    return screenShows(this.deps.tmux, name, text, { withinMs: this.timings.pasteConfirmMs, pollMs: this.timings.pollMs, now: this.deps.now });
   }
 
-  private async screen(name: string, lines: number): Promise<string> {
-    return ((await this.deps.tmux.capturePanes([name], lines)).get(name) ?? []).join('\n');
+  private screen(name: string, lines: number): Promise<string> {
+    return screenText(this.deps.tmux, name, lines);
   }
 
   private pause(): Promise<void> {

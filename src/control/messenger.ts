@@ -21,6 +21,7 @@ import {
 } from '../core/rules/messages.js';
 import type { ActionResult, WorkerSnapshot } from '../core/rules/snapshot.js';
 import type { Actor } from '../core/rules/tasks.js';
+import { screenShows } from './screenWait.js';
 import type { Workers } from './workers.js';
 
 export interface MessengerDeps {
@@ -148,15 +149,8 @@ export class Messenger {
     return { worker: message.to, ok: false, text: `failed: ${reason}` };
   }
 
-  private async screenShows(worker: string, text: string, withinMs: number): Promise<boolean> {
-    const deadline = this.deps.now() + withinMs;
-    const pollMs = this.deps.timings?.pollMs ?? 100;
-    for (;;) {
-      const screen = ((await this.deps.tmux.capturePanes([worker], 200)).get(worker) ?? []).join('\n');
-      if (text === '' || screen.includes(text)) return true;
-      if (this.deps.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+  private screenShows(worker: string, text: string, withinMs: number): Promise<boolean> {
+    return screenShows(this.deps.tmux, worker, text, { withinMs, pollMs: this.deps.timings?.pollMs ?? 100, now: this.deps.now });
   }
 }
 
