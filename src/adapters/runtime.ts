@@ -7,7 +7,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { withLockFile } from './lockFile.js';
 import { pidAlive } from './process.js';
 import type { EventActorKind } from '../core/rules/events.js';
 import type { Actor } from '../core/rules/tasks.js';
@@ -167,27 +167,17 @@ export class RuntimeDir {
   }
 
   /**
-   * Runs `fn` holding an exclusive lock file (created with O_EXCL, holding our pid). A lock whose pid
-   * is dead is stale and taken over: a crashed muxctl never wedges the next one.
+   * Runs `fn` holding an exclusive lock file (lockFile.ts: O_EXCL, holding our pid). A lock whose pid is
+   * dead is stale and taken over, and so is one left empty by a crash between its creation and its pid:
+   * a crashed muxctl never wedges the next one.
    */
   async withLock<T>(name: string, fn: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
     this.ensure();
     const file = join(this.dir, 'locks', `${name}.lock`);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (tryCreateLock(file)) break;
-      if (!lockHolderAlive(file)) {
-        rmSync(file, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`could not take the lock ${file}: held by pid ${readPid(file)}`);
-      await sleep(25);
-    }
-    try {
-      return await fn();
-    } finally {
-      rmSync(file, { force: true });
-    }
+    return withLockFile(file, async () => fn(), {
+      waitMs: timeoutMs,
+      busy: () => new Error(`could not take the lock ${file}: held by pid ${readPid(file)}`),
+    });
   }
 
   /**
