@@ -42,10 +42,22 @@ describe('foldEvent', () => {
 describe('assessLiveness', () => {
   const base = { paneActivityAt: null, screen: [] as string[], startedAt: t0, rules: DEFAULT_LIVENESS_RULES };
 
-  it('says working while output is recent, idle once quiet with no turn open', () => {
-    expect(assessLiveness({ ...base, activity: fold([ev('result')]), now: t0 + 5_000 }).state).toBe('working');
-    const idle = assessLiveness({ ...base, activity: fold([ev('result', { ok: true })]), now: t0 + 60_000 });
-    expect(idle).toMatchObject({ state: 'idle', evidence: 'turn done · quiet for 1m' });
+  it('says working while a turn is open, idle as soon as the log ends it, whatever moves after', () => {
+    expect(assessLiveness({ ...base, activity: fold([ev('prompt'), ev('tool_start', { tool: 'Bash' })]), now: t0 + 5_000 }).state).toBe('working');
+    const done = fold([ev('prompt'), ev('result', { ok: true })]);
+    expect(assessLiveness({ ...base, activity: done, now: t0 + 5_000 })).toMatchObject({ state: 'idle', evidence: 'turn done · quiet for <1m' });
+    // The agent redrawing its prompt, a status it declares, token counts: none of them is a turn.
+    const after = fold([ev('status', { text: 'waiting for the next task' }), ev('heartbeat')], done, t0 + 2_000);
+    expect(assessLiveness({ ...base, activity: after, paneActivityAt: t0 + 3_000, now: t0 + 4_000 }).state).toBe('idle');
+    expect(assessLiveness({ ...base, activity: fold([ev('result', { ok: true })]), now: t0 + 60_000 })).toMatchObject({ state: 'idle', evidence: 'turn done · quiet for 1m' });
+    // The next prompt opens the next turn.
+    expect(assessLiveness({ ...base, activity: fold([ev('prompt')], after, t0 + 5_000), now: t0 + 6_000 }).state).toBe('working');
+  });
+
+  it('says working while output is recent for a worker whose log never ended a turn', () => {
+    const started = fold([ev('status', { text: 'starting up' })]);
+    expect(assessLiveness({ ...base, activity: started, now: t0 + 5_000 }).state).toBe('working');
+    expect(assessLiveness({ ...base, activity: started, now: t0 + 60_000 }).state).toBe('idle');
   });
 
   it('after the agent’s own /exit: idle, and says the session ended rather than a turn done', () => {

@@ -105,7 +105,11 @@ export function assessLiveness(input: LivenessInput): Liveness {
   if (a.turnOpen && quiet >= rules.stuckAfterMs) {
     return { state: 'stuck', evidence: [`no output for ${shortDuration(shownQuiet)}`, doing].filter(Boolean).join(' · '), lastActiveAt };
   }
-  if (a.turnOpen || quiet < rules.idleAfterMs) {
+  // Recent output means work only for a worker whose log has never ended a turn (a plain command, an
+  // agent without a log, a first turn not yet done). Once the log has said a turn ended, no open turn
+  // is the answer: what moves after it is the agent drawing its prompt, token counts, a status, a
+  // person typing at the prompt; it used to show "working" for idleAfterSeconds after every turn.
+  if (a.turnOpen || (quiet < rules.idleAfterMs && a.lastOutcome === null)) {
     const what = doing ?? (a.lastEventAt !== null && a.lastEventAt >= (input.paneActivityAt ?? 0) ? 'log active' : 'screen active');
     return { state: 'working', evidence: `${what} ${shortDuration(shownQuiet)} ago`, lastActiveAt };
   }
