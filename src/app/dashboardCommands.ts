@@ -9,7 +9,7 @@ import { DASHBOARD_PERSON } from '../core/rules/tasks.js';
 import { applyFix, gatherDoctorFacts } from '../control/doctorFixes.js';
 import type { DetailRequest } from '../control/detailFeed.js';
 import type { Commands } from '../state/actions.js';
-import { promptFacts } from '../control/messenger.js';
+import { promptsOf } from '../control/messenger.js';
 import type { DashboardStore } from '../state/store.js';
 import type { Services } from './services.js';
 import { readFileSync } from 'node:fs';
@@ -62,12 +62,7 @@ export function dashboardCommands(services: Services, store: DashboardStore, hoo
     },
     send: async (target, text) => {
       // At its prompt: its state and how long its screen has been still, as the dashboard sees it now.
-      const now = Date.now();
-      const prompts = (name: string) => {
-        const snap = store.getState().workers.find((w) => w.name === name);
-        return snap === undefined || snap.upSince === null ? null : promptFacts(snap, now);
-      };
-      const outcome = await services.messenger.send(target, text, PERSON, prompts);
+      const outcome = await services.messenger.send(target, text, PERSON, promptsOf(() => store.getState().workers, Date.now()));
       return done(outcome.lines.map((line) => `${line.worker ? `${line.worker}: ` : ''}${line.text}`).join(' · '));
     },
     toggleContinue: (name) => {

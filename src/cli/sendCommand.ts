@@ -6,7 +6,7 @@
  */
 import { MuxctlError } from '../core/errors.js';
 import type { MessageTarget } from '../core/rules/messages.js';
-import { promptFacts } from '../control/messenger.js';
+import { promptsOf } from '../control/messenger.js';
 import type { Services } from '../app/services.js';
 import { cliActor } from './taskCommands.js';
 
@@ -22,12 +22,7 @@ export async function sendCommand(services: Services, args: readonly string[], f
   const sender = cliActor(services);
   // The workers as tmux shows them now: at its prompt means alive and its screen still.
   const snapshots = await services.observer.observe(0);
-  const now = Date.now();
-  const prompts = (name: string) => {
-    const snap = snapshots.find((w) => w.name === name);
-    return snap === undefined || snap.upSince === null ? null : promptFacts(snap, now);
-  };
-  const outcome = await services.messenger.send(target, text, sender, prompts, { now: flags.now });
+  const outcome = await services.messenger.send(target, text, sender, promptsOf(() => snapshots, Date.now()), { now: flags.now });
   if (flags.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
   else for (const line of outcome.lines) (line.ok ? process.stdout : process.stderr).write(`${line.ok ? '✔' : '✖'} ${line.worker ? `${line.worker}: ` : ''}${line.text}\n`);
   return outcome.ok ? 0 : 1;

@@ -154,6 +154,17 @@ export class Messenger {
   }
 }
 
+/**
+ * `send`'s question "is this worker at its prompt?", answered from the workers as last seen (`workers` is
+ * read at each question): null for a worker that is not running.
+ */
+export function promptsOf(workers: () => readonly WorkerSnapshot[], now: number): (worker: string) => PromptFacts | null {
+  return (name) => {
+    const snap = workers().find((w) => w.name === name);
+    return snap === undefined || snap.upSince === null ? null : promptFacts(snap, now);
+  };
+}
+
 /** What a worker's snapshot says of its prompt: its state, and how long its screen has been still. */
 export function promptFacts(snap: WorkerSnapshot, now: number): PromptFacts {
   return {
