@@ -150,14 +150,17 @@ export class SshHost {
   /** Ends the shared connection (its channels end with it). */
   async close(): Promise<void> {
     this.master = null;
-    const [file = 'ssh', ...args] = ['ssh', ...this.options(), '-O', 'exit', this.target.destination];
-    await runProgram(file, args, { env: sshEnv(), timeoutMs: 5_000 });
+    await this.control('exit');
+  }
+
+  /** Asks the master on the control socket (`ssh -O check|exit`); exit 0 when one answered. */
+  private async control(op: 'check' | 'exit'): Promise<number | undefined> {
+    return (await runProgram('ssh', [...this.options(), '-O', op, this.target.destination], { env: sshEnv(), timeoutMs: 5_000 })).exitCode;
   }
 
   /** A master for this entry answers on the control socket. */
   private async masterUp(): Promise<boolean> {
-    const [file = 'ssh', ...args] = ['ssh', ...this.options(), '-O', 'check', this.target.destination];
-    return (await runProgram(file, args, { env: sshEnv(), timeoutMs: 5_000 })).exitCode === 0;
+    return (await this.control('check')) === 0;
   }
 
   private async openMaster(): Promise<void> {

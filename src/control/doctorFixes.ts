@@ -54,7 +54,7 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
   const now = (deps.now ?? Date.now)();
   // The hosts answer over ssh while the local facts are read: a slow host costs its own time only.
   const hostsProbed = (deps.probeHosts ?? probeHosts)(config.hosts);
-  const [worktrees, panes, rootCommits] = await Promise.all([registeredWorktrees(git), tmux.listPanes(), git.rootCommits().catch(() => [])]);
+  const [worktrees, panes, rootCommits] = await Promise.all([registeredWorktrees(git), tmux.listPanes(), Object.keys(config.hosts).length === 0 ? Promise.resolve([]) : git.rootCommits().catch(() => [])]);
   const sessions = new Set(panes.map((pane) => pane.session));
   const records = control.records();
   const tasks = store.list();

@@ -5,13 +5,12 @@
  * is only a path there.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/rules/doctor.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 import { git, makeRepo, type TestRepo } from '../helpers/gitRepo.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { freePort, startSshd, type TestSshd } from '../helpers/sshd.js';
 
 const project = projectsCleanedUpAfterEach();
 let sshd: TestSshd;
@@ -28,15 +27,6 @@ afterAll(async () => {
   await other.cleanup();
 });
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 it('names each host that cannot run workers and why; a good clone is no finding', async () => {
   const p = await project('hosts', [{ name: 'w1', command: 'exec sleep 600' }]);
   const clone = join(p.repo.scratch, 'host-clone');
@@ -49,7 +39,7 @@ it('names each host that cannot run workers and why; a good clone is no finding'
       good: { ...via, repo: clone },
       other: { ...via, repo: other.path },
       empty: { ...via, repo: hostile },
-      down: { ...via, port: await closedPort(), repo: clone },
+      down: { ...via, port: await freePort(), repo: clone },
     },
   });
 

@@ -5,13 +5,12 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SshError, SshHost, sshControlDir, type SshTarget } from '../../src/adapters/ssh.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { freePort, startSshd, type TestSshd } from '../helpers/sshd.js';
 
 let sshd: TestSshd;
 let controlDir: string;
@@ -92,12 +91,7 @@ describe("refusals, in ssh's own words", () => {
   });
 
   it('nobody listening: SshError with "Connection refused"', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await freePort();
     const error = await host({ name: 'box2', port: closedPort }).run(['true']).catch((caught: unknown) => caught);
     expect((error as SshError).message).toMatch(/^host box2: ssh failed: .*Connection refused/);
   });

@@ -212,13 +212,19 @@ describe('LogTailer', () => {
     await waitFor(linesEqual(r, ['{"n":1}']), { what: 'a file in the directory made after start' });
   });
 
-  it('survives its directory being removed and made again', async () => {
+  /** A tailer on <fresh>/logs/*.log that has read w.log's first line, "one". */
+  async function followingLogsDir() {
     const parent = await freshDir();
     const dir = path.join(parent, 'logs');
     await mkdir(dir);
     await writeFile(path.join(dir, 'w.log'), 'one\n');
     const r = await startTailer({ baseDir: parent, pattern: 'logs/*.log' });
     await waitFor(linesEqual(r, ['one']), { what: 'the first line' });
+    return { dir, r };
+  }
+
+  it('survives its directory being removed and made again', async () => {
+    const { dir, r } = await followingLogsDir();
     await rm(dir, { recursive: true });
     await waitFor(() => r.tailer.stats().files === 0, { what: 'the removed file to be let go' });
     await mkdir(dir);
@@ -230,12 +236,7 @@ describe('LogTailer', () => {
   });
 
   it('survives its directory being removed and made again at once, which ext4 gives the same inode', async () => {
-    const parent = await freshDir();
-    const dir = path.join(parent, 'logs');
-    await mkdir(dir);
-    await writeFile(path.join(dir, 'w.log'), 'one\n');
-    const r = await startTailer({ baseDir: parent, pattern: 'logs/*.log' });
-    await waitFor(linesEqual(r, ['one']), { what: 'the first line' });
+    const { dir, r } = await followingLogsDir();
     await rm(path.join(dir, 'w.log'));
     await waitFor(() => r.tailer.stats().files === 0, { what: 'the removed file to be let go' });
     // Removed and made again before the tailer hears of it: when it looks, a directory is there, with

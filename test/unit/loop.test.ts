@@ -47,6 +47,19 @@ function setup(intervalMs = 60_000, settleMs = 80) {
   return { loop, messages, published };
 }
 
+/** Starts the loop, then gives w1 a new line every 10 ms, `count` times: the snapshots published meanwhile. */
+async function pourLines({ loop, messages, published }: ReturnType<typeof setup>, count: number) {
+  loop.start();
+  await vi.advanceTimersByTimeAsync(1_000);
+  const from = published.length;
+  for (let i = 0; i < count; i++) {
+    messages.w1 = `line ${i}`;
+    loop.logsChanged();
+    await vi.advanceTimersByTimeAsync(10);
+  }
+  return published.slice(from);
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
@@ -71,34 +84,19 @@ describe('ObservationLoop: snapshots from the logs', () => {
   });
 
   it(`hands on at most one snapshot every ${LOG_PUBLISH_EVERY_MS} ms while lines keep coming`, async () => {
-    const { loop, messages, published } = setup();
-    loop.start();
-    await vi.advanceTimersByTimeAsync(1_000);
-    const from = published.length;
-    for (let i = 0; i < 200; i++) {
-      messages.w1 = `line ${i}`;
-      loop.logsChanged();
-      await vi.advanceTimersByTimeAsync(10);
-    }
-    const shown = published.slice(from);
+    const rig = setup();
+    const shown = await pourLines(rig, 200);
     // 2 s of lines: 10 snapshots, not the 25 an 80 ms settle alone would give.
     expect(shown.length).toBeGreaterThanOrEqual(9);
     expect(shown.length).toBeLessThanOrEqual(11);
     for (let i = 1; i < shown.length; i++) expect((shown[i]?.at ?? 0) - (shown[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(LOG_PUBLISH_EVERY_MS);
-    await loop.stop();
+    await rig.loop.stop();
   });
 
   it("the tick's snapshot joins the ones lines bring, never one more frame between two", async () => {
-    const { loop, messages, published } = setup(1_000);
-    loop.start();
-    await vi.advanceTimersByTimeAsync(1_000);
-    const from = published.length;
-    for (let i = 0; i < 400; i++) {
-      messages.w1 = `line ${i}`;
-      loop.logsChanged();
-      await vi.advanceTimersByTimeAsync(10);
-    }
-    const shown = published.slice(from);
+    const rig = setup(1_000);
+    const { loop, published } = rig;
+    const shown = await pourLines(rig, 400);
     expect(shown.length).toBeGreaterThanOrEqual(18);
     for (let i = 1; i < shown.length; i++) expect((shown[i]?.at ?? 0) - (shown[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(LOG_PUBLISH_EVERY_MS);
     // The last line is on screen within an interval of its arrival.

@@ -28,11 +28,7 @@ if (mode === undefined || file === undefined) throw new Error('usage: storeChild
 const ROUND_MS = 400;
 
 if (mode === 'open-rounds') {
-  const lines = createInterface({ input: process.stdin });
-  print({ ready: true });
-  const [line = ''] = (await once(lines, 'line')) as string[];
-  lines.close();
-  const startAt = Number(line.replace('go ', ''));
+  const startAt = Number((await startTogether()).replace('go ', ''));
   const rounds = Number(rest[0] ?? '1');
   for (let round = 0; round < rounds; round += 1) {
     // Spin to the agreed moment: a timer wakes too loosely to make the processes collide.
@@ -50,12 +46,13 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-/** Every claimer opens its connection first and then waits, so the claims themselves start together. */
-async function startTogether(): Promise<void> {
+/** Every racer gets ready first and then waits for the parent's line, so the race itself starts together. */
+async function startTogether(): Promise<string> {
   const lines = createInterface({ input: process.stdin });
   print({ ready: true });
-  await once(lines, 'line');
+  const [line = ''] = (await once(lines, 'line')) as string[];
   lines.close();
+  return line;
 }
 
 function churn(): void {
