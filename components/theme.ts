@@ -15,6 +15,8 @@ export const stateStyle: Record<HealthState, { symbol: string; color: string }> 
   crashed: { symbol: '✖', color: 'red' },
   missing: { symbol: '?', color: 'yellow' },
   stopped: { symbol: '■', color: 'gray' },
+  // Its host does not answer: what runs there is not known, so not a red crash.
+  unreachable: { symbol: '⇄', color: 'red' },
 };
 
 /** The states that need the person: counted in the header, filtered by `f`. */

@@ -16,8 +16,11 @@ export interface AttachOptions {
   argv: string[];
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
-  /** Detaches the tmux client whose terminal is `ttyName` (the pty's slave side). */
-  detach: (ttyName: string) => Promise<void>;
+  /**
+   * Detaches the tmux client whose terminal is `ttyName` (the pty's slave side). Absent (an attach over
+   * ssh: the client's terminal is the host's), the attach command is ended, and its client with it.
+   */
+  detach?: (ttyName: string) => Promise<void>;
 }
 
 export function attachInPty(options: AttachOptions): Promise<{ exitCode: number }> {
@@ -55,7 +58,7 @@ export function attachInPty(options: AttachOptions): Promise<{ exitCode: number 
       if (detaching) return;
       detaching = true;
       const fallback = (): void => child.kill();
-      if (ttyName) options.detach(ttyName).catch(fallback);
+      if (ttyName !== undefined && options.detach !== undefined) options.detach(ttyName).catch(fallback);
       else fallback();
     };
     const onResize = (): void => child.resize(stdout.columns || 80, stdout.rows || 24);

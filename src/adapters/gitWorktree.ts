@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { BaseBranchMissingError, GitCommandError, NotAGitRepoError } from '../core/parsers/gitErrors.js';
 import { parseLeftRightCount, parseStatusZ, parseWorktreeList } from '../core/parsers/gitFormat.js';
 import type { WorktreeEntry } from '../core/parsers/gitFormat.js';
-import { run, runOk, runYesNo } from './gitRun.js';
+import type { GitRunner } from './gitRun.js';
 import { withLockFile } from './lockFile.js';
 
 /** How long ensureWorktree waits for another muxctl process that is creating a worktree. */
@@ -39,8 +39,8 @@ export interface BranchLookup {
   listBranches(): Promise<string[]>;
 }
 
-export async function listWorktrees(repo: string): Promise<WorktreeEntry[]> {
-  return parseWorktreeList(await runOk(repo, ['worktree', 'list', '--porcelain']));
+export async function listWorktrees(git: GitRunner, repo: string): Promise<WorktreeEntry[]> {
+  return parseWorktreeList(await git.runOk(repo, ['worktree', 'list', '--porcelain']));
 }
 
 /**
@@ -49,30 +49,35 @@ export async function listWorktrees(repo: string): Promise<WorktreeEntry[]> {
  * git directory, because git itself is not safe here: two concurrent `worktree add` calls for one
  * path can both succeed and register it twice (measured on git 2.39).
  */
-export async function ensureWorktree(repo: BranchLookup, { path, branch, base }: WorktreeSpec): Promise<'created' | 'reused'> {
-  const target = await canonicalPath(path);
-  const lockFile = join(await commonDir(repo.path), 'muxctl-worktree.lock');
-  return withLockFile(lockFile, async () => {
+export async function ensureWorktree(git: GitRunner, repo: BranchLookup, { path, branch, base }: WorktreeSpec): Promise<'created' | 'reused'> {
+  const target = git.host === null ? await canonicalPath(path) : path;
+  const create = async (): Promise<'created' | 'reused'> => {
     for (let attempt = 1; ; attempt++) {
-      const existing = await findWorktree(repo.path, target);
+      const existing = await findWorktree(git, repo.path, target);
       if (existing && !existing.gone) return 'reused';
       // Deleted by hand: git still has it registered, and would refuse to add it again until pruned.
-      if (existing?.gone) await runOk(repo.path, ['worktree', 'prune'], `cannot prune the stale worktree ${path}`);
+      if (existing?.gone) await git.runOk(repo.path, ['worktree', 'prune'], `cannot prune the stale worktree ${path}`);
       const branchThere = await repo.branchExists(branch);
       const args = branchThere
         ? ['worktree', 'add', target, branch]
         : // --no-track: a worker's branch must not get the base as its upstream.
           ['worktree', 'add', '--no-track', '-b', branch, target, base];
-      const result = await run(repo.path, args);
+      const result = await git.run(repo.path, args);
       if (result.exitCode === 0) return 'created';
       // Asked only after a failure (one git call less a worker): a missing base gets its own plain error.
-      if (!branchThere && !(await runYesNo(repo.path, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]))) {
+      if (!branchThere && !(await git.runYesNo(repo.path, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]))) {
         throw new BaseBranchMissingError(base, await repo.listBranches());
       }
       // Someone outside muxctl (or a step of git we raced) may have just made it: look once more.
       if (attempt >= 2) throw new GitCommandError(args, result.exitCode, result.stderr, `cannot create the worktree ${path}`);
     }
-  }, {
+  };
+  // On a host, the lock file would be there, out of this process's reach: the caller's own lock for the
+  // worker (Workers.start) keeps this machine's muxctl processes from racing on it, and the host's clone
+  // belongs to this dashboard.
+  if (git.host !== null) return create();
+  const lockFile = join(await commonDir(git, repo.path), 'muxctl-worktree.lock');
+  return withLockFile(lockFile, create, {
     waitMs: LOCK_WAIT_MS,
     busy: () =>
       new GitCommandError(['worktree', 'add'], undefined, `${lockFile} is held by another process`,
@@ -81,14 +86,14 @@ export async function ensureWorktree(repo: BranchLookup, { path, branch, base }:
 }
 
 /** Each fact is one git call; they run side by side and none of them takes a lock. */
-export async function worktreeFacts(path: string, base: string): Promise<WorktreeFacts> {
+export async function worktreeFacts(git: GitRunner, path: string, base: string): Promise<WorktreeFacts> {
   const context = `cannot read the state of the worktree ${path}`;
   const [branch, head, status, counts, landed] = await Promise.all([
-    run(path, ['symbolic-ref', '--quiet', '--short', 'HEAD']).then((r) => (r.exitCode === 0 ? r.stdout.trim() : null)),
-    runOk(path, ['rev-parse', '--verify', 'HEAD^{commit}'], context).then((out) => out.trim()),
-    runOk(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], context),
-    runOk(path, ['rev-list', '--left-right', '--count', `${base}...HEAD`, '--'], `cannot compare ${path} with ${base}`),
-    runYesNo(path, ['merge-base', '--is-ancestor', 'HEAD', base], `cannot compare ${path} with ${base}`),
+    git.run(path, ['symbolic-ref', '--quiet', '--short', 'HEAD']).then((r) => (r.exitCode === 0 ? r.stdout.trim() : null)),
+    git.runOk(path, ['rev-parse', '--verify', 'HEAD^{commit}'], context).then((out) => out.trim()),
+    git.runOk(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], context),
+    git.runOk(path, ['rev-list', '--left-right', '--count', `${base}...HEAD`, '--'], `cannot compare ${path} with ${base}`),
+    git.runYesNo(path, ['merge-base', '--is-ancestor', 'HEAD', base], `cannot compare ${path} with ${base}`),
   ]);
   const { ahead, behind } = parseLeftRightCount(counts);
   return { branch, head, dirty: parseStatusZ(status), ahead, behind, landed };
@@ -99,9 +104,11 @@ export async function worktreeFacts(path: string, base: string): Promise<Worktre
  * made without touching the worktree or its index: `add -A` goes into a copy of the index. Its parent
  * is HEAD, so `git diff <sha>^ <sha>` shows exactly the uncommitted work.
  */
-export async function snapshotWorktree(path: string): Promise<string> {
+export async function snapshotWorktree(git: GitRunner, path: string): Promise<string> {
   const context = `cannot snapshot the worktree ${path}`;
-  const realIndex = resolve(path, (await runOk(path, ['rev-parse', '--git-path', 'index'], context)).trim());
+  // The copy of the index is made with this machine's files: a host's worktree has none here.
+  if (git.host !== null) throw new GitCommandError(['add', '-A'], undefined, 'a backup of a worktree on a host is not built yet', `on host ${git.host}: ${context}: commit or push its work there first`);
+  const realIndex = resolve(path, (await git.runOk(path, ['rev-parse', '--git-path', 'index'], context)).trim());
   const scratch = await mkdtemp(join(tmpdir(), 'muxctl-snapshot-'));
   try {
     const env = { GIT_INDEX_FILE: join(scratch, 'index') };
@@ -109,9 +116,9 @@ export async function snapshotWorktree(path: string): Promise<string> {
     await copyFile(realIndex, env.GIT_INDEX_FILE).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error; // no index yet: an empty one is right
     });
-    await runOk(path, ['add', '-A'], context, { env });
-    const tree = (await runOk(path, ['write-tree'], context, { env })).trim();
-    const parent = await run(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    await git.runOk(path, ['add', '-A'], context, { env });
+    const tree = (await git.runOk(path, ['write-tree'], context, { env })).trim();
+    const parent = await git.run(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
     const parentArgs = parent.exitCode === 0 ? ['-p', parent.stdout.trim()] : [];
     const identity = {
       GIT_AUTHOR_NAME: 'muxctl',
@@ -121,7 +128,7 @@ export async function snapshotWorktree(path: string): Promise<string> {
     };
     // --no-gpg-sign: a backup must never wait on a signing passphrase.
     const message = `muxctl snapshot of ${path}`;
-    const sha = await runOk(path, ['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', message], context, { env: identity });
+    const sha = await git.runOk(path, ['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', message], context, { env: identity });
     return sha.trim();
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -129,31 +136,31 @@ export async function snapshotWorktree(path: string): Promise<string> {
 }
 
 /** `worktree remove [--force]`. git also unregisters a worktree whose directory is already gone. */
-export async function removeWorktree(repo: string, path: string, { force }: { force: boolean }): Promise<void> {
+export async function removeWorktree(git: GitRunner, repo: string, path: string, { force }: { force: boolean }): Promise<void> {
   const args = ['worktree', 'remove', ...(force ? ['--force'] : []), path];
-  await runOk(repo, args, `cannot remove the worktree ${path}`);
+  await git.runOk(repo, args, `cannot remove the worktree ${path}`);
 }
 
-export async function worktreeGitDir(path: string): Promise<string> {
-  return (await runOk(path, ['rev-parse', '--absolute-git-dir'], `cannot find the git directory of ${path}`)).trim();
+export async function worktreeGitDir(git: GitRunner, path: string): Promise<string> {
+  return (await git.runOk(path, ['rev-parse', '--absolute-git-dir'], `cannot find the git directory of ${path}`)).trim();
 }
 
 /**
  * `ls-files --others` without `--exclude-standard`: untracked and ignored files alike, each one listed
  * (an ignored directory too is walked; a nested repository shows as "dir/"). NUL-separated, so any name reads.
  */
-export async function untrackedFiles(dir: string): Promise<string[]> {
-  const out = await runOk(dir, ['ls-files', '-z', '--others'], `cannot list the untracked files of ${dir}`);
+export async function untrackedFiles(git: GitRunner, dir: string): Promise<string[]> {
+  const out = await git.runOk(dir, ['ls-files', '-z', '--others'], `cannot list the untracked files of ${dir}`);
   return out.split('\0').filter((path) => path !== '');
 }
 
 /** A repository's git directory does not move while muxctl runs: asked once per repository, not once per worker. */
 const commonDirs = new Map<string, Promise<string>>();
 
-function commonDir(repo: string): Promise<string> {
+function commonDir(git: GitRunner, repo: string): Promise<string> {
   let known = commonDirs.get(repo);
   if (known === undefined) {
-    known = run(repo, ['rev-parse', '--git-common-dir']).then((out) => {
+    known = git.run(repo, ['rev-parse', '--git-common-dir']).then((out) => {
       if (out.exitCode !== 0) throw new NotAGitRepoError(repo);
       return resolve(repo, out.stdout.trim());
     });
@@ -165,8 +172,13 @@ function commonDir(repo: string): Promise<string> {
 }
 
 /** The worktree registered at `target` (already canonical), and whether its directory is gone. */
-async function findWorktree(repo: string, target: string): Promise<{ entry: WorktreeEntry; gone: boolean } | null> {
-  for (const entry of await listWorktrees(repo)) {
+async function findWorktree(git: GitRunner, repo: string, target: string): Promise<{ entry: WorktreeEntry; gone: boolean } | null> {
+  for (const entry of await listWorktrees(git, repo)) {
+    // A host's paths are compared as written (the config's are normalized); its directories are git's to judge.
+    if (git.host !== null) {
+      if (entry.path === target) return { entry, gone: entry.prunable };
+      continue;
+    }
     if ((await canonicalPath(entry.path)) !== target) continue;
     const present = await stat(entry.path).then((s) => s.isDirectory(), () => false);
     // Old git never says "prunable", so the directory is checked here too.

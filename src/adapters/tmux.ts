@@ -60,6 +60,8 @@ export interface TmuxOptions {
   timeoutMs?: number;
   /** What runs tmux: here, or on a host over ssh (`SshHost.program()`). @default runProgram */
   program?: ProgramRunner;
+  /** The host's name when `program` runs there: its panes' processes are signalled there too. */
+  host?: string;
 }
 
 interface RunResult {
@@ -100,6 +102,8 @@ export class Tmux {
   private readonly binary: string;
   private readonly timeoutMs: number;
   private readonly program: ProgramRunner;
+  /** The host the server runs on, or null for this machine. */
+  readonly host: string | null;
 
   constructor(
     readonly socket: string,
@@ -111,6 +115,7 @@ export class Tmux {
     this.binary = options.binary ?? 'tmux';
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.program = options.program ?? runProgram;
+    this.host = options.host ?? null;
   }
 
   /** The installed tmux's version; throws TmuxMissingError / TmuxTooOldError with what to do. */
@@ -139,7 +144,7 @@ export class Tmux {
     if (!panes.some(lacksExitStatus)) return panes;
     const pid = await this.serverPid();
     if (pid === null) return panes;
-    this.signalPane(pid, 'SIGCHLD');
+    await this.signalPane(pid, 'SIGCHLD');
     return this.listPanesOnce();
   }
 
@@ -227,12 +232,23 @@ export class Tmux {
     if (result.exitCode !== 0) throw this.failure(argv, result, name);
   }
 
-  /** Signals a pane's process (or any process) directly; a process already gone is fine. */
-  signalPane(pid: number, signal: NodeJS.Signals): void {
-    try {
-      process.kill(pid, signal);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  /**
+   * Signals a pane's process (a negative pid: its process group) where it runs; a process already gone
+   * is fine.
+   */
+  async signalPane(pid: number, signal: NodeJS.Signals): Promise<void> {
+    if (this.host === null) {
+      try {
+        process.kill(pid, signal);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+      return;
+    }
+    // kill(1) on the host; "No such process" is the process already gone.
+    const result = await this.program('kill', ['-s', signal.replace(/^SIG/, ''), '--', String(Math.trunc(pid))], { env: {}, timeoutMs: this.timeoutMs });
+    if (result.exitCode !== 0 && !/No such process/i.test(result.stderr)) {
+      throw new TmuxCommandError(['kill', '-s', signal, '--', String(pid)], `on host ${this.host}: ${result.stderr}`, result.exitCode ?? null);
     }
   }
 

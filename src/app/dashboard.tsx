@@ -45,6 +45,9 @@ export interface DashboardOptions {
   redact: boolean;
 }
 
+/** How long the dashboard's look waits for a host's panes: about a round trip over a shared connection. */
+const HOST_WAIT_MS = 250;
+
 export async function runDashboard(services: Services, options: DashboardOptions): Promise<number> {
   mark('dashboard loaded');
   const { runtime, observer } = services;
@@ -72,7 +75,10 @@ export async function runDashboard(services: Services, options: DashboardOptions
     return true;
   };
   const panes = new ControlPaneObserver(services.tmux);
-  observer.usePaneSource(panes);
+  // This machine's panes over the control client, each host's over its ssh connection; a slow host
+  // is answered from what it said last, so it never holds up the grid or the keys.
+  services.fleet.answerWithin(HOST_WAIT_MS);
+  observer.usePaneSource(services.fleet.panes(panes));
   if (!role.leader) store.setState({ follower: { leaderPid: role.otherPid } });
 
   let instance: Instance | null = null;
@@ -92,6 +98,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
     env: process.env,
     redact,
     ringSize: start.logs.ringSize,
+    hostLogs: (host) => services.fleet.logReader(host),
     onChange: (worker) => {
       loop.logsChanged();
       detail.logsChanged(worker);
@@ -226,7 +233,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
     attached = true;
     unmount();
     try {
-      await attachInPty({ argv: services.tmux.attachArgs(name), stdin: process.stdin, stdout, detach: (tty) => services.tmux.detachClient(tty) });
+      await attachInPty({ ...services.fleet.attachCommand(name), stdin: process.stdin, stdout });
       notify(`back from ${name}`);
     } catch (error) {
       notify(`attach to ${name} failed: ${(error as Error).message}`, 'error');

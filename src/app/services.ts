@@ -35,6 +35,7 @@ import { Restarts } from '../control/restarts.js';
 import { TreeFacts } from '../control/treeFacts.js';
 import { WorkerEntries } from '../control/workerEntries.js';
 import { Workers } from '../control/workers.js';
+import { Fleet } from '../control/fleet.js';
 import { throwFirstFailure } from '../core/errors.js';
 
 export interface Services {
@@ -42,8 +43,11 @@ export interface Services {
   config(): ProjectConfig;
   /** Makes `next` the config every part reads from now on (a good edit of the file). */
   reload(next: ProjectConfig): void;
+  /** This machine's tmux server and repository. */
   readonly tmux: Tmux;
   readonly git: Git;
+  /** Every worker's tmux server and clone: this machine's, or its host's over ssh. */
+  readonly fleet: Fleet;
   readonly runtime: RuntimeDir;
   readonly store: TaskStore;
   readonly workers: Workers;
@@ -109,6 +113,8 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
   const now = Date.now;
   const tmux = new Tmux(initial.tmuxSocket);
   const git = new Git(initial.repo);
+  // Each worker's tmux server and clone, here or on its host; control's session calls go through it.
+  const fleet = new Fleet({ config, tmux, git, now });
   const runtime = new RuntimeDir(initial.repo);
   const acting = new Acting();
   const listeners: Listeners = { afterLanding: () => {}, autoLanded: () => {} };
@@ -116,21 +122,21 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     let made: T | undefined;
     return () => (made ??= make());
   };
-  const workers = once(() => new Workers({ config, tmux, git, runtime, binDir: binDir(), now }));
+  const workers = once(() => new Workers({ config, fleet, tmux: fleet, git, runtime, binDir: binDir(), now }));
   const observer = once(
-    () => new Observer({ config, panes: tmux, runtime, now, redact: createRedactor({ enabled: options.redact ?? true }), limitPlan: (worker, resetsAt) => afterLimit().planText(worker, resetsAt) }),
+    () => new Observer({ config, panes: fleet, unreachable: () => fleet.unreachableHosts(), runtime, now, redact: createRedactor({ enabled: options.redact ?? true }), limitPlan: (worker, resetsAt) => afterLimit().planText(worker, resetsAt) }),
   );
-  const afterLimit = once(() => new AfterLimit({ config, tmux, store: runtime.store(), now }));
-  const answering = once(() => new Answering({ config, tmux, store: runtime.store(), now, redact: createRedactor({ enabled: options.redact ?? true }) }));
-  const messenger = once(() => new Messenger({ config, tmux, store: runtime.store(), workers: workers(), now }));
+  const afterLimit = once(() => new AfterLimit({ config, tmux: fleet, store: runtime.store(), now }));
+  const answering = once(() => new Answering({ config, tmux: fleet, store: runtime.store(), now, redact: createRedactor({ enabled: options.redact ?? true }) }));
+  const messenger = once(() => new Messenger({ config, tmux: fleet, store: runtime.store(), workers: workers(), now }));
   const tree = once(() => new TreeFacts({ config, git }));
-  const delivery = once(() => new Delivery({ tmux, workers: workers(), now, ...(options.deliveryTimings ? { timings: options.deliveryTimings } : {}) }));
+  const delivery = once(() => new Delivery({ tmux: fleet, workers: workers(), now, ...(options.deliveryTimings ? { timings: options.deliveryTimings } : {}) }));
   const tasks = once(
     () =>
-      new TaskControl({ config, store: runtime.store(), git, tmux, workers: workers(), tree: tree(), delivery: delivery(), acting, now, runCheck: (command, cwd) => runCheck(command, cwd, { env: checkEnv() }) }),
+      new TaskControl({ config, store: runtime.store(), git, tmux: fleet, workers: workers(), tree: tree(), delivery: delivery(), acting, now, runCheck: (command, cwd) => runCheck(command, cwd, { env: checkEnv() }) }),
   );
   const restarts = once(() => new Restarts({ config, store: runtime.store(), git, workers: workers(), tasks: tasks(), tree: tree(), delivery: delivery(), acting, now }));
-  const recovery = once(() => new Recovery({ config, workers: workers(), restarts: restarts(), store: runtime.store(), tmux }));
+  const recovery = once(() => new Recovery({ config, workers: workers(), restarts: restarts(), store: runtime.store(), tmux: fleet }));
   const entries = once(
     () =>
       new WorkerEntries({
@@ -192,6 +198,7 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     },
     tmux,
     git,
+    fleet,
     runtime,
     get store() {
       return runtime.store();

@@ -58,7 +58,7 @@ export async function restartCommand(ctx: Services, name: string, opts: { reason
 
 export async function statusCommand(ctx: Services, json: boolean, redact = true): Promise<number> {
   // Read every worker's logs once, so the status says what the dashboard would: working, idle, waiting…
-  const logs = new LogMonitor({ stateDir: ctx.runtime.dir, home: homedir(), env: process.env, redact: createRedactor({ enabled: redact }), ringSize: 50, onChange: () => {}, now: Date.now });
+  const logs = new LogMonitor({ stateDir: ctx.runtime.dir, home: homedir(), env: process.env, redact: createRedactor({ enabled: redact }), ringSize: 50, hostLogs: (host) => ctx.fleet.logReader(host), onChange: () => {}, now: Date.now });
   let workers;
   try {
     const config = ctx.config();
@@ -84,10 +84,10 @@ export async function attachCommand(ctx: Services, name: string): Promise<number
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new MuxctlError(`attach needs a terminal. From a script, use: tmux -L ${ctx.config().tmuxSocket} attach -t =${name}`, 2);
   }
-  if (!(await ctx.tmux.hasSession(name))) {
+  if (!(await ctx.fleet.hasSession(name))) {
     throw new MuxctlError(`${name} has no tmux session: start it with \`muxctl up ${name}\`.`, 1);
   }
-  await attachInPty({ argv: ctx.tmux.attachArgs(name), stdin: process.stdin, stdout: process.stdout, detach: (tty) => ctx.tmux.detachClient(tty) });
+  await attachInPty({ ...ctx.fleet.attachCommand(name), stdin: process.stdin, stdout: process.stdout });
   return 0;
 }
 

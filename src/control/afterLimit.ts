@@ -4,7 +4,7 @@
  * the cancelling are board events with their reasons; what was sent or cancelled is kept in the store,
  * so a dashboard opened again after the reset never sends it twice. Off by default.
  */
-import type { Tmux } from '../adapters/tmux.js';
+import type { TmuxSessions } from './fleet.js';
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { ProjectConfig } from '../core/config/config.js';
 import { AGENT_PRESETS } from '../core/rules/agents.js';
@@ -15,7 +15,7 @@ import type { Actor } from '../core/rules/tasks.js';
 
 export interface AfterLimitDeps {
   config: () => ProjectConfig;
-  tmux: Tmux;
+  tmux: TmuxSessions;
   store: TaskStore;
   now: () => number;
 }

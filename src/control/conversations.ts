@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findConversation, type ConversationPlace } from '../adapters/conversations.js';
 import type { RuntimeDir } from '../adapters/runtime.js';
-import type { Tmux } from '../adapters/tmux.js';
+import type { TmuxSessions } from './fleet.js';
 import type { ProjectConfig, WorkerConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
 import { freshAfterFailedResume, planConversation, resumeFailedOnScreen, withConversationArgs, type ConversationPlan } from '../core/rules/agents.js';
 
 export interface ConversationsDeps {
   config: () => ProjectConfig;
-  tmux: Tmux;
+  tmux: TmuxSessions;
   runtime: RuntimeDir;
   now: () => number;
   /** Where the agents keep their conversations (their ~). @default $HOME */
@@ -90,7 +90,8 @@ export class Conversations {
     let changed = false;
     for (const worker of this.deps.config().workers) {
       const record = records[worker.name];
-      if (record === undefined || record.desired !== 'running' || record.startedAt === null) continue;
+      // A worker on a host keeps its agent's files there.
+      if (worker.host !== undefined || record === undefined || record.desired !== 'running' || record.startedAt === null) continue;
       const current = record.conversation ?? null;
       if ((worker.agent === 'codex' || worker.agent === 'gemini') && current?.log === undefined) {
         // Only a rollout (a saved chat) written since this process started is its conversation.

@@ -4,7 +4,7 @@
  * once its first line shows on the screen. The waits are injected, so a test of a deaf agent is quick.
  */
 import { failpoint } from '../adapters/failpoint.js';
-import type { Tmux } from '../adapters/tmux.js';
+import type { TmuxSessions } from './fleet.js';
 import type { WorkerConfig } from '../core/config/config.js';
 import { taskCommand, taskEnv, taskPrompt, type DeliveryContext } from '../core/rules/delivery.js';
 import type { Actor, Task } from '../core/rules/tasks.js';
@@ -25,7 +25,7 @@ export interface DeliveryTimings {
 export const DEFAULT_DELIVERY_TIMINGS: DeliveryTimings = { pasteConfirmMs: 8000, quietMs: 700, quietDeadlineMs: 15_000, pollMs: 100 };
 
 export interface DeliveryDeps {
-  tmux: Tmux;
+  tmux: TmuxSessions;
   workers: Workers;
   now: () => number;
   timings?: Partial<DeliveryTimings>;

@@ -6,7 +6,7 @@
  */
 import { diffFigure } from '../adapters/gitDiff.js';
 import { isDirectory } from '../adapters/files.js';
-import { workerPath, type ProjectConfig } from '../core/config/config.js';
+import { hostOf, workerPath, type ProjectConfig } from '../core/config/config.js';
 import type { WorkerSnapshot } from '../core/rules/snapshot.js';
 import { activityOf, MovedReads, type Timers } from './movedReads.js';
 
@@ -42,6 +42,8 @@ export class DiffFigures {
     this.reads = new MovedReads({
       read: async (name) => {
         const config = deps.config();
+        // A host's worktree is read over there, not here: no figure for it yet.
+        if (hostOf(config, name) !== null) return null;
         const worktree = workerPath(config, name);
         // A worker never started has no worktree: asking git there would answer for the main checkout.
         if (!(await isDirectory(worktree))) return null;

@@ -59,7 +59,8 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
   const records = control.records();
   const tasks = store.list();
   const workers: WorkerFacts[] = [];
-  for (const worker of config.workers) {
+  // A worker on a host has its worktree and session there: the host probe speaks for it.
+  for (const worker of config.workers.filter((w) => w.host === undefined)) {
     const path = workerPath(config, worker.name);
     const entry = worktrees.get(await canonical(path));
     const exists = entry !== undefined && !entry.prunable && (await isDirectory(path));

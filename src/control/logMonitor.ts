@@ -5,11 +5,13 @@
  * screen capture counts as a sign of life and feeds the log view, but is never read for meaning: a
  * full-screen agent redraws, and its words would be noise.
  */
-import { basename } from 'node:path';
+import { basename, posix } from 'node:path';
 import { workerLogFiles, type WorkerRecord } from '../adapters/runtime.js';
 import { LogTailer } from '../adapters/tail.js';
 import { EMPTY_ACTIVITY, foldEvents, type Activity, type Folded } from '../core/rules/activity.js';
-import { expandLogPath, workerPath, type LogFormat, type ProjectConfig, type WorkerConfig } from '../core/config/config.js';
+import { expandLogPath, hostOf, workerPath, type HostConfig, type LogFormat, type ProjectConfig, type WorkerConfig } from '../core/config/config.js';
+import type { HostLogReader } from '../adapters/remoteTail.js';
+import { hostStateDir } from './fleet.js';
 import { createLogParser, detectFormat, type LogEvent, type LogParser } from '../core/parsers/logs/index.js';
 import { Ring } from '../core/views/ring.js';
 
@@ -44,6 +46,8 @@ export interface LogMonitorOptions {
   redact: (text: string) => string;
   /** Events kept per worker for the log view. */
   ringSize: number;
+  /** The reader of a host's log files, over its ssh connection: one remote call a poll for all its workers. */
+  hostLogs?: (host: HostConfig) => HostLogReader;
   /** Called after new lines for a worker were folded in (once per read batch). */
   onChange: (worker: string) => void;
   now: () => number;
@@ -51,7 +55,10 @@ export interface LogMonitorOptions {
 
 export interface WatchedWorker {
   config: WorkerConfig;
+  /** On its host when it has one: the path there. */
   worktree: string;
+  /** The host it runs on; absent: this machine. */
+  host?: HostConfig;
 }
 
 /**
@@ -63,7 +70,8 @@ export function watchedWorkers(config: ProjectConfig, records: Readonly<Record<s
     const found = records[worker.name]?.conversation?.log;
     const format = worker.agent === 'codex' ? ('codex-rollout' as const) : worker.agent === 'gemini' ? ('gemini' as const) : null;
     const withLog = worker.log === undefined && found !== undefined && format !== null ? { ...worker, log: { path: found, format } } : worker;
-    return { config: withLog, worktree: workerPath(config, worker.name) };
+    const host = hostOf(config, worker.name);
+    return { config: withLog, worktree: workerPath(config, worker.name), ...(host === null ? {} : { host }) };
   });
 }
 
@@ -118,7 +126,7 @@ export class LogMonitor {
 }
 
 function sourceKey(w: WatchedWorker): string {
-  return JSON.stringify([w.worktree, w.config.log ?? null]);
+  return JSON.stringify([w.worktree, w.config.log ?? null, w.host ?? null]);
 }
 
 class WorkerLogs {
@@ -128,7 +136,7 @@ class WorkerLogs {
   malformed = 0;
   linesRead = 0;
   readonly linesBySource: Record<LogSource, number> = { log: 0, events: 0, screen: 0 };
-  private readonly tailers: LogTailer[] = [];
+  private readonly tailers: Array<{ start(): Promise<void>; close(): Promise<void> }> = [];
   /** Past the first read of what the logs already held: a line read now was written now. */
   private live = false;
   private readonly parsers = new Map<string, LogParser | 'refused'>();
@@ -144,6 +152,7 @@ class WorkerLogs {
   }
 
   async start(): Promise<void> {
+    if (this.watched.host !== undefined) return this.startOnHost(this.watched.host);
     const files = workerLogFiles(this.options.stateDir, this.name);
     const log = this.watched.config.log;
     if (log) {
@@ -153,6 +162,39 @@ class WorkerLogs {
     }
     this.follow(files.events, 'events', 'muxctl', 'all');
     this.follow(files.screen, 'screen', 'text', 'all');
+    await Promise.all(this.tailers.map((t) => t.start()));
+    this.live = true;
+  }
+
+  /**
+   * A worker on a host: its event file and screen capture there (`<worktreeDir>/.muxctl`), and a log
+   * path its config names exactly, read by offset over the host's connection. A glob or a path under ~
+   * means the host's own files and home, which are not looked up from here yet: said once in its log view.
+   */
+  private async startOnHost(host: HostConfig): Promise<void> {
+    const reader = this.options.hostLogs?.(host);
+    if (reader === undefined) return;
+    const files = workerLogFiles(hostStateDir(host), this.name);
+    const log = this.watched.config.log;
+    const follow = (file: string, source: LogSource, format: LogFormat): void => {
+      this.tailers.push(
+        reader.follow({
+          file,
+          startAt: source === 'screen' ? 'end' : 'start',
+          onLines: (lines, info) => this.read(file, lines, source, format, info.mtimeMs),
+          onReset: () => this.parsers.delete(file),
+        }),
+      );
+    };
+    if (log !== undefined) {
+      if (/[*?[{]/.test(log.path) || /^~(\/|$)/.test(log.path) || log.path.includes('{claude')) this.note('log', 'warn', `log ${log.path}: not followed on host ${host.name} yet (only exact paths there are)`);
+      else {
+        const expanded = log.path.replaceAll('{worktree}', this.watched.worktree);
+        follow(expanded.startsWith('/') ? expanded : posix.join(this.watched.worktree, expanded), 'log', log.format);
+      }
+    }
+    follow(files.events, 'events', 'muxctl');
+    follow(files.screen, 'screen', 'text');
     await Promise.all(this.tailers.map((t) => t.start()));
     this.live = true;
   }

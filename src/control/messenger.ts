@@ -6,7 +6,7 @@
  * is sent again to the next process. Every step is a board event with the sender.
  */
 import type { TaskStore } from '../adapters/taskStore.js';
-import type { Tmux } from '../adapters/tmux.js';
+import type { TmuxSessions } from './fleet.js';
 import type { ProjectConfig } from '../core/config/config.js';
 import {
   atPrompt,
@@ -26,7 +26,7 @@ import type { Workers } from './workers.js';
 
 export interface MessengerDeps {
   config: () => ProjectConfig;
-  tmux: Tmux;
+  tmux: TmuxSessions;
   store: TaskStore;
   workers: Workers;
   now: () => number;

@@ -7,7 +7,7 @@
  */
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { Git } from '../adapters/git.js';
-import type { Tmux } from '../adapters/tmux.js';
+import type { TmuxSessions } from './fleet.js';
 import type { CheckRun } from '../adapters/check.js';
 import type { ProjectConfig, WorkerConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
@@ -26,7 +26,7 @@ export interface TaskControlDeps {
   config: () => ProjectConfig;
   store: TaskStore;
   git: Git;
-  tmux: Tmux;
+  tmux: TmuxSessions;
   workers: Workers;
   tree: TreeFacts;
   delivery: Delivery;
@@ -114,6 +114,7 @@ export class TaskControl {
     const worker = this.deps.workers.worker(workerName);
     const task = this.deps.store.get(taskId);
     if (task === null) return refused(`no task ${taskId}`);
+    if (worker.host !== undefined) return refused(onHostNotYet(worker.name, worker.host));
     if (task.state !== 'queued') return refused(`${task.id} is ${task.state}, not queued${task.assignee ? ` (${task.assignee} has it)` : ''}`);
     const waits = waitingOn(task, this.deps.store.list());
     if (waits.length > 0) return refused(`${task.id} is not ready: it waits on ${waits.join(', ')}`);
@@ -254,6 +255,7 @@ export class TaskControl {
     const task = this.deps.store.get(taskId);
     if (task === null) return refused(`no task ${taskId}`);
     const to = this.deps.workers.worker(toName);
+    if (to.host !== undefined) return refused(onHostNotYet(to.name, to.host));
     const fromName = task.assignee;
     if (fromName === null) return refused(`${task.id} is ${task.state} and nobody holds it; assign it instead`);
     const from = this.deps.workers.worker(fromName);
@@ -344,6 +346,14 @@ export class TaskControl {
 /** A task's branch: the one it has, or `task/<id>-<slug>` for a task that never had one. */
 function branchFor(task: Task): string {
   return task.branch ?? taskBranchName(task.id, task.title);
+}
+
+/**
+ * Tasks go to workers on this machine only, for now: a task's branch and its WIP commit would have to
+ * travel to the host's clone and back by git, and its landing fetch from there (issue 14's next step).
+ */
+function onHostNotYet(worker: string, host: string): string {
+  return `${worker} runs on host ${host}: tasks for workers on other machines are not built yet (give it work at its prompt: m sends a message)`;
 }
 
 export function refused(message: string): Outcome & { ok: false } {

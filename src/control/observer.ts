@@ -8,7 +8,7 @@ import { workerPath } from '../core/config/config.js';
 import type { Activity } from '../core/rules/activity.js';
 import { currentEpoch } from '../core/rules/epoch.js';
 import { AGENT_PRESETS } from '../core/rules/agents.js';
-import { deriveHealth, minuteOf, type Health } from '../core/rules/health.js';
+import { deriveHealth, minuteOf, unreachableHealth, type Health } from '../core/rules/health.js';
 import { assessLiveness, DEFAULT_LIVENESS_RULES, DEFAULT_WAITING_PATTERNS, limitEvidence, screenLimitLine, settle, withContinuePlan, type LiveState, type LivenessRules, type Settled } from '../core/rules/liveness.js';
 import type { WorkerSnapshot, WorkerSummary } from '../core/rules/snapshot.js';
 import type { PaneInfo } from '../core/parsers/tmuxFormat.js';
@@ -25,6 +25,8 @@ export interface ObserverDeps {
   redact?: (text: string) => string;
   /** What muxctl will do when a limited worker's limit resets (recover.afterLimit), said in its evidence. */
   limitPlan?: (worker: string, resetsAt: number | null) => string | null;
+  /** The hosts that do not answer now (the fleet's), by name: their workers are unreachable, not missing. */
+  unreachable?: () => ReadonlyMap<string, { since: number; said: string }>;
 }
 
 /** What the logs know of a worker, for `observe` and `snapshot`. */
@@ -100,7 +102,10 @@ export class Observer {
   snapshot(logs?: LogLookup): WorkerSnapshot[] {
     const now = this.deps.now();
     const config = this.deps.config();
+    const unreachable = this.deps.unreachable?.() ?? new Map<string, { since: number; said: string }>();
     return config.workers.map((w) => {
+      const down = w.host === undefined ? undefined : unreachable.get(w.host);
+      if (down !== undefined) return this.unreachableSnapshot(w, down, config);
       const pane = this.panes.get(w.name);
       const record: WorkerRecord = this.records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
       const screen = pane ? (this.captured.get(w.name)?.lines ?? []) : [];
@@ -126,6 +131,27 @@ export class Observer {
         conversation: record.conversation ?? null,
       };
     });
+  }
+
+  /**
+   * A worker on a host that does not answer: its last screen and log summary as they were, its state
+   * unknown. Its settled state is kept, so it comes back as it was once the host answers.
+   */
+  private unreachableSnapshot(w: ProjectConfig['workers'][number], down: { since: number; said: string }, config: ProjectConfig): WorkerSnapshot {
+    const record: WorkerRecord = this.records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
+    return {
+      name: w.name,
+      lane: w.lane,
+      health: unreachableHealth(w.host ?? '', down.since, down.said),
+      upSince: null,
+      screen: this.captured.get(w.name)?.lines ?? [],
+      worktree: workerPath(config, w.name),
+      command: null,
+      screenActiveAt: null,
+      restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
+      summary: null,
+      conversation: record.conversation ?? null,
+    };
   }
 
   /** A live pane past its start: working, idle, waiting, limited or stuck, from its logs, screen and activity. */

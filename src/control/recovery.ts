@@ -7,7 +7,7 @@
  * `up` changes nothing.
  */
 import type { TaskStore } from '../adapters/taskStore.js';
-import type { Tmux } from '../adapters/tmux.js';
+import type { TmuxSessions } from './fleet.js';
 import type { ProjectConfig } from '../core/config/config.js';
 import { clockTime } from '../core/rules/health.js';
 import { processHasTask } from '../core/rules/leases.js';
@@ -22,7 +22,7 @@ export interface RecoveryDeps {
   workers: Workers;
   restarts: Restarts;
   store: TaskStore;
-  tmux: Tmux;
+  tmux: TmuxSessions;
 }
 
 export class Recovery {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProjectConfig, WorkerConfig } from '../core/config/config.js';
-import { workerPath } from '../core/config/config.js';
+import { hostOf, workerPath } from '../core/config/config.js';
 import { MuxctlError, throwFirstFailure } from '../core/errors.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
 import { shellCommand, workerBranch } from '../core/rules/names.js';
@@ -15,16 +15,21 @@ import type { Actor } from '../core/rules/tasks.js';
 import type { PaneInfo } from '../core/parsers/tmuxFormat.js';
 import type { Git } from '../adapters/git.js';
 import type { RuntimeDir, WorkerRecord } from '../adapters/runtime.js';
-import type { Tmux } from '../adapters/tmux.js';
 import { workerLogFiles } from '../adapters/runtime.js';
 import type { ConversationPlan } from '../core/rules/agents.js';
 import { Conversations, conversationCommand } from './conversations.js';
 import { workerPort } from '../core/rules/worktreePrep.js';
 import { WorktreePrep } from './worktreePrep.js';
+import { hostStateDir, type Fleet, type TmuxSessions } from './fleet.js';
+import { SshError } from '../adapters/ssh.js';
 
 export interface WorkersDeps {
   config: () => ProjectConfig;
-  tmux: Tmux;
+  /** Every worker's tmux server and clone: this machine's, or its host's. */
+  fleet: Fleet;
+  /** The session calls by name (the fleet's), for the conversations' look at a screen. */
+  tmux: TmuxSessions;
+  /** This machine's repository: the main checkout new worktrees take their files from. */
   git: Git;
   runtime: RuntimeDir;
   /** muxctl's own bin directory, put first on each worker's PATH so `muxctl …` and the demo agent resolve. */
@@ -113,7 +118,15 @@ export class Workers {
   /** Starts the named workers (idempotent: a running worker is left as it is). */
   async up(names: readonly string[], actor: Actor, reason: string): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
-    for (const worker of this.select(names)) results.push(await this.start(worker, actor, reason));
+    for (const worker of this.select(names)) {
+      try {
+        results.push(await this.start(worker, actor, reason));
+      } catch (error) {
+        // A host that cannot be reached fails its own workers, in ssh's words; the others start.
+        if (!(error instanceof SshError)) throw error;
+        results.push({ worker: worker.name, ok: false, outcome: error.message });
+      }
+    }
     return results;
   }
 
@@ -121,17 +134,24 @@ export class Workers {
     const worktree = workerPath(this.config, worker.name);
     // Worktree creation and session start for one worker happen under one lock, so two `up`s or two
     // dashboards never interleave; the tmux server is the final judge of duplicates either way.
+    const tmux = this.deps.fleet.tmuxOf(worker.name);
+    const host = hostOf(this.config, worker.name);
     return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
-      const made = await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
-      // A new worktree gets its files and its setup before the worker's first start; a failed setup keeps it stopped.
-      const running = () => this.deps.tmux.hasSession(worker.name);
-      const prepared = await this.prep.prepare({ worker, worktree, made, env: this.workerEnv(worker, worktree), running, actor });
-      if (!prepared.ok) return { worker: worker.name, ok: false, outcome: prepared.outcome };
+      const made = await this.deps.fleet.gitOf(worker.name).ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
+      if (host === null) {
+        // A new worktree gets its files and its setup before the worker's first start; a failed setup keeps it stopped.
+        const running = () => tmux.hasSession(worker.name);
+        const prepared = await this.prep.prepare({ worker, worktree, made, env: this.workerEnv(worker, worktree), running, actor });
+        if (!prepared.ok) return { worker: worker.name, ok: false, outcome: prepared.outcome };
+      } else {
+        // The screen capture is appended there by the host's tmux: its directory must exist first.
+        await this.deps.fleet.ssh(host).run(['mkdir', '-p', '-m', '700', `${hostStateDir(host)}/logs`]);
+      }
       const transientEnv = Object.keys(launch.env ?? {});
-      const plan = launch.command === undefined ? await this.conversations.plan(worker, launch.newConversation === true) : null;
+      const plan = launch.command === undefined ? await this.plan(worker, launch.newConversation === true) : null;
       // Taken before the launch: the process's first log lines must not predate its own start (its epoch).
       const launchedAt = this.deps.now();
-      const outcome = await this.deps.tmux.newSession({ ...this.launchSpec(worker, worktree, launch, plan), ...SESSION_SIZE, transientEnv });
+      const outcome = await tmux.newSession({ ...this.launchSpec(worker, worktree, launch, plan), ...SESSION_SIZE, transientEnv });
       // A person's start of a new session is a fresh budget; `up` on a worker already running (or the
       // policy's own restart) keeps the count, so reopening the dashboard never forgives a crash loop.
       const freshBudget = outcome === 'created' && actor.kind !== 'policy';
@@ -153,11 +173,12 @@ export class Workers {
    */
   async restart(name: string, actor: Actor, reason: string, launch: Launch = {}): Promise<ActionResult> {
     const worker = this.worker(name);
-    if (!(await this.deps.tmux.hasSession(worker.name))) return this.start(worker, actor, reason, launch);
+    const tmux = this.deps.fleet.tmuxOf(worker.name);
+    if (!(await tmux.hasSession(worker.name))) return this.start(worker, actor, reason, launch);
     const worktree = workerPath(this.config, worker.name);
-    const plan = launch.command === undefined ? await this.conversations.plan(worker, launch.newConversation === true) : null;
+    const plan = launch.command === undefined ? await this.plan(worker, launch.newConversation === true) : null;
     const startedAt = this.deps.now();
-    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch, plan));
+    await tmux.respawnPane(this.launchSpec(worker, worktree, launch, plan));
     await this.deps.runtime.updateWorker(worker.name, (old) => ({
       ...old,
       desired: 'running',
@@ -182,7 +203,7 @@ export class Workers {
     const fresh = failure === null ? null : this.conversations.fresh(worker, plan, failure);
     if (fresh === null) return;
     const startedAt = this.deps.now();
-    await this.deps.tmux.respawnPane(this.launchSpec(worker, worktree, launch, fresh));
+    await this.deps.fleet.tmuxOf(worker.name).respawnPane(this.launchSpec(worker, worktree, launch, fresh));
     await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, startedAt, ...delivered(launch, startedAt), conversation: fresh.conversation }));
     this.deps.runtime.record({ actor, action: 'restart', worker: worker.name, reason: fresh.conversation.note ?? 'a new conversation' });
   }
@@ -202,15 +223,16 @@ export class Workers {
    * tmux merely hangs up the pty, and a process that ignores SIGHUP would live on, unseen, in the worktree.
    */
   async stopWorker(worker: WorkerConfig, actor: Actor, reason: string): Promise<ActionResult> {
+    const tmux = this.deps.fleet.tmuxOf(worker.name);
     const pane = await this.pane(worker.name);
     let how = pane ? 'stopped' : 'was not running';
     if (pane && !pane.dead) {
       const graceMs = worker.stop.graceSeconds * 1000;
       const steps: Array<{ label: string; act: () => Promise<void> | void; waitMs: number }> = [];
-      if (worker.stop.keys.length > 0) steps.push({ label: `keys ${worker.stop.keys.join(' ')}`, act: () => this.deps.tmux.sendKeys(worker.name, worker.stop.keys), waitMs: graceMs });
-      steps.push({ label: worker.stop.signal, act: () => this.deps.tmux.signalPane(pane.pid, worker.stop.signal), waitMs: graceMs });
+      if (worker.stop.keys.length > 0) steps.push({ label: `keys ${worker.stop.keys.join(' ')}`, act: () => tmux.sendKeys(worker.name, worker.stop.keys), waitMs: graceMs });
+      steps.push({ label: worker.stop.signal, act: () => tmux.signalPane(pane.pid, worker.stop.signal), waitMs: graceMs });
       // tmux makes the pane's process a session and group leader: the negative pid reaches its children.
-      steps.push({ label: 'SIGKILL', act: () => this.deps.tmux.signalPane(-pane.pid, 'SIGKILL'), waitMs: 2000 });
+      steps.push({ label: 'SIGKILL', act: () => tmux.signalPane(-pane.pid, 'SIGKILL'), waitMs: 2000 });
       for (const step of steps) {
         await step.act();
         if (await this.waitForExit(worker.name, pane.pid, step.waitMs)) {
@@ -219,7 +241,7 @@ export class Workers {
         }
       }
     }
-    if (pane) await this.deps.tmux.killSession(worker.name);
+    if (pane) await tmux.killSession(worker.name);
     await this.deps.runtime.updateWorker(worker.name, (old) => ({ ...old, desired: 'stopped', stoppedAt: this.deps.now() }));
     this.deps.runtime.record({ actor, action: 'stop', worker: worker.name, reason });
     return { worker: worker.name, ok: true, outcome: how };
@@ -245,9 +267,10 @@ export class Workers {
     const worker = this.worker(name);
     const config = this.config;
     const worktree = workerPath(config, worker.name);
-    const listed = (await this.deps.git.listWorktrees()).some((w) => w.path === worktree);
+    const git = this.deps.fleet.gitOf(name);
+    const listed = (await git.listWorktrees()).some((w) => w.path === worktree);
     const facts = listed
-      ? { ...(await this.deps.git.worktreeFacts(worktree, config.baseBranch)), exists: true }
+      ? { ...(await git.worktreeFacts(worktree, config.baseBranch)), exists: true }
       : { dirty: [], ahead: 0, landed: true, exists: false, branch: null, head: '', behind: 0 };
     const decision = decideRemoval(facts, { force });
     const why = decision.reasons.join('; ');
@@ -258,24 +281,29 @@ export class Workers {
     }
     let backup = '';
     if (decision.backup) {
-      const sha = await this.deps.git.snapshotWorktree(worktree);
-      const ref = await this.deps.git.backupRef(name, sha);
+      const sha = await git.snapshotWorktree(worktree);
+      const ref = await git.backupRef(name, sha);
       backup = ` · backup at ${ref}`;
       this.deps.runtime.record({ actor, action: 'backup', worker: name, reason: `before forced remove (${why}): ${ref}` });
     }
-    await this.deps.git.removeWorktree(worktree, { force: decision.backup });
-    const branch = await this.deps.git.deleteBranchIfMerged(workerBranch(name), config.baseBranch);
+    await git.removeWorktree(worktree, { force: decision.backup });
+    const branch = await git.deleteBranchIfMerged(workerBranch(name), config.baseBranch);
     const branchNote = branch === 'kept-unmerged' ? ` · branch ${workerBranch(name)} kept (commits not on ${config.baseBranch})` : '';
     this.deps.runtime.record({ actor, action: 'remove', worker: name, reason: why || 'clean worktree' });
     return { worker: name, ok: true, outcome: `removed ${worktree}${backup}${branchNote}` };
   }
 
   private async pane(name: string): Promise<PaneInfo | undefined> {
-    return (await this.deps.tmux.listPanes()).find((p) => p.session === name);
+    return (await this.deps.fleet.tmuxOf(name).listPanes()).find((p) => p.session === name);
+  }
+
+  /** How the agent's conversation goes on; a worker on a host starts each process on a new one (its files are there, not here). */
+  private plan(worker: WorkerConfig, fresh: boolean): Promise<ConversationPlan | null> {
+    return worker.host === undefined ? this.conversations.plan(worker, fresh) : Promise.resolve(null);
   }
 
   private launchSpec(worker: WorkerConfig, worktree: string, launch: Launch = {}, plan: ConversationPlan | null = null) {
-    const logs = workerLogFiles(this.deps.runtime.dir, worker.name);
+    const logs = workerLogFiles(this.stateDir(worker), worker.name);
     const env: Record<string, string> = {
       ...this.workerEnv(worker, worktree),
       ...launch.env,
@@ -293,11 +321,32 @@ export class Workers {
     };
   }
 
+  /** Where the worker's screen capture and event log are written: `.muxctl/` here, `<worktreeDir>/.muxctl` on its host. */
+  private stateDir(worker: WorkerConfig): string {
+    const host = hostOf(this.config, worker.name);
+    return host === null ? this.deps.runtime.dir : hostStateDir(host);
+  }
+
   /** The worker's own environment, a task's aside: what its process and its worktree's setup get. */
   private workerEnv(worker: WorkerConfig, worktree: string): Record<string, string> {
     const config = this.config;
-    const logs = workerLogFiles(this.deps.runtime.dir, worker.name);
+    const logs = workerLogFiles(this.stateDir(worker), worker.name);
     const port = workerPort(config, worker.name);
+    const host = hostOf(config, worker.name);
+    if (host !== null) {
+      // On a host, its own PATH, HOME and locale (its tmux server has them): this machine's paths mean nothing there.
+      return {
+        MUXCTL_WORKER: worker.name,
+        MUXCTL_LANE: worker.lane,
+        MUXCTL_PROJECT: config.project,
+        MUXCTL_HOST: host.name,
+        MUXCTL_REPO: host.repo,
+        MUXCTL_WORKTREE: worktree,
+        MUXCTL_AGENT_LOG: logs.events,
+        ...(port === null ? {} : { MUXCTL_PORT: String(port) }),
+        ...worker.env,
+      };
+    }
     return {
       PATH: `${this.deps.binDir}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
       ...pick(process.env, ['HOME', 'USER', 'LANG', 'LC_ALL', 'SHELL']),

@@ -57,7 +57,7 @@ async function project(): Promise<{ config: ProjectConfig; wt: string }> {
   await git(repo.path, 'worktree', 'add', '-q', '--no-track', '-b', 'muxctl/w1', wt, 'main');
   await repo.commit('a.txt', 'a\n', 'a', wt);
   await writeFile(join(wt, 'notes.txt'), 'token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789\n');
-  return { config: { worktreeDir, baseBranch: 'main' } as ProjectConfig, wt };
+  return { config: { worktreeDir, baseBranch: 'main', workers: [], hosts: {} } as unknown as ProjectConfig, wt };
 }
 
 describe('the diff feeds on a real worktree', () => {

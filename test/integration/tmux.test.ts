@@ -157,7 +157,7 @@ describe('newSession', () => {
   it('reports a pane killed by SIGTERM with signal 15 and no status', async () => {
     await tmux.newSession(spec('term', 'exec sleep 300'));
     const info = await waitFor(() => pane('term'), { what: 'pane term' });
-    tmux.signalPane(info.pid, 'SIGTERM');
+    await tmux.signalPane(info.pid, 'SIGTERM');
     const dead = await deadPane('term');
     expect(dead).toMatchObject({ deadStatus: null, deadSignal: 15 });
     expect(dead.deadTime).toBeGreaterThan(0);

@@ -16,7 +16,7 @@ import type { ProjectConfig } from './types.js';
 export { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
 export { didYouMean } from './didYouMean.js';
 export { formatPath, type JsonPath } from './jsonLocate.js';
-export { expandLogPath, workerPath } from './paths.js';
+export { expandLogPath, hostOf, workerPath } from './paths.js';
 export { formatProblems, type ConfigProblem } from './problems.js';
 export { configJsonSchema } from './schema.js';
 export {

@@ -1,10 +1,17 @@
 /** Where a worker's files are: its worktree, and its log once the pattern's placeholders are filled in. */
 import path from 'node:path';
-import type { ProjectConfig } from './types.js';
+import type { HostConfig, ProjectConfig } from './types.js';
 
-/** The worker's worktree: `<worktreeDir>/<worker>`. */
+/** The worker's worktree: `<worktreeDir>/<worker>`, on its host (that host's `worktreeDir`) when it has one. */
 export function workerPath(config: ProjectConfig, worker: string): string {
-  return path.join(config.worktreeDir, worker);
+  const host = hostOf(config, worker);
+  return host === null ? path.join(config.worktreeDir, worker) : path.posix.join(host.worktreeDir, worker);
+}
+
+/** The host a worker runs on, or null for one that runs here. */
+export function hostOf(config: ProjectConfig, worker: string): HostConfig | null {
+  const name = config.workers.find((w) => w.name === worker)?.host;
+  return name === undefined ? null : (config.hosts[name] ?? null);
 }
 
 /**

@@ -94,14 +94,19 @@ function unknownFieldMessage(objectPath: JsonPath, key: string): string {
   return `unknown field ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`;
 }
 
-/** Checks that need more than one field: unique worker names and lanes that exist. */
+/** Checks that need more than one field: unique worker names, and lanes and hosts that exist. */
 export function crossFieldProblems(raw: unknown): RawProblem[] {
   if (!isPlainObject(raw) || !Array.isArray(raw.workers)) return [];
   const problems: RawProblem[] = [];
   const lanes = isPlainObject(raw.lanes) ? Object.keys(raw.lanes) : undefined;
+  const hosts = isPlainObject(raw.hosts) ? Object.keys(raw.hosts) : [];
   const firstIndexByName = new Map<string, number>();
   raw.workers.forEach((entry: unknown, index) => {
     if (!isPlainObject(entry)) return;
+    if (typeof entry.host === 'string' && entry.host !== '' && !hosts.includes(entry.host)) {
+      const known = hosts.length === 0 ? 'no "hosts" are configured' : `expected one of the hosts ${hosts.join(', ')}`;
+      problems.push({ path: ['workers', index, 'host'], message: `${known}; got ${JSON.stringify(entry.host)}${didYouMean(entry.host, hosts)}` });
+    }
     if (typeof entry.name === 'string') {
       const first = firstIndexByName.get(entry.name);
       if (first === undefined) firstIndexByName.set(entry.name, index);

@@ -97,6 +97,7 @@ function mergeWorker(defaults: SharedFields, entry: ParsedWorker): WorkerConfig 
   const merged: WorkerConfig = {
     name: entry.name,
     lane: entry.lane,
+    ...(entry.host === undefined ? {} : { host: entry.host }),
     command: Array.isArray(command) ? [...command] : command,
     waitingPatterns: [...(preset?.waitingPatterns ?? [])],
     env: { ...defaults.env, ...entry.env },

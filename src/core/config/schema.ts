@@ -99,7 +99,7 @@ const sharedWorkerFields = {
   stop: stop.optional(),
 };
 /** Fields each worker sets for itself, refused in `defaults`. */
-export const DEFAULTS_FORBIDDEN = new Set(['name', 'lane', 'command', 'agent', 'resume']);
+export const DEFAULTS_FORBIDDEN = new Set(['name', 'lane', 'host', 'command', 'agent', 'resume']);
 
 const worker = z
   .strictObject({
@@ -108,6 +108,11 @@ const worker = z
       .regex(WORKER_NAME_PATTERN, { error: `expected a worker name (${NAME_RULE}; tmux session names cannot hold "." or ":")` })
       .meta({ description: 'Names the tmux session, the worktree directory and the branch muxctl/<name>.' }),
     lane: z.string().min(1).meta({ description: 'A key of "lanes".' }),
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'A key of "hosts": the worker runs on that machine, in a worktree of its clone, under a tmux server there. Left out: it runs here.' }),
     agent: z
       .enum(AGENT_NAMES)
       .optional()

@@ -15,6 +15,8 @@ export type StopSignal = (typeof STOP_SIGNALS)[number];
 export interface WorkerConfig {
   name: string;
   lane: string;
+  /** A key of `hosts`: the worker runs on that machine. Absent: here. */
+  host?: string;
   /**
    * A string is run by `sh -c` as written; an array is an argv (see `shellCommand` in names.ts). With an
    * `agent`, the preset's program when none is given, else the program and flags as the person wrote them.

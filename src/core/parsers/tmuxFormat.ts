@@ -22,6 +22,8 @@ export interface PaneInfo {
   deadTime: number | null;
   /** The pane user option @muxctl_worker; null when unset. */
   worker: string | null;
+  /** The host whose tmux server has the pane; absent: this machine's. */
+  host?: string;
 }
 
 /** The pane user option that tags a pane with the worker it runs (titles get overwritten by programs). */

@@ -8,9 +8,10 @@
  * `running` is what tmux alone can say of a live pane; with its logs and screen muxctl says more:
  * working, idle, waiting (needs the person), limited (the agent hit its usage limit: it waits for a
  * clock, not for the person, and is neither stuck nor crashed) or stuck (has work, no sign of life past a
- * threshold).
+ * threshold). `unreachable`: the worker's host does not answer over ssh; what runs there is not known,
+ * so it is neither missing nor crashed.
  */
-export type HealthState = 'starting' | 'running' | 'working' | 'idle' | 'waiting' | 'limited' | 'stuck' | 'exited' | 'crashed' | 'missing' | 'stopped';
+export type HealthState = 'starting' | 'running' | 'working' | 'idle' | 'waiting' | 'limited' | 'stuck' | 'exited' | 'crashed' | 'missing' | 'stopped' | 'unreachable';
 
 export interface Health {
   state: HealthState;
@@ -141,4 +142,12 @@ export function clockMinutes(epochMs: number): string {
 /** The start of the minute `now` is in: the time on-screen durations count to (see LivenessInput.shownNow). */
 export function minuteOf(now: number): number {
   return Math.floor(now / 60_000) * 60_000;
+}
+
+/**
+ * A worker whose host does not answer over ssh: not missing, not crashed, since nothing is known of
+ * what runs there. The evidence says since when and ssh's own words; muxctl keeps asking.
+ */
+export function unreachableHealth(host: string, since: number, said: string): Health {
+  return { state: 'unreachable', evidence: `host ${host} unreachable since ${clockTime(since)} · retrying · ssh: ${said}`, since, badge: 'unreachable' };
 }

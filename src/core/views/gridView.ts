@@ -7,7 +7,7 @@ import type { HealthState } from '../rules/health.js';
 import type { WorkerSnapshot } from '../rules/snapshot.js';
 
 /** The states that need the person: counted in the header, alerted on, first in the urgency order. */
-export const NEEDS_YOU: readonly HealthState[] = ['waiting', 'stuck', 'crashed', 'missing'];
+export const NEEDS_YOU: readonly HealthState[] = ['waiting', 'stuck', 'crashed', 'missing', 'unreachable'];
 /** Alive and on it, or about to be (a limited worker holds its work until its limit resets). */
 const WORKING: readonly HealthState[] = ['starting', 'running', 'working', 'limited'];
 /** Nothing to do and nothing wrong: idle, finished, or stopped by the person. */
@@ -25,7 +25,7 @@ export interface GridView {
 export const INITIAL_GRID_VIEW: GridView = { filter: { kind: 'all' }, sort: 'config' };
 
 /** Most urgent first: a question waits for an answer, a crash for a decision, a stuck worker for a look. */
-const URGENCY: readonly HealthState[] = ['waiting', 'crashed', 'stuck', 'missing', 'limited', 'starting', 'working', 'running', 'idle', 'exited', 'stopped'];
+const URGENCY: readonly HealthState[] = ['waiting', 'crashed', 'stuck', 'missing', 'unreachable', 'limited', 'starting', 'working', 'running', 'idle', 'exited', 'stopped'];
 
 /** all → needs you → working → idle → each lane in turn → all. */
 export function nextFilter(filter: GridFilter, lanes: readonly string[]): GridFilter {

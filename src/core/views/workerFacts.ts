@@ -88,7 +88,7 @@ export function evidenceText(worker: WorkerSnapshot, now: number): string {
 /** How the evidence line reads: red for a crash, loud for a worker that needs the person, else quiet. */
 export function evidenceTone(worker: Pick<WorkerSnapshot, 'health'>): 'error' | 'state' | 'quiet' {
   const state = worker.health.state;
-  return state === 'crashed' ? 'error' : state === 'waiting' || state === 'stuck' ? 'state' : 'quiet';
+  return state === 'crashed' ? 'error' : state === 'waiting' || state === 'stuck' || state === 'unreachable' ? 'state' : 'quiet';
 }
 
 /** "up 3m" for a live process, "4m ago" for one that ended; '' when there is nothing to count from. */

@@ -1,0 +1,165 @@
+/**
+ * Follows log files on a host by offset, over that host's shared ssh connection: ONE remote call a poll
+ * reads what every followed file there gained since the last one, however many workers write them. A
+ * file that shrank or was replaced (another inode) is read again from its start. Offsets move only
+ * when bytes arrived, so a poll lost with the connection is read again by the next: no line is lost
+ * or read twice across a drop.
+ *
+ * The remote side is a fixed POSIX sh script; the offsets and paths are its arguments (quoted into the
+ * ssh command line by SshHost, never spliced into the script). Bytes come back base64, so byte offsets
+ * stay exact whatever the text holds.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** What runs a command on the host: `SshHost.run`. */
+export interface RemoteRunner {
+  run(remote: readonly string[], options?: { timeoutMs?: number }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+}
+
+export interface RemoteFollowOptions {
+  /** An absolute path on the host. */
+  file: string;
+  /** Where a file already there begins; one that appears later is read from its start. */
+  startAt: 'start' | 'end';
+  onLines: (lines: string[], info: { mtimeMs: number }) => void;
+  /** The file was truncated or replaced: what follows starts from its beginning. */
+  onReset?: () => void;
+}
+
+export interface RemoteFollower {
+  /** Resolves once the first read of it was made (or failed). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * For each (offset, inode, path): a header "offset size mtime inode" (or "-" for no file) and a line
+ * of base64 for the bytes from offset to size. An offset of -1 means "from the end", an inode that
+ * differs from the file's now means "another file: from the start".
+ */
+const SCRIPT = [
+  'while [ $# -ge 3 ]; do',
+  '  o=$1; n=$2; f=$3; shift 3',
+  '  info=$(stat -c "%s %Y %i" "$f" 2>/dev/null || stat -f "%z %m %i" "$f" 2>/dev/null) || info=""',
+  '  if [ -z "$info" ]; then printf -- "-\\n\\n"; continue; fi',
+  '  s=${info%% *}; rest=${info#* }; m=${rest%% *}; i=${rest#* }',
+  '  if [ "$o" -lt 0 ]; then o=$s; elif [ "$n" != "-" ] && [ "$n" != "$i" ]; then o=0; elif [ "$s" -lt "$o" ]; then o=0; fi',
+  '  printf "%s %s %s %s\\n" "$o" "$s" "$m" "$i"',
+  '  if [ "$s" -gt "$o" ]; then tail -c +$((o + 1)) "$f" | head -c $((s - o)) | base64 | tr -d "\\n"; fi',
+  '  printf "\\n"',
+  'done',
+].join('\n');
+
+/** A line longer than this is dropped (bounds memory on a binary file), as the local tailer does. */
+const MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+interface Followed extends RemoteFollowOptions {
+  offset: number;
+  inode: string | null;
+  carry: Buffer;
+}
+
+export class HostLogReader {
+  private readonly followed = new Set<Followed>();
+  private running: Promise<void> | null = null;
+  private soon: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly host: RemoteRunner,
+    private readonly options: { intervalMs?: number; timeoutMs?: number; onError?: (error: Error) => void } = {},
+  ) {}
+
+  follow(options: RemoteFollowOptions): RemoteFollower {
+    const entry: Followed = { ...options, offset: options.startAt === 'end' ? -1 : 0, inode: null, carry: Buffer.alloc(0) };
+    this.followed.add(entry);
+    this.schedule();
+    return {
+      start: () => this.pollSoon(),
+      close: async () => {
+        this.followed.delete(entry);
+        if (this.followed.size === 0 && this.timer !== null) {
+          clearTimeout(this.timer);
+          this.timer = null;
+        }
+      },
+    };
+  }
+
+  /** One read of every followed file; a read under way is joined, not doubled. */
+  poll(): Promise<void> {
+    this.running ??= this.read().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** The followers started in one go share one poll (a worker's three files, every worker on a host). */
+  private pollSoon(): Promise<void> {
+    this.soon ??= delay(0).then(() => {
+      this.soon = null;
+      return this.poll();
+    });
+    return this.soon;
+  }
+
+  private schedule(): void {
+    if (this.timer !== null || this.followed.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.poll().finally(() => this.schedule());
+    }, this.options.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  private async read(): Promise<void> {
+    const files = [...this.followed];
+    if (files.length === 0) return;
+    const args = files.flatMap((f) => [String(f.offset), f.inode ?? '-', f.file]);
+    let stdout: string;
+    try {
+      const result = await this.host.run(['sh', '-c', SCRIPT, 'muxctl-tail', ...args], { timeoutMs: this.options.timeoutMs ?? 15_000 });
+      if (result.exitCode !== 0) throw new Error(`reading logs on the host failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+      stdout = result.stdout;
+    } catch (error) {
+      this.options.onError?.(error as Error);
+      return;
+    }
+    const lines = stdout.split('\n');
+    files.forEach((file, index) => {
+      // A follower closed during the read is not fed.
+      if (!this.followed.has(file)) return;
+      this.take(file, lines[index * 2] ?? '-', lines[index * 2 + 1] ?? '');
+    });
+  }
+
+  private take(file: Followed, header: string, data: string): void {
+    if (header === '-' || header === '') {
+      // No file (yet): one that appears later is read from its start.
+      if (file.offset === -1) file.offset = 0;
+      return;
+    }
+    const [from, size, mtime, inode] = header.split(' ');
+    const offset = Number(from);
+    const end = Number(size);
+    if (!Number.isFinite(offset) || !Number.isFinite(end)) return;
+    const replaced = file.inode !== null && inode !== file.inode;
+    if ((replaced || offset < file.offset) && file.offset > 0) {
+      file.carry = Buffer.alloc(0);
+      file.onReset?.();
+    }
+    file.inode = inode ?? null;
+    const bytes = data === '' ? Buffer.alloc(0) : Buffer.from(data, 'base64');
+    file.offset = offset + bytes.length;
+    if (bytes.length === 0) return;
+    const whole = file.carry.length === 0 ? bytes : Buffer.concat([file.carry, bytes]);
+    const cut = whole.lastIndexOf(0x0a);
+    if (cut === -1) {
+      file.carry = whole.length > MAX_LINE_BYTES ? Buffer.alloc(0) : whole;
+      return;
+    }
+    file.carry = Buffer.from(whole.subarray(cut + 1));
+    const text = whole.subarray(0, cut).toString('utf8');
+    file.onLines(text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)), { mtimeMs: Number(mtime) * 1000 });
+  }
+}

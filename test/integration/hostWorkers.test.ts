@@ -1,0 +1,144 @@
+/**
+ * Workers on another machine, through the built CLI and a real OpenSSH server on loopback: the "host"
+ * is this machine reached over ssh, with its own clone of the repository and its own tmux server, so
+ * the test can look at both directly and see that every step happened there and nothing here.
+ */
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { events, projectsCleanedUpAfterEach, screenShows, sessions, statusJson, type StatusWorker } from '../helpers/cli.js';
+import { git } from '../helpers/gitRepo.js';
+import type { TestProject } from '../helpers/project.js';
+import { freePort, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { killTestServer } from '../helpers/tmuxSocket.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+const project = projectsCleanedUpAfterEach();
+const hostServers: string[] = [];
+let sshd: TestSshd;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+}, 30_000);
+
+afterEach(async () => {
+  await Promise.all(hostServers.splice(0).map((socket) => killTestServer(socket)));
+});
+
+afterAll(async () => {
+  await sshd.stop();
+});
+
+/** A project whose worker `gpu-1` runs on host box1: a second clone of the repository, reached over ssh. */
+async function withHost(label: string, command: string, port = sshd.port): Promise<{ p: TestProject; clone: string; hostSocket: string }> {
+  const p = await project(label, [{ name: 'w1', command: 'exec sleep 600' }]);
+  const clone = join(p.repo.scratch, 'box1-clone');
+  await git(p.repo.scratch, 'clone', '-q', p.repo.path, clone);
+  const hostWorktrees = join(p.repo.scratch, 'box1-worktrees');
+  await p.writeConfig({
+    ...p.config,
+    hosts: { box1: { ssh: sshd.destination, port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs, repo: clone, worktreeDir: hostWorktrees } },
+    workers: [...(p.config.workers as object[]), { name: 'gpu-1', lane: 'app', host: 'box1', command }],
+  });
+  const hostSocket = `${p.socket}-box1`;
+  hostServers.push(hostSocket);
+  return { p, clone, hostSocket };
+}
+
+it('starts a worker on its host, in a worktree of the clone there, shows it, and stops and removes it there', async () => {
+  const { p, clone, hostSocket } = await withHost('onhost', 'echo "on $MUXCTL_HOST in $PWD"; exec sleep 600');
+  const up = await p.run(['up']);
+  expect(up.exitCode, up.stderr).toBe(0);
+
+  // The host's own tmux server runs it; this machine's runs only the local worker.
+  expect(await sessions(hostSocket)).toEqual(['gpu-1']);
+  expect(await sessions(p.socket)).toEqual(['w1']);
+  const hostWorktree = join(p.repo.scratch, 'box1-worktrees', 'gpu-1');
+  await screenShows(hostSocket, 'gpu-1', `on box1 in ${hostWorktree}`);
+  // Its worktree and branch are the clone's, not this repository's.
+  expect(await git(clone, 'worktree', 'list', '--porcelain')).toContain(`worktree ${hostWorktree}`);
+  expect(await git(clone, 'branch', '--list', 'muxctl/gpu-1')).toContain('muxctl/gpu-1');
+  expect(await git(p.repo.path, 'branch', '--list', 'muxctl/gpu-1')).toBe('');
+
+  // status says what runs there, as it says it of a worker here: its screen (read over ssh) just moved.
+  let last: unknown;
+  const shown = await waitFor(
+    async () => {
+      const seen = (await statusJson(p)).find((w) => w.name === 'gpu-1');
+      last = seen?.health;
+      return seen?.health.state === 'working' ? seen : undefined;
+    },
+    { what: 'gpu-1 working in status', timeoutMs: 10_000, detail: () => JSON.stringify(last) },
+  );
+  expect(shown.health.evidence).toBe('screen active <1m ago');
+  expect(shown.screen.join('\n')).toContain(`on box1 in ${hostWorktree}`);
+
+  const down = await p.run(['down', 'gpu-1', '--remove', '--reason', 'done with the box']);
+  expect(down.exitCode, down.stderr).toBe(0);
+  expect(down.stdout).toContain(`removed ${hostWorktree}`);
+  expect(await sessions(hostSocket)).toEqual([]);
+  expect(existsSync(hostWorktree)).toBe(false);
+  expect(events(p).filter((e) => e.worker === 'gpu-1').map((e) => [e.action, e.reason])).toEqual([
+    ['start', 'started from the command line'],
+    ['stop', 'done with the box'],
+    ['remove', 'clean worktree'],
+  ]);
+}, 90_000);
+
+it('refuses to remove a host worktree with uncommitted work, and keeps it', async () => {
+  const { p, hostSocket } = await withHost('dirtyhost', 'echo draft > notes.txt; exec sleep 600');
+  expect((await p.run(['up', 'gpu-1'])).exitCode).toBe(0);
+  const hostWorktree = join(p.repo.scratch, 'box1-worktrees', 'gpu-1');
+  await waitFor(() => existsSync(join(hostWorktree, 'notes.txt')) || undefined, { what: 'the worker to write notes.txt on the host' });
+
+  const down = await p.run(['down', 'gpu-1', '--remove']);
+  expect(down.exitCode).not.toBe(0);
+  expect(`${down.stdout}${down.stderr}`).toContain(`kept ${hostWorktree}: 1 file with uncommitted changes (notes.txt)`);
+  expect(existsSync(join(hostWorktree, 'notes.txt'))).toBe(true);
+  expect(await sessions(hostSocket)).toEqual([]);
+}, 90_000);
+
+it('says a host that cannot be reached is unreachable, with what ssh said, and starts nothing there', async () => {
+  const { p } = await withHost('downhost', 'exec sleep 600', await freePort());
+  const up = await p.run(['up']);
+  expect(up.exitCode).not.toBe(0);
+  expect(`${up.stdout}${up.stderr}`).toMatch(/gpu-1.*host box1: ssh failed: .*Connection refused/s);
+  // The worker here started all the same.
+  expect(await sessions(p.socket)).toEqual(['w1']);
+
+  const status = await statusJson(p);
+  const remote = status.find((w) => w.name === 'gpu-1');
+  expect(remote?.health.state).toBe('unreachable');
+  expect(remote?.health.evidence).toMatch(/^host box1 unreachable since \d\d:\d\d:\d\d · retrying · ssh: .*Connection refused/);
+}, 60_000);
+
+it('gives no task to a worker on a host, and says why', async () => {
+  const { p } = await withHost('taskhost', 'exec sleep 600');
+  expect((await p.run(['task', 'add', 'Train the model', '--lane', 'app'])).exitCode).toBe(0);
+  const assign = await p.run(['task', 'assign', 'T1', 'gpu-1']);
+  expect(assign.exitCode).not.toBe(0);
+  expect(`${assign.stdout}${assign.stderr}`).toContain('gpu-1 runs on host box1: tasks for workers on other machines are not built yet');
+}, 60_000);
+
+it("follows a host worker's event log over ssh: working in its turn, idle once the turn ended", async () => {
+  const { p } = await withHost('hostlogs', `printf '%s\\n' '{"type":"prompt","text":"train the model"}' '{"type":"tool_start","tool":"Bash","text":"python train.py"}' >> "$MUXCTL_AGENT_LOG"; exec sleep 600`);
+  expect((await p.run(['up', 'gpu-1'])).exitCode).toBe(0);
+  const events = join(p.repo.scratch, 'box1-worktrees', '.muxctl', 'logs', 'gpu-1.events.jsonl');
+  await waitFor(() => existsSync(events) || undefined, { what: 'the event log on the host' });
+  const gpu = async () => (await statusJson(p)).find((w) => w.name === 'gpu-1') as (StatusWorker & { summary: { prompt: string | null; tool: { text: string } | null; turnOpen: boolean } | null }) | undefined;
+  const health = async () => (await gpu())?.health;
+  // Its log, read on the host, says what it does: the prompt and the tool call under way.
+  const working = await waitFor(async () => {
+    const w = await gpu();
+    return w?.health.state === 'working' && w.summary?.tool?.text === 'python train.py' ? w : undefined;
+  }, { what: "gpu-1 working on its log's tool call", timeoutMs: 10_000 });
+  expect(working.health.evidence).toMatch(/^(running Bash|log active) <1m ago$/);
+  expect(working.summary).toMatchObject({ prompt: 'train the model', tool: { text: 'python train.py' } });
+
+  appendFileSync(events, '{"type":"result","text":"trained","tokens":{"input":10,"output":5}}\n');
+  const idle = await waitFor(async () => {
+    const h = await health();
+    return h?.state === 'idle' ? h : undefined;
+  }, { what: 'gpu-1 idle after its turn', timeoutMs: 10_000 });
+  expect(idle.evidence).toBe('turn done · quiet for <1m');
+}, 90_000);
