@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { WorkerSnapshot } from '../src/core/rules/snapshot.js';
 import { detailLines, detailRule, type DetailFacts, type DetailLine } from '../src/core/views/listRows.js';
 import type { ListGeometry } from '../src/core/views/listView.js';
-import { evidenceTone } from '../src/core/views/workerFacts.js';
+import { evidenceTone, workerTitle } from '../src/core/views/workerFacts.js';
 import { evidenceColor, stateStyle, toneStyle } from './theme.js';
 import { WorkerTitle } from './WorkerTitle.js';
 
@@ -21,7 +21,7 @@ export interface WorkerDetailProps {
 export function WorkerDetail({ worker, geometry, now, facts }: WorkerDetailProps) {
   const style = stateStyle[worker.health.state];
   const badge = `${style.symbol} ${worker.health.badge}`;
-  const title = `${worker.name} · ${worker.lane}`;
+  const title = workerTitle(worker);
   const columns = geometry.detailColumns;
   if (geometry.detail === 'side') {
     const lines = detailLines(worker, now, facts, columns, geometry.detailLines - 1);

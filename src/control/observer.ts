@@ -120,6 +120,7 @@ export class Observer {
       return {
         name: w.name,
         lane: w.lane,
+        ...(w.host === undefined ? {} : { host: w.host }),
         health,
         upSince: pane && !pane.dead ? base.since : null,
         screen,
@@ -142,6 +143,7 @@ export class Observer {
     return {
       name: w.name,
       lane: w.lane,
+      ...(w.host === undefined ? {} : { host: w.host }),
       health: unreachableHealth(w.host ?? '', down.since, down.said),
       upSince: null,
       screen: this.captured.get(w.name)?.lines ?? [],

@@ -133,7 +133,7 @@ export function panelOf(screen: PtyScreen, name: string): Panel | undefined {
 /** The badge on a panel's title row ("● working"), or null when the panel is not drawn (mid-redraw). */
 export function badgeOf(screen: PtyScreen, name: string): string | null {
   const title = panelOf(screen, name)?.text.split('\n')[0];
-  return title?.match(/[●○◐◷⚠✔✖?■◌] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
+  return title?.match(/[●○◐◷⚠✔✖?■◌⇄] [a-z]+(?: -?\d+| \([A-Z]+\))?$/)?.[0] ?? null;
 }
 
 /** The screen as it is, for a timeout message. */

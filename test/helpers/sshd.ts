@@ -30,6 +30,10 @@ export interface TestSshd {
   logins(): number;
   /** Restarts the server on the same port with a new host key: what a man in the middle looks like. */
   changeHostKey(): Promise<void>;
+  /** Ends every connection and stops listening: the host has gone away (its processes live on). */
+  interrupt(): Promise<void>;
+  /** Listens again on the same port, trusted as before: the host is back. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -131,6 +135,8 @@ export async function startSshd(): Promise<TestSshd> {
       // The client still trusts the old key: only the server's key changed.
       writeFileSync(knownHosts, trusted);
     },
+    interrupt: stopServer,
+    resume: start,
     async stop() {
       await stopServer();
       await rm(dir, { recursive: true, force: true });

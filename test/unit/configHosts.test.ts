@@ -1,6 +1,6 @@
 /** `hosts` in sessions.json: other machines, each reached with the system ssh, each with a clone of the repository. */
 import { describe, expect, it } from 'vitest';
-import { formatProblems, parseConfig, type ProjectConfig } from '../../src/core/config/config.js';
+import { formatProblems, hostOf, parseConfig, workerPath, type ProjectConfig } from '../../src/core/config/config.js';
 
 const FILE = '/home/u/proj/sessions.json';
 
@@ -51,5 +51,38 @@ describe('hosts', () => {
     if (typeof message === 'string') expect(problems[0]?.message).toBe(message);
     else expect(problems[0]?.message).toMatch(message);
     expect(problems[0]?.line).toBeGreaterThan(0);
+  });
+});
+
+describe("a worker's host", () => {
+  const workers = (host: unknown) =>
+    JSON.stringify({ project: 'demo', lanes: { app: {} }, hosts: { box1: { ssh: 'box1', repo: '/srv/p' } }, workers: [{ name: 'w1', lane: 'app', command: 'x' }, { name: 'gpu-1', lane: 'app', command: 'x', host }] }, null, 2);
+
+  it('runs the worker there: its worktree is in the host\'s worktreeDir, the others stay here', () => {
+    const result = parseConfig(workers('box1'), FILE);
+    if (!result.ok) throw new Error(formatProblems(result.problems));
+    expect(result.config.workers.map((w) => [w.name, w.host])).toEqual([['w1', undefined], ['gpu-1', 'box1']]);
+    expect(hostOf(result.config, 'gpu-1')?.name).toBe('box1');
+    expect(hostOf(result.config, 'w1')).toBeNull();
+    expect(workerPath(result.config, 'gpu-1')).toBe('/srv/p-worktrees/gpu-1');
+    expect(workerPath(result.config, 'w1')).toBe('/home/u/proj-worktrees/w1');
+  });
+
+  it('refuses a host that is not in "hosts", naming the field and the hosts there are', () => {
+    const result = parseConfig(workers('box2'), FILE);
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.map((p) => [p.path, p.message])).toEqual([['workers[1].host', 'expected one of the hosts box1; got "box2" — did you mean "box1"?']]);
+    expect(problems[0]?.line).toBeGreaterThan(0);
+  });
+
+  it('refuses a host when none are configured', () => {
+    const result = parseConfig(JSON.stringify({ project: 'demo', lanes: { app: {} }, workers: [{ name: 'w1', lane: 'app', command: 'x', host: 'box1' }] }), FILE);
+    expect(result.ok ? [] : result.problems.map((p) => [p.path, p.message])).toEqual([['workers[0].host', 'no "hosts" are configured; got "box1"']]);
+  });
+
+  it('refuses a host in defaults: each worker says where it runs', () => {
+    const result = parseConfig(JSON.stringify({ project: 'demo', lanes: { app: {} }, hosts: { box1: { ssh: 'box1', repo: '/srv/p' } }, defaults: { host: 'box1' }, workers: [{ name: 'w1', lane: 'app', command: 'x' }] }), FILE);
+    expect(result.ok ? [] : result.problems.map((p) => [p.path, p.message])).toEqual([['defaults', '"host" cannot be set in defaults — each worker sets its own']]);
   });
 });

@@ -5,6 +5,8 @@ import type { Health } from './health.js';
 export interface WorkerSnapshot {
   name: string;
   lane: string;
+  /** The host it runs on (a key of `hosts`); absent: this machine. */
+  host?: string;
   health: Health;
   /** When the live process started (epoch ms), for "up 3m"; null when it is not running. */
   upSince: number | null;

@@ -85,6 +85,11 @@ export function evidenceText(worker: WorkerSnapshot, now: number): string {
   return [worker.health.evidence, ageText(worker, now), restartsText(worker)].filter(Boolean).join(' · ');
 }
 
+/** "name · lane", and "@host" for a worker on another machine: a panel's and the detail pane's title. */
+export function workerTitle(worker: Pick<WorkerSnapshot, 'name' | 'lane' | 'host'>): string {
+  return `${worker.name} · ${worker.lane}${worker.host === undefined ? '' : ` @${worker.host}`}`;
+}
+
 /** How the evidence line reads: red for a crash, loud for a worker that needs the person, else quiet. */
 export function evidenceTone(worker: Pick<WorkerSnapshot, 'health'>): 'error' | 'state' | 'quiet' {
   const state = worker.health.state;
