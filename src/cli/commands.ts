@@ -1,6 +1,7 @@
 /** The headless commands: each prints what it did, one line a worker, and returns an exit code. */
 import { homedir } from 'node:os';
 import { attachInPty } from '../adapters/attach.js';
+import { hostSocket } from '../control/fleet.js';
 import { mark } from '../adapters/timeline.js';
 import { LogMonitor, watchedWorkers } from '../control/logMonitor.js';
 import { createRedactor } from '../core/rules/redact.js';
@@ -22,6 +23,9 @@ export function printResults(results: readonly ActionResult[], out: NodeJS.Writa
 export async function upCommand(ctx: Services, names: string[], reason: string): Promise<number> {
   const code = printResults(await ctx.recovery.bringBack(names, CLI_PERSON, reason));
   process.stdout.write(`Watch them: muxctl${configHint(ctx)} · or plainly: tmux -L ${ctx.config().tmuxSocket} attach -t =<worker>\n`);
+  // A host's workers have their own tmux server there.
+  const hosts = [...new Set(ctx.config().workers.flatMap((w) => (w.host === undefined ? [] : [w.host])))];
+  for (const host of hosts) process.stdout.write(`  on ${host}: muxctl attach <worker> (ssh, then tmux -L ${hostSocket(ctx.config(), host)} there)\n`);
   return code;
 }
 
@@ -74,7 +78,7 @@ export async function statusCommand(ctx: Services, json: boolean, redact = true)
     return 0;
   }
   process.stdout.write(
-    statusTable(workers.map((w) => ({ name: w.name, lane: w.lane, badge: w.health.badge, evidence: w.health.evidence, worktree: w.worktree }))) + '\n',
+    statusTable(workers.map((w) => ({ name: w.name, lane: w.lane, badge: w.health.badge, evidence: w.health.evidence, worktree: w.host === undefined ? w.worktree : `${w.host}:${w.worktree}` }))) + '\n',
   );
   return 0;
 }

@@ -66,8 +66,9 @@ export class Fleet implements TmuxSessions {
   private readonly tools = new Map<string, HostTools>();
   private readonly unreachable = new Map<string, Unreachable & { failures: number }>();
   /** Per host: its panes and captures as last read, and the call under way. */
-  private readonly lastPanes = new Map<string, PaneInfo[]>();
-  private readonly lastScreens = new Map<string, string[]>();
+  private readonly lastPanes = new Map<string, { panes: PaneInfo[]; askedAt: number }>();
+  /** Per worker on a host: its last capture, and when the call that made it began. */
+  private readonly lastScreens = new Map<string, { lines: string[]; askedAt: number }>();
   private readonly polling = new Map<string, Promise<void>>();
 
   /** How long a look at the panes waits for a host before answering with what it said last. */
@@ -208,18 +209,30 @@ export class Fleet implements TmuxSessions {
   /** The host's panes: asked now unless it is waiting out a retry, and waited for at most hostWaitMs. */
   private async hostPanes(host: HostConfig): Promise<PaneInfo[]> {
     await this.ask(host, async () => {
+      const askedAt = this.deps.now();
       const panes = (await this.host(host).tmux.listPanes()).map((pane) => ({ ...pane, host: host.name }));
-      this.lastPanes.set(host.name, panes);
+      this.lastPanes.set(host.name, { panes, askedAt });
     });
-    return this.lastPanes.get(host.name) ?? [];
+    return this.lastPanes.get(host.name)?.panes ?? [];
   }
 
+  /**
+   * Only captures asked after the pane list this look stands on are answered: an older one may predate
+   * what that list saw move, and the observer would keep it as the screen of that moment. A capture
+   * still under way is answered at a later look.
+   */
   private async hostCaptures(host: HostConfig, names: readonly string[], lines: number): Promise<Map<string, string[]>> {
+    const lookedAt = this.lastPanes.get(host.name)?.askedAt ?? this.deps.now();
     await this.ask(host, async () => {
+      const askedAt = this.deps.now();
       const screens = await this.host(host).tmux.capturePanes(names, lines);
-      for (const [name, screen] of screens) this.lastScreens.set(name, screen);
+      for (const [name, screen] of screens) this.lastScreens.set(name, { lines: screen, askedAt });
     }, `capture:${names.join(',')}`);
-    return new Map(names.flatMap((name) => (this.lastScreens.has(name) ? [[name, this.lastScreens.get(name) as string[]] as const] : [])));
+    const fresh = names.flatMap((name) => {
+      const last = this.lastScreens.get(name);
+      return last !== undefined && last.askedAt >= lookedAt ? [[name, last.lines] as const] : [];
+    });
+    return new Map(fresh);
   }
 
   /**

@@ -88,7 +88,9 @@ export class Observer {
       const redact = this.deps.redact ?? ((text: string) => text);
       for (const name of toCapture) {
         const pane = panes.get(name);
-        if (pane) this.captured.set(name, { fingerprint: fingerprint(pane, lines), atSecond: Math.floor(now / 1000), lines: (screens.get(name) ?? []).map(redact) });
+        const screen = screens.get(name);
+        // No answer for it (a host still reading it, a session gone meanwhile): asked again at the next look.
+        if (pane && screen !== undefined) this.captured.set(name, { fingerprint: fingerprint(pane, lines), atSecond: Math.floor(now / 1000), lines: screen.map(redact) });
       }
     }
     this.panes = panes;
