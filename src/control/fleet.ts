@@ -37,10 +37,12 @@ export interface FleetDeps {
   tmux: Tmux;
   git: Git;
   now: () => number;
+  /** Makes a host's tools. @default over the system ssh (SshHost) */
+  connect?: (host: HostConfig, socket: string) => Omit<HostTools, 'key'>;
 }
 
 /** A host's tools, made once for its entry as written (an edited entry gets new ones). */
-interface HostTools {
+export interface HostTools {
   key: string;
   ssh: SshHost;
   tmux: Tmux;
@@ -60,6 +62,13 @@ export function hostStateDir(host: HostConfig): string {
 /** A host's tmux server: its own socket name, so a host that is this machine (tests, a second clone) never shares one. */
 export function hostSocket(config: ProjectConfig, host: string): string {
   return `${config.tmuxSocket}-${host}`;
+}
+
+/** A host's tools over the system ssh: one connection carries its tmux, its git and its logs. */
+function overSsh(host: HostConfig, socket: string): Omit<HostTools, 'key'> {
+  const ssh = new SshHost({ name: host.name, destination: host.ssh, ...(host.port === undefined ? {} : { port: host.port }), ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }), sshArgs: host.sshArgs });
+  const program = ssh.program();
+  return { ssh, tmux: new Tmux(socket, { program, host: host.name }), git: new Git(host.repo, new GitRunner(program, host.name)), logs: new HostLogReader(ssh) };
 }
 
 export class Fleet implements TmuxSessions {
@@ -193,15 +202,7 @@ export class Fleet implements TmuxSessions {
     const key = JSON.stringify(host);
     const known = this.tools.get(host.name);
     if (known?.key === key) return known;
-    const ssh = new SshHost({ name: host.name, destination: host.ssh, ...(host.port === undefined ? {} : { port: host.port }), ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }), sshArgs: host.sshArgs });
-    const program = ssh.program();
-    const tools: HostTools = {
-      key,
-      ssh,
-      tmux: new Tmux(hostSocket(this.deps.config(), host.name), { program, host: host.name }),
-      git: new Git(host.repo, new GitRunner(program, host.name)),
-      logs: new HostLogReader(ssh),
-    };
+    const tools: HostTools = { key, ...(this.deps.connect ?? overSsh)(host, hostSocket(this.deps.config(), host.name)) };
     this.tools.set(host.name, tools);
     return tools;
   }
