@@ -46,14 +46,14 @@ export interface DoctorDeps {
   /** Lands a done task (the merge queue); without it, the "land it" fix says which command to run. */
   land?: (taskId: string) => Promise<string>;
   /** What the configured hosts answer. @default probeHosts (hostProbe.ts), over ssh */
-  probeHosts?: (hosts: ProjectConfig['hosts']) => Promise<HostFacts[]>;
+  probeHosts?: (config: ProjectConfig) => Promise<HostFacts[]>;
 }
 
 export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> {
   const { config, store, git, tmux, workers: control } = deps;
   const now = (deps.now ?? Date.now)();
   // The hosts answer over ssh while the local facts are read: a slow host costs its own time only.
-  const hostsProbed = (deps.probeHosts ?? probeHosts)(config.hosts);
+  const hostsProbed = (deps.probeHosts ?? probeHosts)(config);
   const [worktrees, panes, rootCommits] = await Promise.all([registeredWorktrees(git), tmux.listPanes(), Object.keys(config.hosts).length === 0 ? Promise.resolve([]) : git.rootCommits().catch(() => [])]);
   const sessions = new Set(panes.map((pane) => pane.session));
   const records = control.records();

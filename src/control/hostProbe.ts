@@ -4,17 +4,24 @@
  * host costs the doctor its ssh timeout, not the sum of them.
  */
 import { SshError, SshHost, type SshTarget } from '../adapters/ssh.js';
-import type { HostConfig } from '../core/config/config.js';
+import type { HostConfig, ProjectConfig } from '../core/config/config.js';
+import { hostSocket } from './fleet.js';
 import type { HostFacts } from '../core/rules/doctor.js';
 
-/** Between git's answer and tmux's in the probe's output. */
+/** Between git's answer and tmux's, and tmux's version and its sessions, in the probe's output. */
 const TMUX_MARK = '--muxctl-tmux--';
+const SESSIONS_MARK = '--muxctl-sessions--';
 
 /**
- * The probe, as one argv: the clone's path goes in as $1, never into the script's text, so a path with
- * quotes or `$(…)` in it is only a path on the host.
+ * The probe, as one argv: the clone's path goes in as $1 and the tmux socket as $2, never into the
+ * script's text, so a path with quotes or `$(…)` in it is only a path on the host.
  */
-const PROBE = ['sh', '-c', `git -C "$1" rev-list --max-parents=0 HEAD -- 2>/dev/null; echo ${TMUX_MARK}; tmux -V 2>/dev/null; exit 0`, 'muxctl-probe'];
+const PROBE = [
+  'sh',
+  '-c',
+  `git -C "$1" rev-list --max-parents=0 HEAD -- 2>/dev/null; echo ${TMUX_MARK}; tmux -V 2>/dev/null; echo ${SESSIONS_MARK}; tmux -u -L "$2" -f /dev/null list-sessions -F '#{session_name}' 2>/dev/null; exit 0`,
+  'muxctl-probe',
+];
 
 export function sshTarget(host: HostConfig): SshTarget {
   return {
@@ -26,22 +33,30 @@ export function sshTarget(host: HostConfig): SshTarget {
   };
 }
 
-export async function probeHost(host: HostConfig, connect: (target: SshTarget) => SshHost = (target) => new SshHost(target)): Promise<HostFacts> {
-  const facts = { name: host.name, destination: host.ssh, repo: host.repo };
+export async function probeHost(config: ProjectConfig, host: HostConfig, connect: (target: SshTarget) => SshHost = (target) => new SshHost(target)): Promise<HostFacts> {
+  const socket = hostSocket(config, host.name);
   const ssh = connect(sshTarget(host));
+  const facts = {
+    name: host.name,
+    destination: host.ssh,
+    repo: host.repo,
+    workers: config.workers.filter((w) => w.host === host.name).map((w) => w.name),
+    killCommand: `ssh ${host.port === undefined ? '' : `-p ${host.port} `}${host.ssh} tmux -L ${socket} kill-session -t =`,
+  };
   try {
-    const { stdout } = await ssh.run([...PROBE, host.repo]);
-    const [git = '', tmux = ''] = stdout.split(TMUX_MARK);
+    const { stdout } = await ssh.run([...PROBE, host.repo, socket]);
+    const [git = '', rest = ''] = stdout.split(TMUX_MARK);
+    const [tmux = '', sessions = ''] = rest.split(SESSIONS_MARK);
     const roots = git.split('\n').map((line) => line.trim()).filter((line) => /^[0-9a-f]{40,64}$/.test(line));
-    return { ...facts, unreachable: null, rootCommits: roots.length > 0 ? roots : null, tmux: tmux.trim() || null };
+    return { ...facts, unreachable: null, rootCommits: roots.length > 0 ? roots : null, tmux: tmux.trim() || null, sessions: sessions.split('\n').map((line) => line.trim()).filter(Boolean) };
   } catch (error) {
-    if (error instanceof SshError) return { ...facts, unreachable: error.said, rootCommits: null, tmux: null };
+    if (error instanceof SshError) return { ...facts, unreachable: error.said, rootCommits: null, tmux: null, sessions: [] };
     throw error;
   } finally {
     await ssh.close();
   }
 }
 
-export function probeHosts(hosts: Readonly<Record<string, HostConfig>>, connect?: (target: SshTarget) => SshHost): Promise<HostFacts[]> {
-  return Promise.all(Object.values(hosts).map((host) => probeHost(host, connect)));
+export function probeHosts(config: ProjectConfig, connect?: (target: SshTarget) => SshHost): Promise<HostFacts[]> {
+  return Promise.all(Object.values(config.hosts).map((host) => probeHost(config, host, connect)));
 }

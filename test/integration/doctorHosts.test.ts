@@ -11,6 +11,7 @@ import type { Finding } from '../../src/core/rules/doctor.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 import { git, makeRepo, type TestRepo } from '../helpers/gitRepo.js';
 import { freePort, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { killTestServer, tmux } from '../helpers/tmuxSocket.js';
 
 const project = projectsCleanedUpAfterEach();
 let sshd: TestSshd;
@@ -63,4 +64,15 @@ it('names each host that cannot run workers and why; a good clone is no finding'
   await p.writeConfig({ ...p.config, hosts: { good: { ...via, repo: clone } } });
   const clean = await p.run(['doctor']);
   expect({ exitCode: clean.exitCode, stdout: clean.stdout }).toEqual({ exitCode: 0, stdout: 'No drift: the board and the world agree.' });
+
+  // A session on muxctl's server there that no worker of that host names: found, with how to stop it.
+  const hostSocket = `${p.socket}-good`;
+  try {
+    await tmux(hostSocket, 'new-session', '-d', '-s', 'stray', 'sleep 600');
+    const stray = await p.run(['doctor', '--json']);
+    expect(stray.exitCode).toBe(1);
+    expect((JSON.parse(stray.stdout) as Finding[]).map((f) => [f.kind, f.subject, f.fix, f.text.endsWith(`tmux -L ${hostSocket} kill-session -t =stray`)])).toEqual([['host-orphan-session', 'good:stray', null, true]]);
+  } finally {
+    await killTestServer(hostSocket);
+  }
 }, 60_000);

@@ -26,7 +26,7 @@ function worker(name: string, over: Partial<WorkerFacts> = {}): WorkerFacts {
   return { name, worktree: `/wt/${name}`, exists: true, branch: `muxctl/${name}`, dirtyFiles: [], hasSession: true, desired: 'running', ...over };
 }
 
-const host = (over: Partial<HostFacts> = {}): HostFacts => ({ name: 'box1', destination: 'dev@box1', repo: '/srv/p', unreachable: null, rootCommits: [ROOT], tmux: 'tmux 3.3a', ...over });
+const host = (over: Partial<HostFacts> = {}): HostFacts => ({ name: 'box1', destination: 'dev@box1', repo: '/srv/p', unreachable: null, rootCommits: [ROOT], tmux: 'tmux 3.3a', sessions: [], workers: [], killCommand: 'ssh dev@box1 tmux -L muxctl-p-box1 kill-session -t =', ...over });
 const onBranch = (commits: number): BranchFacts => ({ landed: false, commits, tip: TIP });
 const landedAt: BranchFacts = { landed: true, commits: 2, tip: TIP };
 
@@ -170,7 +170,7 @@ describe('diagnose', () => {
       integrationWorktrees: [{ path: '/wt/_land', registered: true }],
       landerLockHeld: false,
       rootCommits: [ROOT],
-      hosts: [host({ name: 'b', rootCommits: null, tmux: null }), host({ name: 'a', unreachable: 'Connection refused' })],
+      hosts: [host({ name: 'b', rootCommits: null, tmux: null, sessions: ['gone-worker'] }), host({ name: 'a', unreachable: 'Connection refused' })],
       baseBranch: 'main',
       now: NOW,
     };
@@ -183,6 +183,18 @@ describe('hosts', () => {
   it('a host that answers with a clone of this repository and tmux is no finding', () => {
     // A clone whose history also holds another root (a merged-in project) is still the same repository.
     expect(diagnose(agreeing({ hosts: [host(), host({ name: 'box2', rootCommits: ['d'.repeat(40), ROOT] })] }))).toEqual([]);
+  });
+
+  it("names a session on a host's muxctl server that no worker there owns, with the command that stops it there", () => {
+    const found = diagnose(agreeing({ hosts: [host({ sessions: ['gpu-1', 'old-worker', 'gpu-2'], workers: ['gpu-1', 'gpu-2'] })] }));
+    expect(found.map((f) => [f.kind, f.subject, f.text, f.fix])).toEqual([
+      [
+        'host-orphan-session',
+        'box1:old-worker',
+        'tmux session "old-worker" on host box1 belongs to no worker there in the config: look at it with muxctl\'s socket there, then stop it: ssh dev@box1 tmux -L muxctl-p-box1 kill-session -t =old-worker',
+        null,
+      ],
+    ]);
   });
 
   it('says what is wrong with each host, with ssh and the host named, and offers no fix', () => {

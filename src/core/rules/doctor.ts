@@ -21,6 +21,7 @@ export const FINDING_KINDS = [
   'host-unreachable',
   'host-clone',
   'host-tmux',
+  'host-orphan-session',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -86,6 +87,12 @@ export interface HostFacts {
   rootCommits: readonly string[] | null;
   /** What `tmux -V` printed there; null when tmux is not on the host's PATH. */
   tmux: string | null;
+  /** The sessions on muxctl's tmux server there (`<tmuxSocket>-<host>`); [] when none runs. */
+  sessions: readonly string[];
+  /** The workers the config runs there. */
+  workers: readonly string[];
+  /** How a person stops a session there, for the message: `ssh … tmux -L … kill-session -t =`. */
+  killCommand: string;
 }
 
 export interface DoctorFacts {
@@ -152,6 +159,12 @@ function hostFindings(host: HostFacts, rootCommits: readonly string[]): Finding[
     findings.push({ kind: 'host-clone', subject: host.name, text: `host ${host.name}: ${host.repo} is a clone of another repository (its first commit is ${there}, this one's ${here})`, fix: null });
   }
   if (host.tmux === null) findings.push({ kind: 'host-tmux', subject: host.name, text: `host ${host.name} has no tmux on its PATH: install tmux ≥ 3.0 there`, fix: null });
+  // A session there that no worker of that host names: a worker removed from the config, or moved to
+  // another machine, still running on this one. Its fix is a person's: its screen is there, not here.
+  const named = new Set(host.workers);
+  for (const session of [...new Set(host.sessions)].filter((name) => !named.has(name)).sort()) {
+    findings.push({ kind: 'host-orphan-session', subject: `${host.name}:${session}`, text: `tmux session "${session}" on host ${host.name} belongs to no worker there in the config: look at it with muxctl's socket there, then stop it: ${host.killCommand}${session}`, fix: null });
+  }
   return findings;
 }
 
