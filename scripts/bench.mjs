@@ -3,7 +3,7 @@
 //
 //   node scripts/bench.mjs [--seconds 60] [--workers 20] [--runs 5] [--ingest-seconds 30] [--ingest-rate 500]
 //                          [--soak-minutes 10] [--many 100] [--many-rate 100] [--long-idle-minutes 60]
-//                          [--only version,status,first-frame,up,idle,ingest,soak,many,long-idle]
+//                          [--only version,status,first-frame,up,idle,ingest,soak,many,long-idle,remote]
 //                          [--quick] [--profile DIR] [--json-only]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { bin, cpuMs, cpuPct, cpuTicks, makeProject, median, medianTimeline, root, rssMb, sleep, spawnDashboard, timed, tmuxServerPid, until } from './bench-lib.mjs';
 
-const PHASES = ['version', 'status', 'first-frame', 'up', 'idle', 'ingest', 'soak', 'many', 'long-idle'];
+const PHASES = ['version', 'status', 'first-frame', 'up', 'idle', 'ingest', 'soak', 'many', 'long-idle', 'remote'];
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
@@ -335,5 +335,76 @@ if (only.has('many')) {
 
 // 8. A dashboard left open for an hour with idle workers: RSS and CPU over the whole run.
 if (only.has('long-idle') && longIdleMinutes > 0) results.longIdle = await idle(`left open ${longIdleMinutes} min`, { runSeconds: longIdleMinutes * 60, sampleMs: 10_000 });
+
+// 9. Workers on other machines: `workerCount` workers over two "hosts" (two sshd on loopback, each with
+// its own clone and tmux server): `up`, the first frame, and idle, counting what the hosts' side costs too
+// (their tmux servers and the sshd sessions that carry every call).
+async function remote(count) {
+  // The tests' sshd harness, loaded through tsx (a devDependency): one harness, not a second copy here.
+  const { tsImport } = await import('tsx/esm/api');
+  const { startSshd } = await tsImport('../test/helpers/sshd.ts', import.meta.url);
+  const servers = [await startSshd(), await startSshd()];
+  const project = makeProject(count);
+  const hostSockets = ['box1', 'box2'].map((host) => `${project.socket}-${host}`);
+  try {
+    const config = JSON.parse(readFileSync(project.file, 'utf8'));
+    config.hosts = {};
+    servers.forEach((sshd, i) => {
+      const clone = join(project.dir, `box${i + 1}`);
+      execFileSync('git', ['clone', '-q', project.repo, clone]);
+      config.hosts[`box${i + 1}`] = { ssh: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs, repo: clone };
+    });
+    config.workers.forEach((worker, i) => (worker.host = `box${(i % 2) + 1}`));
+    writeFileSync(project.file, JSON.stringify(config));
+    const upMs = await timed(1, () => project.muxctl('up'));
+    say(`muxctl up of ${count} workers on 2 hosts from nothing: ${upMs.median} ms`);
+    const out = { workers: count, hosts: 2, upFromNothingMs: upMs.median, firstFrameMs: await firstFrame(project, gridFrame(count), `${count} workers on 2 hosts`) };
+    const dash = spawnDashboard(project.file, { profile: values.profile });
+    await until(() => dash.screen().includes(`${count} workers`) && dash.screen().includes('idle worker 1'), 30_000, 'the dashboard (remote)');
+    await sleep(10_000);
+    const hostSide = () => {
+      const pids = [...hostSockets.map((socket) => tmuxServerPid(socket)), ...servers.flatMap((sshd) => [sshd.pid(), ...execFileSync('pgrep', ['-P', String(sshd.pid())], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)])];
+      return pids.reduce((sum, pid) => {
+        try {
+          const t = cpuTicks(pid);
+          return sum + t.self + t.children;
+        } catch {
+          return sum;
+        }
+      }, 0);
+    };
+    const before = cpuTicks(dash.child.pid);
+    const hostsBefore = hostSide();
+    const rss = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) {
+      rss.push(rssMb(dash.child.pid));
+      await sleep(1000);
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const after = cpuTicks(dash.child.pid);
+    out.idle = {
+      seconds: Math.round(elapsed),
+      dashboardCpuPct: cpuPct(after.self - before.self, elapsed),
+      sshCallsCpuPct: cpuPct(after.children - before.children, elapsed),
+      hostSideCpuPct: cpuPct(hostSide() - hostsBefore, elapsed),
+      rssMb: Math.round(median(rss)),
+    };
+    say(`idle, ${count} workers on 2 hosts, ${out.idle.seconds} s: dashboard ${out.idle.dashboardCpuPct}% of a core (+ its ssh calls ${out.idle.sshCallsCpuPct}%, the hosts' tmux and sshd ${out.idle.hostSideCpuPct}%), RSS median ${out.idle.rssMb} MB`);
+    await dash.quit();
+    return out;
+  } finally {
+    for (const socket of hostSockets) {
+      try {
+        execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'kill-server'], { stdio: 'ignore' });
+      } catch {
+        /* no server */
+      }
+    }
+    project.cleanup();
+    await Promise.all(servers.map((sshd) => sshd.stop()));
+  }
+}
+if (only.has('remote')) results.remote = await remote(workerCount);
 
 console.log(JSON.stringify(results));

@@ -10,6 +10,7 @@
  * stay exact whatever the text holds.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { backoff } from '../core/rules/guards.js';
 
 /** What runs a command on the host: `SshHost.run`. */
 export interface RemoteRunner {
@@ -50,6 +51,21 @@ const SCRIPT = [
   'done',
 ].join('\n');
 
+/**
+ * The cheap look made every poll: for each path, 1 if it exists, then one `stat` for all of them (the
+ * existing ones answer, in order). One process on the host whatever the number of files; only the files
+ * that changed are read, by SCRIPT, in a second call.
+ */
+const STAT_SCRIPT = [
+  'for f; do if [ -e "$f" ]; then echo 1; else echo 0; fi; done',
+  'echo --',
+  'stat -c "%s %Y %i" -- "$@" 2>/dev/null || stat -f "%z %m %i" -- "$@" 2>/dev/null',
+  'exit 0',
+].join('\n');
+
+/** Polls after a change come every interval; each poll that finds nothing new doubles it, up to this many times. */
+const QUIET_DOUBLINGS = 2;
+
 /** A line longer than this is dropped (bounds memory on a binary file), as the local tailer does. */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -64,6 +80,8 @@ export class HostLogReader {
   private running: Promise<void> | null = null;
   private soon: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Polls in a row that found nothing new: the next one waits longer (an idle host costs less). */
+  private quiet = 0;
 
   constructor(
     private readonly host: RemoteRunner,
@@ -105,31 +123,55 @@ export class HostLogReader {
 
   private schedule(): void {
     if (this.timer !== null || this.followed.size === 0) return;
+    const interval = backoff(Math.min(this.quiet, QUIET_DOUBLINGS), this.options.intervalMs ?? 1000);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.poll().finally(() => this.schedule());
-    }, this.options.intervalMs ?? 1000);
+    }, interval);
     this.timer.unref();
   }
 
   private async read(): Promise<void> {
-    const files = [...this.followed];
-    if (files.length === 0) return;
-    const args = files.flatMap((f) => [String(f.offset), f.inode ?? '-', f.file]);
-    let stdout: string;
+    const all = [...this.followed];
+    if (all.length === 0) return;
     try {
+      const changed = await this.changedFiles(all);
+      if (changed.length === 0) {
+        this.quiet += 1;
+        return;
+      }
+      this.quiet = 0;
+      const args = changed.flatMap((f) => [String(f.offset), f.inode ?? '-', f.file]);
       const result = await this.host.run(['sh', '-c', SCRIPT, 'muxctl-tail', ...args], { timeoutMs: this.options.timeoutMs ?? 15_000 });
       if (result.exitCode !== 0) throw new Error(`reading logs on the host failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
-      stdout = result.stdout;
+      const lines = result.stdout.split('\n');
+      changed.forEach((file, index) => {
+        // A follower closed during the read is not fed.
+        if (this.followed.has(file)) this.take(file, lines[index * 2] ?? '-', lines[index * 2 + 1] ?? '');
+      });
     } catch (error) {
       this.options.onError?.(error as Error);
-      return;
     }
-    const lines = stdout.split('\n');
-    files.forEach((file, index) => {
-      // A follower closed during the read is not fed.
-      if (!this.followed.has(file)) return;
-      this.take(file, lines[index * 2] ?? '-', lines[index * 2 + 1] ?? '');
+  }
+
+  /**
+   * The files whose size or inode differ from what was read (or that were never looked at), from one
+   * `stat` of them all. A file still absent stays as it is; one that appeared is read from its start.
+   */
+  private async changedFiles(files: readonly Followed[]): Promise<Followed[]> {
+    const result = await this.host.run(['sh', '-c', STAT_SCRIPT, 'muxctl-stat', ...files.map((f) => f.file)], { timeoutMs: this.options.timeoutMs ?? 15_000 });
+    if (result.exitCode !== 0) throw new Error(`looking at logs on the host failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    const [flags = '', stats = ''] = result.stdout.split('\n--');
+    const present = flags.split('\n').filter((line) => line !== '');
+    const facts = stats.split('\n').filter((line) => line.trim() !== '');
+    let next = 0;
+    return files.filter((file, index) => {
+      if (present[index] !== '1') {
+        if (file.offset === -1) file.offset = 0;
+        return false;
+      }
+      const [size, , inode] = (facts[next++] ?? '').split(' ');
+      return file.offset === -1 || file.inode === null || inode !== file.inode || Number(size) !== file.offset;
     });
   }
 

@@ -93,12 +93,16 @@ export class LogMonitor {
         await logs.close();
       }
     }
+    // Started side by side: a host's workers share one read of their files, which a start one after
+    // another would turn into a round trip each.
+    const starting: Array<Promise<void>> = [];
     for (const w of watched) {
       if (this.workers.has(w.config.name)) continue;
       const logs = new WorkerLogs(w, this.options);
       this.workers.set(w.config.name, logs);
-      await logs.start();
+      starting.push(logs.start());
     }
+    await Promise.all(starting);
   }
 
   state(worker: string): WorkerLogState {

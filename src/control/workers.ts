@@ -55,9 +55,12 @@ export interface Launch {
 
 const SESSION_SIZE = { width: 160, height: 48 };
 
+
 export class Workers {
   private readonly conversations: Conversations;
   private readonly prep: WorktreePrep;
+  /** Per host: the last of the worktree creations queued there. */
+  private readonly hostQueues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: WorkersDeps) {
     this.conversations = new Conversations(deps);
@@ -137,7 +140,10 @@ export class Workers {
     const tmux = this.deps.fleet.tmuxOf(worker.name);
     const host = hostOf(this.config, worker.name);
     return this.deps.runtime.withLock(`worker-${worker.name}`, async () => {
-      const made = await this.deps.fleet.gitOf(worker.name).ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch });
+      const spec = { path: worktree, branch: workerBranch(worker.name), base: this.config.baseBranch };
+      const git = this.deps.fleet.gitOf(worker.name);
+      // A host's worktrees are made one at a time, as the lock file does here (see gitWorktree.ts).
+      const made = host === null ? await git.ensureWorktree(spec) : await this.oneAtATime(host.name, () => git.ensureWorktree(spec));
       if (host === null) {
         // A new worktree gets its files and its setup before the worker's first start; a failed setup keeps it stopped.
         const running = () => tmux.hasSession(worker.name);
@@ -295,6 +301,12 @@ export class Workers {
 
   private async pane(name: string): Promise<PaneInfo | undefined> {
     return (await this.deps.fleet.tmuxOf(name).listPanes()).find((p) => p.session === name);
+  }
+
+  private oneAtATime<T>(host: string, work: () => Promise<T>): Promise<T> {
+    const turn = (this.hostQueues.get(host) ?? Promise.resolve()).catch(() => {}).then(work);
+    this.hostQueues.set(host, turn);
+    return turn;
   }
 
   /** How the agent's conversation goes on; a worker on a host starts each process on a new one (its files are there, not here). */

@@ -28,6 +28,8 @@ export interface TestSshd {
   dir: string;
   /** How many logins the server accepted so far (from its log). */
   logins(): number;
+  /** The listening server's pid (its sessions are its children), for the benchmark's CPU count. */
+  pid(): number | undefined;
   /** Restarts the server on the same port with a new host key: what a man in the middle looks like. */
   changeHostKey(): Promise<void>;
   /** Ends every connection and stops listening: the host has gone away (its processes live on). */
@@ -135,6 +137,7 @@ export async function startSshd(): Promise<TestSshd> {
       // The client still trusts the old key: only the server's key changed.
       writeFileSync(knownHosts, trusted);
     },
+    pid: () => server?.pid,
     interrupt: stopServer,
     resume: start,
     async stop() {

@@ -45,14 +45,14 @@ function reader(files: Array<{ file: string; startAt?: 'start' | 'end' }>) {
   return { r, got, resets, errors, followers };
 }
 
-it('reads every file of a host in one call, each line once, a partial line only when it is finished', async () => {
+it('looks at every file of a host in one call and reads those that changed in one more, each line once, a partial line only when it is finished', async () => {
   const a = join(dir, 'a.jsonl');
   const b = join(dir, 'b.log');
   writeFileSync(a, '{"n":1}\n{"n":2}\n');
   writeFileSync(b, 'first line\nhalf of a');
   const { r, got, followers } = reader([{ file: a }, { file: b }]);
   await Promise.all(followers.map((f) => f.start()));
-  expect(calls).toBe(1);
+  expect(calls).toBe(2);
   expect(got.get(a)).toEqual(['{"n":1}', '{"n":2}']);
   expect(got.get(b)).toEqual(['first line']);
 
@@ -61,8 +61,11 @@ it('reads every file of a host in one call, each line once, a partial line only 
   await r.poll();
   expect(got.get(a)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
   expect(got.get(b)).toEqual(['first line', 'half of a line', 'next']);
+  // Nothing new: one look, no read.
+  const before = calls;
   await r.poll();
   expect(got.get(b)).toHaveLength(3);
+  expect(calls - before).toBe(1);
 });
 
 it('keeps byte offsets exact through multi-byte text', async () => {
