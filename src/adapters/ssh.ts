@@ -137,9 +137,7 @@ export class SshHost {
    */
   program(): ProgramRunner {
     return async (file, args, options) => {
-      const path = options.env.PATH !== undefined && options.env.PATH !== process.env.PATH ? [`PATH=${options.env.PATH}`] : [];
-      const remote = ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', ...path, file, ...args];
-      const result = await this.run(remote, {
+      const result = await this.run(remoteProgram(file, args, options.env), {
         ...(options.input === undefined ? {} : { input: options.input }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
@@ -190,6 +188,16 @@ export class SshHost {
     });
     if (code !== 0) throw new SshError(this.target.name, lastLines(readLog(this.logFile)) || `ssh exited ${code ?? 'on a signal'}`);
   }
+}
+
+/**
+ * The argv that runs `file` on a host as a ProgramRunner call asks: the local environment is not the
+ * host's, so only PATH goes over, when it differs from this machine's (tmux gives new panes its
+ * client's PATH); TMUX and TMUX_PANE are unset there, as here.
+ */
+export function remoteProgram(file: string, args: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  const path = env.PATH !== undefined && env.PATH !== process.env.PATH ? [`PATH=${env.PATH}`] : [];
+  return ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', ...path, file, ...args];
 }
 
 /** Longer than a master takes to log in (ConnectTimeout), so a live starter is never taken over. */

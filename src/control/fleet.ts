@@ -17,6 +17,7 @@ import { Git } from '../adapters/git.js';
 import { GitRunner } from '../adapters/gitRun.js';
 import { HostLogReader } from '../adapters/remoteTail.js';
 import { SshError, SshHost } from '../adapters/ssh.js';
+import { SshShell } from '../adapters/sshShell.js';
 import { Tmux, type PaneInfo } from '../adapters/tmux.js';
 import type { PaneSource } from './paneObserver.js';
 
@@ -45,7 +46,11 @@ export interface FleetDeps {
 export interface HostTools {
   key: string;
   ssh: SshHost;
+  /** For actions (start, stop, paste): a channel each. */
   tmux: Tmux;
+  /** For the looks made every second: through one long-lived shell there (sshShell.ts). */
+  watch: Tmux;
+  shell: { close(): void };
   git: Git;
   logs: HostLogReader;
 }
@@ -68,7 +73,15 @@ export function hostSocket(config: ProjectConfig, host: string): string {
 function overSsh(host: HostConfig, socket: string): Omit<HostTools, 'key'> {
   const ssh = new SshHost({ name: host.name, destination: host.ssh, ...(host.port === undefined ? {} : { port: host.port }), ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }), sshArgs: host.sshArgs });
   const program = ssh.program();
-  return { ssh, tmux: new Tmux(socket, { program, host: host.name }), git: new Git(host.repo, new GitRunner(program, host.name)), logs: new HostLogReader(ssh) };
+  const shell = new SshShell(ssh);
+  return {
+    ssh,
+    tmux: new Tmux(socket, { program, host: host.name }),
+    watch: new Tmux(socket, { program: shell.program(), host: host.name }),
+    shell,
+    git: new Git(host.repo, new GitRunner(program, host.name)),
+    logs: new HostLogReader(shell),
+  };
 }
 
 export class Fleet implements TmuxSessions {
@@ -189,6 +202,7 @@ export class Fleet implements TmuxSessions {
 
   /** Ends every host connection this fleet opened (a CLI command's last step; the masters persist a while anyway). */
   async close(): Promise<void> {
+    for (const tools of this.tools.values()) tools.shell.close();
     await Promise.allSettled([...this.tools.values()].map((tools) => tools.ssh.close()));
   }
 
@@ -211,7 +225,7 @@ export class Fleet implements TmuxSessions {
   private async hostPanes(host: HostConfig): Promise<PaneInfo[]> {
     await this.ask(host, async () => {
       const askedAt = this.deps.now();
-      const panes = (await this.host(host).tmux.listPanes()).map((pane) => ({ ...pane, host: host.name }));
+      const panes = (await this.host(host).watch.listPanes()).map((pane) => ({ ...pane, host: host.name }));
       this.lastPanes.set(host.name, { panes, askedAt });
     });
     return this.lastPanes.get(host.name)?.panes ?? [];
@@ -226,7 +240,7 @@ export class Fleet implements TmuxSessions {
     const lookedAt = this.lastPanes.get(host.name)?.askedAt ?? this.deps.now();
     await this.ask(host, async () => {
       const askedAt = this.deps.now();
-      const screens = await this.host(host).tmux.capturePanes(names, lines);
+      const screens = await this.host(host).watch.capturePanes(names, lines);
       for (const [name, screen] of screens) this.lastScreens.set(name, { lines: screen, askedAt });
     }, `capture:${names.join(',')}`);
     const fresh = names.flatMap((name) => {
