@@ -46,9 +46,9 @@ export interface FleetDeps {
 export interface HostTools {
   key: string;
   ssh: SshHost;
-  /** For actions (start, stop, paste): a channel each. */
+  /** For actions (start, stop, paste): through a long-lived shell there of their own (sshShell.ts). */
   tmux: Tmux;
-  /** For the looks made every second: through one long-lived shell there (sshShell.ts). */
+  /** For the looks made every second: through another long-lived shell there. */
   watch: Tmux;
   shell: { close(): void };
   git: Git;
@@ -72,15 +72,18 @@ export function hostSocket(config: ProjectConfig, host: string): string {
 /** A host's tools over the system ssh: one connection carries its tmux, its git and its logs. */
 function overSsh(host: HostConfig, socket: string): Omit<HostTools, 'key'> {
   const ssh = new SshHost({ name: host.name, destination: host.ssh, ...(host.port === undefined ? {} : { port: host.port }), ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }), sshArgs: host.sshArgs });
-  const program = ssh.program();
-  const shell = new SshShell(ssh);
+  // Two shells there: one for the looks made every second, one for actions (start, stop, git), so a
+  // slow action never holds up a look. A call with input (a paste) takes a channel of its own.
+  const looks = new SshShell(ssh);
+  const actions = new SshShell(ssh);
+  const program = actions.program();
   return {
     ssh,
     tmux: new Tmux(socket, { program, host: host.name }),
-    watch: new Tmux(socket, { program: shell.program(), host: host.name }),
-    shell,
+    watch: new Tmux(socket, { program: looks.program(), host: host.name }),
+    shell: { close: () => [looks, actions].forEach((shell) => shell.close()) },
     git: new Git(host.repo, new GitRunner(program, host.name)),
-    logs: new HostLogReader(shell),
+    logs: new HostLogReader(looks),
   };
 }
 
@@ -163,7 +166,9 @@ export class Fleet implements TmuxSessions {
     return {
       listPanes: async () => {
         const hosts = this.hostsInUse();
-        const [here, ...there] = await Promise.all([local.listPanes(), ...hosts.map((host) => this.hostPanes(host))]);
+        // With every worker on a host, this machine has no server to look at: asking would spawn tmux a look.
+        const anyHere = this.deps.config().workers.some((w) => w.host === undefined);
+        const [here, ...there] = await Promise.all([anyHere ? local.listPanes() : Promise.resolve([]), ...hosts.map((host) => this.hostPanes(host))]);
         return [...(here ?? []), ...there.flat()];
       },
       capturePanes: async (names, lines) => {
