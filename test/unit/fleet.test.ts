@@ -145,3 +145,16 @@ describe('the fleet', () => {
     expect(await source.capturePanes(['gpu-1'], 10)).toEqual(new Map([['gpu-1', ['as it is now']]]));
   });
 });
+
+it('does not look at this machine\'s server when every worker runs on a host', async () => {
+  const box = host();
+  const text = JSON.stringify({ project: 'p', lanes: { app: {} }, hosts: { box1: { ssh: 'box1', repo: '/srv/p' } }, workers: [{ name: 'gpu-1', lane: 'app', command: 'x', host: 'box1' }] });
+  const parsed = parseConfig(text, '/home/u/p/sessions.json');
+  if (!parsed.ok) throw new Error('bad test config');
+  const cfg = parsed.config;
+  const fleet = new Fleet({ config: () => cfg, tmux: {} as Tmux, git: {} as Git, now: () => 1_000, connect: () => box.tools });
+  let localLooks = 0;
+  const local: PaneSource = { listPanes: async () => (localLooks++, [pane('stray')]), capturePanes: async () => new Map() };
+  expect((await fleet.panes(local).listPanes()).map((p) => p.session)).toEqual(['gpu-1']);
+  expect(localLooks).toBe(0);
+});
