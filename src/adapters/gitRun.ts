@@ -79,6 +79,11 @@ export class GitRunner {
     throw new GitCommandError(args, result.exitCode, result.stderr, this.where(context));
   }
 
+  /** Removes a scratch file git was pointed at (a host's snapshot index), where git runs. */
+  async removeScratch(file: string): Promise<void> {
+    await this.program('rm', ['-f', '--', file], { env: this.host === null ? gitEnv() : {} });
+  }
+
   private where(context: string | undefined): string | undefined {
     return this.host === null || context === undefined ? context : `on host ${this.host}: ${context}`;
   }

@@ -5,7 +5,8 @@
  */
 import { copyFile, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, posix, resolve } from 'node:path';
 import { BaseBranchMissingError, GitCommandError, NotAGitRepoError } from '../core/parsers/gitErrors.js';
 import { parseLeftRightCount, parseStatusZ, parseWorktreeList } from '../core/parsers/gitFormat.js';
 import type { WorktreeEntry } from '../core/parsers/gitFormat.js';
@@ -106,8 +107,7 @@ export async function worktreeFacts(git: GitRunner, path: string, base: string):
  */
 export async function snapshotWorktree(git: GitRunner, path: string): Promise<string> {
   const context = `cannot snapshot the worktree ${path}`;
-  // The copy of the index is made with this machine's files: a host's worktree has none here.
-  if (git.host !== null) throw new GitCommandError(['add', '-A'], undefined, 'a backup of a worktree on a host is not built yet', `on host ${git.host}: ${context}: commit or push its work there first`);
+  if (git.host !== null) return snapshotOnHost(git, path, context);
   const realIndex = resolve(path, (await git.runOk(path, ['rev-parse', '--git-path', 'index'], context)).trim());
   const scratch = await mkdtemp(join(tmpdir(), 'muxctl-snapshot-'));
   try {
@@ -120,20 +120,43 @@ export async function snapshotWorktree(git: GitRunner, path: string): Promise<st
     const tree = (await git.runOk(path, ['write-tree'], context, { env })).trim();
     const parent = await git.run(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
     const parentArgs = parent.exitCode === 0 ? ['-p', parent.stdout.trim()] : [];
-    const identity = {
-      GIT_AUTHOR_NAME: 'muxctl',
-      GIT_AUTHOR_EMAIL: 'muxctl@localhost',
-      GIT_COMMITTER_NAME: 'muxctl',
-      GIT_COMMITTER_EMAIL: 'muxctl@localhost',
-    };
     // --no-gpg-sign: a backup must never wait on a signing passphrase.
     const message = `muxctl snapshot of ${path}`;
-    const sha = await git.runOk(path, ['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', message], context, { env: identity });
+    const sha = await git.runOk(path, ['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', message], context, { env: SNAPSHOT_IDENTITY });
     return sha.trim();
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+/**
+ * The same commit for a worktree on a host, whose index cannot be copied from here: a scratch index
+ * beside the real one there, filled from HEAD (`read-tree`), then `add -A` as above. Slower (every file
+ * hashed), the same commit: the working tree's whole state over HEAD. The scratch index is removed there.
+ */
+async function snapshotOnHost(git: GitRunner, path: string, context: string): Promise<string> {
+  const realIndex = posix.resolve(path, (await git.runOk(path, ['rev-parse', '--git-path', 'index'], context)).trim());
+  const env = { GIT_INDEX_FILE: `${realIndex}.muxctl-snapshot-${randomBytes(6).toString('hex')}` };
+  try {
+    const parent = await git.run(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    if (parent.exitCode === 0) await git.runOk(path, ['read-tree', 'HEAD'], context, { env });
+    await git.runOk(path, ['add', '-A'], context, { env });
+    const tree = (await git.runOk(path, ['write-tree'], context, { env })).trim();
+    const parentArgs = parent.exitCode === 0 ? ['-p', parent.stdout.trim()] : [];
+    const sha = await git.runOk(path, ['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', `muxctl snapshot of ${path} on ${git.host ?? 'this machine'}`], context, { env: SNAPSHOT_IDENTITY });
+    return sha.trim();
+  } finally {
+    await git.removeScratch(env.GIT_INDEX_FILE);
+  }
+}
+
+/** Who a snapshot commit is by: it is muxctl's, and must not need the person's identity to be set. */
+const SNAPSHOT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'muxctl',
+  GIT_AUTHOR_EMAIL: 'muxctl@localhost',
+  GIT_COMMITTER_NAME: 'muxctl',
+  GIT_COMMITTER_EMAIL: 'muxctl@localhost',
+};
 
 /** `worktree remove [--force]`. git also unregisters a worktree whose directory is already gone. */
 export async function removeWorktree(git: GitRunner, repo: string, path: string, { force }: { force: boolean }): Promise<void> {

@@ -289,7 +289,8 @@ export class Workers {
     if (decision.backup) {
       const sha = await git.snapshotWorktree(worktree);
       const ref = await git.backupRef(name, sha);
-      backup = ` · backup at ${ref}`;
+      const where = worker.host === undefined ? '' : ` in the clone on ${worker.host}`;
+      backup = ` · backup at ${ref}${where}`;
       this.deps.runtime.record({ actor, action: 'backup', worker: name, reason: `before forced remove (${why}): ${ref}` });
     }
     await git.removeWorktree(worktree, { force: decision.backup });

@@ -86,7 +86,7 @@ it('starts a worker on its host, in a worktree of the clone there, shows it, and
 }, 90_000);
 
 it('refuses to remove a host worktree with uncommitted work, and keeps it', async () => {
-  const { p, hostSocket } = await withHost('dirtyhost', 'echo draft > notes.txt; exec sleep 600');
+  const { p, clone, hostSocket } = await withHost('dirtyhost', 'echo draft > notes.txt; exec sleep 600');
   expect((await p.run(['up', 'gpu-1'])).exitCode).toBe(0);
   const hostWorktree = join(p.repo.scratch, 'box1-worktrees', 'gpu-1');
   await waitFor(() => existsSync(join(hostWorktree, 'notes.txt')) || undefined, { what: 'the worker to write notes.txt on the host' });
@@ -96,6 +96,14 @@ it('refuses to remove a host worktree with uncommitted work, and keeps it', asyn
   expect(`${down.stdout}${down.stderr}`).toContain(`kept ${hostWorktree}: 1 file with uncommitted changes (notes.txt)`);
   expect(existsSync(join(hostWorktree, 'notes.txt'))).toBe(true);
   expect(await sessions(hostSocket)).toEqual([]);
+
+  // Forced, it goes, and its work is kept in a backup ref in the host's clone.
+  const forced = await p.run(['down', 'gpu-1', '--remove', '--force']);
+  expect(forced.exitCode, forced.stderr).toBe(0);
+  const ref = /backup at (refs\/muxctl\/backup\/gpu-1\/\S+) in the clone on box1/.exec(forced.stdout)?.[1];
+  expect(ref, forced.stdout).toBeDefined();
+  expect(existsSync(hostWorktree)).toBe(false);
+  expect(await git(clone, 'show', `${ref}:notes.txt`)).toBe('draft');
 }, 90_000);
 
 it('says a host that cannot be reached is unreachable, with what ssh said, and starts nothing there', async () => {
