@@ -106,8 +106,12 @@ export class SshHost {
     return ['ssh', ...this.options(), '-o', 'ControlMaster=no', tty ? '-tt' : '-T', this.target.destination, '--', shellCommand(remote)];
   }
 
-  /** Opens the shared connection unless it is up; a refused key or a changed host key throws SshError. */
-  connect(): Promise<void> {
+  /**
+   * Opens the shared connection unless it is up; a refused key or a changed host key throws SshError.
+   * `recheck`: ask the control socket again (a caller whose channel ended may have lost the master with it).
+   */
+  connect(recheck = false): Promise<void> {
+    if (recheck) this.master = null;
     this.master ??= this.openMaster().catch((error: unknown) => {
       this.master = null;
       throw error;

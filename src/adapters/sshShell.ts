@@ -74,7 +74,9 @@ export class SshShell {
 
   private async ensure(): Promise<ChildProcessWithoutNullStreams> {
     if (this.child !== null && this.child.exitCode === null) return this.child;
-    await this.ssh.connect();
+    // A shell that ended (or none yet): the master may have ended with it, and a channel opened without
+    // one would be a login of its own, and so would every call after it.
+    await this.ssh.connect(true);
     const [file = 'ssh', ...args] = this.ssh.argv(['sh']);
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
@@ -95,6 +97,8 @@ export class SshShell {
       this.settle();
     });
     child.on('error', () => {});
+    // A write racing the shell's end fails with EPIPE; the call it carried fails through 'close'.
+    child.stdin.on('error', () => {});
     child.on('close', (code) => {
       if (this.child === child) this.child = null;
       const waiting = this.waiting;

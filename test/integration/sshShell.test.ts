@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SshError, SshHost } from '../../src/adapters/ssh.js';
 import { SshShell } from '../../src/adapters/sshShell.js';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 let sshd: TestSshd;
 let box: SshHost;
@@ -67,4 +68,13 @@ it('a dropped connection fails the call as ssh failing; once the host is back, c
   await expect(shell.run(['echo', 'during'])).rejects.toThrow(SshError);
   await sshd.resume();
   expect((await shell.run(['echo', 'back'])).stdout).toBe('back');
+}, 30_000);
+
+it('a master that died with the shell is opened again, so the calls after it share it rather than log in each', async () => {
+  expect((await shell.run(['echo', 'up'])).stdout).toBe('up');
+  await box.close(); // the master ends, and the shell's channel with it
+  const logins = sshd.logins();
+  await waitFor(async () => (await shell.run(['echo', 'again']).then((r) => r.stdout, () => '')) === 'again' || undefined, { what: 'the shell back', timeoutMs: 10_000 });
+  for (let i = 0; i < 3; i++) expect((await box.run(['echo', `call ${i}`])).stdout).toBe(`call ${i}`);
+  expect(sshd.logins() - logins).toBe(1);
 }, 30_000);
