@@ -173,7 +173,7 @@ describe('newSession', () => {
     const text = await waitFor(async () => {
       const shown = await screen('notfound');
       return /nosuchcmd-xyz: not found/.test(shown) ? shown : undefined;
-    }, { what: "sh's message on the dead pane's screen" });
+    }, { what: "sh's message on the dead pane's screen", timeoutMs: 15_000 }); // 5 s ran out once, on a CI machine compiling two native addons beside it
     expect(text).toMatch(/nosuchcmd-xyz: not found/);
     expect(text).toMatch(/Pane is dead \(status 127/);
   });
