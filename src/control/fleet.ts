@@ -10,7 +10,7 @@
  * with what that host said last while its call goes on.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HostConfig, ProjectConfig } from '../core/config/config.js';
+import type { HostConfig, ProjectConfig, WorkerConfig } from '../core/config/config.js';
 import { hostOf } from '../core/config/config.js';
 import { backoff } from '../core/rules/guards.js';
 import { Git } from '../adapters/git.js';
@@ -109,9 +109,13 @@ export class Fleet implements TmuxSessions {
     this.hostWaitMs = ms;
   }
 
-  /** The tmux server `worker` runs on. */
-  tmuxOf(worker: string): Tmux {
-    const host = hostOf(this.deps.config(), worker);
+  /**
+   * The tmux server `worker` runs on: by name, as the config says now, or by its entry (a worker just
+   * taken out of the config is stopped where it ran).
+   */
+  tmuxOf(worker: string | Pick<WorkerConfig, 'host'>): Tmux {
+    const config = this.deps.config();
+    const host = typeof worker === 'string' ? hostOf(config, worker) : worker.host === undefined ? null : (config.hosts[worker.host] ?? null);
     return host === null ? this.deps.tmux : this.host(host).tmux;
   }
 

@@ -55,7 +55,6 @@ export interface Launch {
 
 const SESSION_SIZE = { width: 160, height: 48 };
 
-
 export class Workers {
   private readonly conversations: Conversations;
   private readonly prep: WorktreePrep;
@@ -229,8 +228,8 @@ export class Workers {
    * tmux merely hangs up the pty, and a process that ignores SIGHUP would live on, unseen, in the worktree.
    */
   async stopWorker(worker: WorkerConfig, actor: Actor, reason: string): Promise<ActionResult> {
-    const tmux = this.deps.fleet.tmuxOf(worker.name);
-    const pane = await this.pane(worker.name);
+    const tmux = this.deps.fleet.tmuxOf(worker);
+    const pane = await this.pane(worker);
     let how = pane ? 'stopped' : 'was not running';
     if (pane && !pane.dead) {
       const graceMs = worker.stop.graceSeconds * 1000;
@@ -241,7 +240,7 @@ export class Workers {
       steps.push({ label: 'SIGKILL', act: () => tmux.signalPane(-pane.pid, 'SIGKILL'), waitMs: 2000 });
       for (const step of steps) {
         await step.act();
-        if (await this.waitForExit(worker.name, pane.pid, step.waitMs)) {
+        if (await this.waitForExit(worker, pane.pid, step.waitMs)) {
           how = `stopped (${step.label})`;
           break;
         }
@@ -254,10 +253,10 @@ export class Workers {
   }
 
   /** Polls until the pane with `pid` is dead or gone, for up to `ms`. */
-  private async waitForExit(name: string, pid: number, ms: number): Promise<boolean> {
+  private async waitForExit(worker: WorkerConfig, pid: number, ms: number): Promise<boolean> {
     const deadline = this.deps.now() + ms;
     for (;;) {
-      const current = await this.pane(name);
+      const current = await this.pane(worker);
       if (!current || current.dead || current.pid !== pid) return true;
       if (this.deps.now() >= deadline) return false;
       await sleep(50);
@@ -300,8 +299,8 @@ export class Workers {
     return { worker: name, ok: true, outcome: `removed ${worktree}${backup}${branchNote}` };
   }
 
-  private async pane(name: string): Promise<PaneInfo | undefined> {
-    return (await this.deps.fleet.tmuxOf(name).listPanes()).find((p) => p.session === name);
+  private async pane(worker: WorkerConfig): Promise<PaneInfo | undefined> {
+    return (await this.deps.fleet.tmuxOf(worker).listPanes()).find((p) => p.session === worker.name);
   }
 
   private oneAtATime<T>(host: string, work: () => Promise<T>): Promise<T> {

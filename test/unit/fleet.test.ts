@@ -158,3 +158,11 @@ it('does not look at this machine\'s server when every worker runs on a host', a
   expect((await fleet.panes(local).listPanes()).map((p) => p.session)).toEqual(['gpu-1']);
   expect(localLooks).toBe(0);
 });
+
+it("stops a worker taken out of the config where it ran: by its entry, not by a name the config no longer has", () => {
+  const box = host();
+  const fleet = fleetWith(box, { now: 1_000 });
+  expect(fleet.tmuxOf({ host: 'box1' })).toBe(box.tools.tmux);
+  expect(fleet.tmuxOf('gone-worker')).not.toBe(box.tools.tmux);
+  expect(fleet.tmuxOf({})).not.toBe(box.tools.tmux);
+});
