@@ -36,6 +36,7 @@ import { TreeFacts } from '../control/treeFacts.js';
 import { WorkerEntries } from '../control/workerEntries.js';
 import { Workers } from '../control/workers.js';
 import { Fleet } from '../control/fleet.js';
+import { probeHosts } from '../control/hostProbe.js';
 import { throwFirstFailure } from '../core/errors.js';
 
 export interface Services {
@@ -252,6 +253,8 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
       actor,
       integrationPath: integrationPath(current),
       land: async (taskId) => describeLanding(await lander().land([taskId], actor)),
+      // The dashboard's own connections: the doctor's probe shares them rather than opening its own.
+      probeHosts: (config) => probeHosts(config, (host) => fleet.ssh(host)),
     }),
   };
 }

@@ -16,7 +16,7 @@ import { backoff } from '../core/rules/guards.js';
 import { Git } from '../adapters/git.js';
 import { GitRunner } from '../adapters/gitRun.js';
 import { HostLogReader } from '../adapters/remoteTail.js';
-import { SshError, SshHost } from '../adapters/ssh.js';
+import { SshError, SshHost, type SshTarget } from '../adapters/ssh.js';
 import { SshShell } from '../adapters/sshShell.js';
 import { Tmux, type PaneInfo } from '../adapters/tmux.js';
 import type { PaneSource } from './paneObserver.js';
@@ -50,7 +50,6 @@ export interface HostTools {
   tmux: Tmux;
   /** For the looks made every second: through another long-lived shell there. */
   watch: Tmux;
-  shell: { close(): void };
   git: Git;
   logs: HostLogReader;
 }
@@ -69,9 +68,20 @@ export function hostSocket(config: ProjectConfig, host: string): string {
   return `${config.tmuxSocket}-${host}`;
 }
 
+/** How ssh reaches a host, as its `hosts` entry says. */
+export function sshTarget(host: HostConfig): SshTarget {
+  return {
+    name: host.name,
+    destination: host.ssh,
+    ...(host.port === undefined ? {} : { port: host.port }),
+    ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }),
+    sshArgs: host.sshArgs,
+  };
+}
+
 /** A host's tools over the system ssh: one connection carries its tmux, its git and its logs. */
 function overSsh(host: HostConfig, socket: string): Omit<HostTools, 'key'> {
-  const ssh = new SshHost({ name: host.name, destination: host.ssh, ...(host.port === undefined ? {} : { port: host.port }), ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }), sshArgs: host.sshArgs });
+  const ssh = new SshHost(sshTarget(host));
   // Two shells there: one for the looks made every second, one for actions (start, stop, git), so a
   // slow action never holds up a look. A call with input (a paste) takes a channel of its own.
   const looks = new SshShell(ssh);
@@ -81,7 +91,6 @@ function overSsh(host: HostConfig, socket: string): Omit<HostTools, 'key'> {
     ssh,
     tmux: new Tmux(socket, { program, host: host.name }),
     watch: new Tmux(socket, { program: looks.program(), host: host.name }),
-    shell: { close: () => [looks, actions].forEach((shell) => shell.close()) },
     git: new Git(host.repo, new GitRunner(program, host.name)),
     logs: new HostLogReader(looks),
   };
@@ -207,12 +216,6 @@ export class Fleet implements TmuxSessions {
 
   async killSession(name: string): Promise<boolean> {
     return this.tmuxOf(name).killSession(name);
-  }
-
-  /** Ends every host connection this fleet opened (a CLI command's last step; the masters persist a while anyway). */
-  async close(): Promise<void> {
-    for (const tools of this.tools.values()) tools.shell.close();
-    await Promise.allSettled([...this.tools.values()].map((tools) => tools.ssh.close()));
   }
 
   private hostsInUse(): HostConfig[] {

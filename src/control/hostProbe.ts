@@ -3,9 +3,9 @@
  * repository at its `repo`, is tmux there. One ssh call a host, all hosts at once, so one slow or dead
  * host costs the doctor its ssh timeout, not the sum of them.
  */
-import { SshError, SshHost, type SshTarget } from '../adapters/ssh.js';
+import { SshError, SshHost } from '../adapters/ssh.js';
 import type { HostConfig, ProjectConfig } from '../core/config/config.js';
-import { hostSocket } from './fleet.js';
+import { hostSocket, sshTarget } from './fleet.js';
 import type { HostFacts } from '../core/rules/doctor.js';
 
 /** Between git's answer and tmux's, and tmux's version and its sessions, in the probe's output. */
@@ -23,19 +23,13 @@ const PROBE = [
   'muxctl-probe',
 ];
 
-export function sshTarget(host: HostConfig): SshTarget {
-  return {
-    name: host.name,
-    destination: host.ssh,
-    ...(host.port === undefined ? {} : { port: host.port }),
-    ...(host.identityFile === undefined ? {} : { identityFile: host.identityFile }),
-    sshArgs: host.sshArgs,
-  };
-}
-
-export async function probeHost(config: ProjectConfig, host: HostConfig, connect: (target: SshTarget) => SshHost = (target) => new SshHost(target)): Promise<HostFacts> {
+/**
+ * The probe leaves the connection up: its master is shared by every muxctl here for that host entry (a
+ * running dashboard's included), and ControlPersist ends it once nobody uses it.
+ */
+export async function probeHost(config: ProjectConfig, host: HostConfig, connect: (host: HostConfig) => SshHost = (entry) => new SshHost(sshTarget(entry))): Promise<HostFacts> {
   const socket = hostSocket(config, host.name);
-  const ssh = connect(sshTarget(host));
+  const ssh = connect(host);
   const facts = {
     name: host.name,
     destination: host.ssh,
@@ -52,11 +46,9 @@ export async function probeHost(config: ProjectConfig, host: HostConfig, connect
   } catch (error) {
     if (error instanceof SshError) return { ...facts, unreachable: error.said, rootCommits: null, tmux: null, sessions: [] };
     throw error;
-  } finally {
-    await ssh.close();
   }
 }
 
-export function probeHosts(config: ProjectConfig, connect?: (target: SshTarget) => SshHost): Promise<HostFacts[]> {
+export function probeHosts(config: ProjectConfig, connect?: (host: HostConfig) => SshHost): Promise<HostFacts[]> {
   return Promise.all(Object.values(config.hosts).map((host) => probeHost(config, host, connect)));
 }

@@ -58,8 +58,11 @@ it('names each host that cannot run workers and why; a good clone is no finding'
   expect(text('empty')).toBe(`host empty has no clone of this repository at ${hostile}: clone it there`);
   expect(['pwned', 'pwned2'].filter((name) => existsSync(join(p.repo.scratch, name)))).toEqual([]);
 
-  // The same in words, and nothing left to find once only the good host remains.
+  // The same in words, and nothing left to find once only the good host remains. The probe left each
+  // host's shared connection up (a dashboard may be using it): asking again logs in nowhere.
+  const logins = sshd.logins();
   const words = await p.run(['doctor']);
+  expect(sshd.logins()).toBe(logins);
   expect(words.stdout).toContain('no safe fix: a person decides');
   await p.writeConfig({ ...p.config, hosts: { good: { ...via, repo: clone } } });
   const clean = await p.run(['doctor']);
