@@ -89,7 +89,11 @@ export function runProgram(file: string, args: readonly string[], options: Progr
 }
 
 function text(chunks: Buffer[]): string {
-  const whole = Buffer.concat(chunks).toString('utf8');
+  return withoutFinalNewline(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** A program's output as a value: without its one final newline (or CRLF). */
+export function withoutFinalNewline(whole: string): string {
   if (whole.endsWith('\r\n')) return whole.slice(0, -2);
   return whole.endsWith('\n') ? whole.slice(0, -1) : whole;
 }

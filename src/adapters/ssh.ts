@@ -145,7 +145,7 @@ export class SshHost {
         ...(options.input === undefined ? {} : { input: options.input }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
-      return { ...result, missing: result.exitCode === 127 && /No such file|not found/.test(result.stderr) };
+      return asProgramResult(result);
     };
   }
 
@@ -226,8 +226,13 @@ function readLog(file: string): string {
   }
 }
 
+/** A remote call's result as a ProgramRunner's: a program missing there exits 127 with sh's words. */
+export function asProgramResult(result: RemoteResult): ProgramResult {
+  return { ...result, missing: result.exitCode === 127 && /No such file|not found/.test(result.stderr) };
+}
+
 /** What ssh said last, which is what a person needs ("Permission denied (publickey).", "Host key verification failed."). */
-function lastLines(text: string, count = 3): string {
+export function lastLines(text: string, count = 3): string {
   return text
     .split('\n')
     .map((line) => line.trim())

@@ -13,8 +13,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from '../core/rules/names.js';
-import { remoteProgram, SshError, type RemoteResult, type SshHost } from './ssh.js';
-import type { ProgramRunner } from './program.js';
+import { asProgramResult, lastLines, remoteProgram, SshError, type RemoteResult, type SshHost } from './ssh.js';
+import { withoutFinalNewline, type ProgramRunner } from './program.js';
 
 interface Waiting {
   nonce: string;
@@ -47,7 +47,7 @@ export class SshShell {
     return async (file, args, options) => {
       if (options.input !== undefined) return own(file, args, options);
       const result = await this.run(remoteProgram(file, args, options.env), options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
-      return { ...result, missing: result.exitCode === 127 && /No such file|not found/.test(result.stderr) };
+      return asProgramResult(result);
     };
   }
 
@@ -105,7 +105,7 @@ export class SshShell {
       if (waiting === null) return;
       this.waiting = null;
       clearTimeout(waiting.timer);
-      const said = `${this.closedWith}${this.err}`.trim().split('\n').filter((line) => line.trim() !== '').slice(-3).join(' · ');
+      const said = lastLines(`${this.closedWith}${this.err}`);
       waiting.reject(new SshError(this.ssh.target.name, said || `the connection ended (ssh exited ${code ?? 'on a signal'})`));
     });
     // A dashboard's shell must never keep a finished command alive: node's exit closes its stdin.
@@ -122,8 +122,8 @@ export class SshShell {
     const found = outMark.exec(this.out);
     const errAt = this.err.indexOf(`\n${waiting.nonce}\n`);
     if (found === null || errAt === -1) return;
-    const stdout = trimOne(this.out.slice(0, found.index));
-    const stderr = trimOne(this.err.slice(0, errAt));
+    const stdout = withoutFinalNewline(this.out.slice(0, found.index));
+    const stderr = withoutFinalNewline(this.err.slice(0, errAt));
     this.out = this.out.slice(found.index + found[0].length);
     this.err = this.err.slice(errAt + waiting.nonce.length + 2);
     this.waiting = null;
@@ -135,10 +135,4 @@ export class SshShell {
     if (this.child === child) this.child = null;
     child.kill('SIGTERM');
   }
-}
-
-/** Without the one final newline a program's output is read without (as program.ts does). */
-function trimOne(text: string): string {
-  if (text.endsWith('\r\n')) return text.slice(0, -2);
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
