@@ -186,17 +186,12 @@ export class Fleet implements TmuxSessions {
       },
       capturePanes: async (names, lines) => {
         const config = this.deps.config();
-        const byHost = new Map<string | null, string[]>();
+        const byHost = new Map<HostConfig | null, string[]>();
         for (const name of names) {
-          const host = hostOf(config, name)?.name ?? null;
+          const host = hostOf(config, name);
           byHost.set(host, [...(byHost.get(host) ?? []), name]);
         }
-        const parts = await Promise.all(
-          [...byHost].map(([host, group]) => {
-            const hostConfig = host === null ? null : config.hosts[host];
-            return hostConfig === null || hostConfig === undefined ? local.capturePanes(group, lines) : this.hostCaptures(hostConfig, group, lines);
-          }),
-        );
+        const parts = await Promise.all([...byHost].map(([host, group]) => (host === null ? local.capturePanes(group, lines) : this.hostCaptures(host, group, lines))));
         return new Map(parts.flatMap((part) => [...part]));
       },
     };

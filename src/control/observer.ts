@@ -106,18 +106,20 @@ export class Observer {
     const config = this.deps.config();
     const unreachable = this.deps.unreachable?.() ?? new Map<string, { since: number; said: string }>();
     return config.workers.map((w) => {
+      // A worker on a host that does not answer: its state unknown and its last screen kept. Its settled
+      // state is kept too, so it comes back as it was once the host answers.
       const down = w.host === undefined ? undefined : unreachable.get(w.host);
-      if (down !== undefined) return this.unreachableSnapshot(w, down, config);
-      const pane = this.panes.get(w.name);
+      const pane = down === undefined ? this.panes.get(w.name) : undefined;
       const record: WorkerRecord = this.records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
-      const screen = pane ? (this.captured.get(w.name)?.lines ?? []) : [];
-      const logState = logs?.(w.name);
+      const screen = pane || down ? (this.captured.get(w.name)?.lines ?? []) : [];
+      const logState = down === undefined ? logs?.(w.name) : undefined;
       const install = w.agent === undefined ? undefined : AGENT_PRESETS[w.agent].install;
       const base = deriveHealth({ pane, desired: record.desired, startedAt: record.startedAt, stoppedAt: record.stoppedAt, now, install });
       // A live process weighs only what happened since it started: the log may hold an older process's turn.
       const epoch = logState && pane && !pane.dead && base.since !== null ? currentEpoch(logState.activity, this.epochStart(w.name, pane.pid, base.since, now)) : null;
       const activity = epoch?.activity ?? logState?.activity;
-      const health = logState && activity && pane ? (this.liveHealth(w.name, base, pane, screen, activity, epoch?.previousRun ?? null, now) ?? limitedExit(base, activity, record.startedAt, now)) : base;
+      const live = logState && activity && pane ? (this.liveHealth(w.name, base, pane, screen, activity, epoch?.previousRun ?? null, now) ?? limitedExit(base, activity, record.startedAt, now)) : base;
+      const health = down === undefined ? live : unreachableHealth(w.host ?? '', down.since, down.said);
       if (health === base) this.settled.delete(w.name);
       return {
         name: w.name,
@@ -134,28 +136,6 @@ export class Observer {
         conversation: record.conversation ?? null,
       };
     });
-  }
-
-  /**
-   * A worker on a host that does not answer: its last screen and log summary as they were, its state
-   * unknown. Its settled state is kept, so it comes back as it was once the host answers.
-   */
-  private unreachableSnapshot(w: ProjectConfig['workers'][number], down: { since: number; said: string }, config: ProjectConfig): WorkerSnapshot {
-    const record: WorkerRecord = this.records[w.name] ?? { desired: 'running', startedAt: null, stoppedAt: null, autoRestarts: 0 };
-    return {
-      name: w.name,
-      lane: w.lane,
-      ...(w.host === undefined ? {} : { host: w.host }),
-      health: unreachableHealth(w.host ?? '', down.since, down.said),
-      upSince: null,
-      screen: this.captured.get(w.name)?.lines ?? [],
-      worktree: workerPath(config, w.name),
-      command: null,
-      screenActiveAt: null,
-      restarts: w.restart.policy === 'never' ? null : { spent: record.autoRestarts, budget: w.restart.maxRestarts },
-      summary: null,
-      conversation: record.conversation ?? null,
-    };
   }
 
   /** A live pane past its start: working, idle, waiting, limited or stuck, from its logs, screen and activity. */
