@@ -352,7 +352,7 @@ async function remote(count) {
     servers.forEach((sshd, i) => {
       const clone = join(project.dir, `box${i + 1}`);
       execFileSync('git', ['clone', '-q', project.repo, clone]);
-      config.hosts[`box${i + 1}`] = { ssh: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs, repo: clone };
+      config.hosts[`box${i + 1}`] = { ...sshd.hostEntry(), repo: clone };
     });
     config.workers.forEach((worker, i) => (worker.host = `box${(i % 2) + 1}`));
     writeFileSync(project.file, JSON.stringify(config));

@@ -5,29 +5,14 @@
  * goes away its panel says unreachable (not missing, not crashed) while this machine's worker carries
  * on, and when the host is back the panel is live again on the same, never-restarted process.
  */
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/gitRepo.js';
+import { describe, expect, it } from 'vitest';
+import { useLoopbackHost } from '../helpers/hosts.js';
 import { keys } from '../helpers/pty.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
-import { killTestServer, tmuxSync } from '../helpers/tmuxSocket.js';
+import { tmuxSync } from '../helpers/tmuxSocket.js';
 import { badgeOf, openDashboard, screenDump, tick, useStartedProjects, waitForPanel, waitForScreen, waitForSelected } from './dashboardScreen.js';
 
 const startedProject = useStartedProjects();
-const hostServers: string[] = [];
-let sshd: TestSshd;
-
-beforeAll(async () => {
-  sshd = await startSshd();
-}, 30_000);
-
-afterEach(async () => {
-  await Promise.all(hostServers.splice(0).map((socket) => killTestServer(socket)));
-});
-
-afterAll(async () => {
-  await sshd.stop();
-});
+const host = useLoopbackHost();
 
 /** Counts on its screen and in its event log, and answers what is typed into it. */
 const COUNTER = [
@@ -38,17 +23,8 @@ const COUNTER = [
 
 describe('a worker on another machine', () => {
   it('is shown, attached over ssh, unreachable while its host is gone, and back on the same process after', async () => {
-    const hostSocketOf = (socket: string) => `${socket}-box1`;
     const project = await startedProject('hostdash', [tick('w1')], {});
-    const clone = join(project.repo.scratch, 'box1-clone');
-    await git(project.repo.scratch, 'clone', '-q', project.repo.path, clone);
-    await project.writeConfig({
-      ...project.config,
-      hosts: { box1: { ssh: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs, repo: clone } },
-      workers: [...(project.config.workers as object[]), { name: 'gpu-1', lane: 'app', host: 'box1', command: ['bash', '-c', COUNTER] }],
-    });
-    const hostSocket = hostSocketOf(project.socket);
-    hostServers.push(hostSocket);
+    const { hostSocket } = await host.add(project, [{ name: 'gpu-1', command: ['bash', '-c', COUNTER] }]);
     const up = await project.run(['up', 'gpu-1']);
     expect(up.exitCode, up.stderr).toBe(0);
     const hostPid = () => tmuxSync(hostSocket, ['list-panes', '-t', '=gpu-1:', '-F', '#{pane_pid}']).trim();
@@ -73,14 +49,14 @@ describe('a worker on another machine', () => {
     expect(hostPid()).toBe(pid);
 
     // The host goes away: its panel says so, with ssh's words; the worker here is still live.
-    await sshd.interrupt();
+    await host.sshd.interrupt();
     await waitForPanel(screen, 'gpu-1', /host box1 unreachable since \d\d:\d\d:\d\d · retrying/, 20_000);
     expect(badgeOf(screen, 'gpu-1')).toBe('⇄ unreachable');
     await waitForPanel(screen, 'w1', 'tick-w1');
     expect(badgeOf(screen, 'w1'), screenDump(screen)()).not.toMatch(/unreachable|missing/);
 
     // Back: the same process, never restarted, counting on; its panel is live again.
-    await sshd.resume();
+    await host.sshd.resume();
     await waitForScreen(screen, () => badgeOf(screen, 'gpu-1') === '● working', 'gpu-1 working again after the host came back', 45_000);
     expect(hostPid()).toBe(pid);
     screen.write('q');

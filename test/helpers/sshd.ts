@@ -4,7 +4,7 @@
  * who logged in. `.ci/run` installs openssh-server when /usr/sbin/sshd is absent.
  *
  *   const sshd = await startSshd();           // afterAll: await sshd.stop()
- *   new SshHost({ name: 'box1', destination: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs })
+ *   new SshHost(sshd.target('box1'))                       // or, in sessions.json: hosts.box1 = { ...sshd.hostEntry(), repo }
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { waitFor } from './waitFor.js';
+import type { SshTarget } from '../../src/adapters/ssh.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -28,6 +29,10 @@ export interface TestSshd {
   dir: string;
   /** How many logins the server accepted so far (from its log). */
   logins(): number;
+  /** How SshHost reaches this server, as a host named `name`. */
+  target(name: string): SshTarget;
+  /** A `hosts` entry's ssh fields for this server (its `repo` is the caller's). */
+  hostEntry(): { ssh: string; port: number; identityFile: string; sshArgs: string[] };
   /** The listening server's pid (its sessions are its children), for the benchmark's CPU count. */
   pid(): number | undefined;
   /** Restarts the server on the same port with a new host key: what a man in the middle looks like. */
@@ -122,12 +127,16 @@ export async function startSshd(): Promise<TestSshd> {
   };
 
   await start();
+  const destination = `${user}@127.0.0.1`;
+  const sshArgs = ['-F', '/dev/null', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR'];
   return {
     port,
-    destination: `${user}@127.0.0.1`,
+    destination,
     clientKey,
     knownHosts,
-    sshArgs: ['-F', '/dev/null', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR'],
+    sshArgs,
+    target: (name) => ({ name, destination, port, identityFile: clientKey, sshArgs }),
+    hostEntry: () => ({ ssh: destination, port, identityFile: clientKey, sshArgs }),
     dir,
     logins: () => (existsSync(log) ? (readFileSync(log, 'utf8').match(/Accepted publickey for /g) ?? []).length : 0),
     async changeHostKey() {

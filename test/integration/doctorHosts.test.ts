@@ -33,7 +33,7 @@ it('names each host that cannot run workers and why; a good clone is no finding'
   const clone = join(p.repo.scratch, 'host-clone');
   await git(p.repo.scratch, 'clone', '-q', p.repo.path, clone);
   const hostile = join(p.repo.scratch, `x$(touch ${p.repo.scratch}/pwned); touch ${p.repo.scratch}/pwned2`);
-  const via = { ssh: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs };
+  const via = sshd.hostEntry();
   await p.writeConfig({
     ...p.config,
     hosts: {

@@ -18,7 +18,7 @@ let repo: TestRepo;
 
 beforeAll(async () => {
   sshd = await startSshd();
-  box = new SshHost({ name: 'box1', destination: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs });
+  box = new SshHost(sshd.target('box1'));
   repo = await makeRepo();
   await repo.commit('README.md', '# r\n', 'first');
 }, 30_000);

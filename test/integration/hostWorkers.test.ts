@@ -5,44 +5,21 @@
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { events, projectsCleanedUpAfterEach, screenShows, sessions, statusJson, type StatusWorker } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import type { TestProject } from '../helpers/project.js';
-import { freePort, startSshd, type TestSshd } from '../helpers/sshd.js';
-import { killTestServer } from '../helpers/tmuxSocket.js';
+import { useLoopbackHost } from '../helpers/hosts.js';
+import { freePort } from '../helpers/sshd.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const project = projectsCleanedUpAfterEach();
-const hostServers: string[] = [];
-let sshd: TestSshd;
-
-beforeAll(async () => {
-  sshd = await startSshd();
-}, 30_000);
-
-afterEach(async () => {
-  await Promise.all(hostServers.splice(0).map((socket) => killTestServer(socket)));
-});
-
-afterAll(async () => {
-  await sshd.stop();
-});
+const host = useLoopbackHost();
 
 /** A project whose worker `gpu-1` runs on host box1: a second clone of the repository, reached over ssh. */
-async function withHost(label: string, command: string, port = sshd.port): Promise<{ p: TestProject; clone: string; hostSocket: string }> {
+async function withHost(label: string, command: string, port?: number): Promise<{ p: TestProject; clone: string; hostSocket: string }> {
   const p = await project(label, [{ name: 'w1', command: 'exec sleep 600' }]);
-  const clone = join(p.repo.scratch, 'box1-clone');
-  await git(p.repo.scratch, 'clone', '-q', p.repo.path, clone);
-  const hostWorktrees = join(p.repo.scratch, 'box1-worktrees');
-  await p.writeConfig({
-    ...p.config,
-    hosts: { box1: { ssh: sshd.destination, port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs, repo: clone, worktreeDir: hostWorktrees } },
-    workers: [...(p.config.workers as object[]), { name: 'gpu-1', lane: 'app', host: 'box1', command }],
-  });
-  const hostSocket = `${p.socket}-box1`;
-  hostServers.push(hostSocket);
-  return { p, clone, hostSocket };
+  return { p, ...(await host.add(p, [{ name: 'gpu-1', command }], port === undefined ? {} : { port })) };
 }
 
 it('starts a worker on its host, in a worktree of the clone there, shows it, and stops and removes it there', async () => {

@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 function target(overrides: Partial<SshTarget> = {}): SshTarget {
-  return { name: 'box1', destination: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs, ...overrides };
+  return { ...sshd.target('box1'), ...overrides };
 }
 
 function host(overrides: Partial<SshTarget> = {}): SshHost {

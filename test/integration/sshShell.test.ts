@@ -21,7 +21,7 @@ let scratch: string;
 beforeAll(async () => {
   sshd = await startSshd();
   scratch = await realpath(await mkdtemp(join(tmpdir(), 'muxctl-ssh-shell-')));
-  box = new SshHost({ name: 'box1', destination: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs }, scratch);
+  box = new SshHost(sshd.target('box1'), scratch);
   shell = new SshShell(box);
 }, 30_000);
 

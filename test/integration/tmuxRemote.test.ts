@@ -22,7 +22,7 @@ let scratch: string;
 beforeAll(async () => {
   sshd = await startSshd();
   scratch = await realpath(await mkdtemp(join(tmpdir(), 'muxctl-remote-tmux-')));
-  box = new SshHost({ name: 'box1', destination: sshd.destination, port: sshd.port, identityFile: sshd.clientKey, sshArgs: sshd.sshArgs }, scratch);
+  box = new SshHost(sshd.target('box1'), scratch);
 }, 30_000);
 
 afterAll(async () => {
