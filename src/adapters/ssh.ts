@@ -14,7 +14,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'no
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MuxctlError } from '../core/errors.js';
-import { shellCommand } from '../core/rules/names.js';
+import { shellCommand, shellQuote } from '../core/rules/names.js';
 import { withLockFile } from './lockFile.js';
 import { runProgram, type ProgramResult, type ProgramRunner } from './program.js';
 
@@ -104,6 +104,17 @@ export class SshHost {
    */
   argv(remote: readonly string[], { tty = false }: { tty?: boolean } = {}): string[] {
     return ['ssh', ...this.options(), '-o', 'ControlMaster=no', tty ? '-tt' : '-T', this.target.destination, '--', shellCommand(remote)];
+  }
+
+  /**
+   * How this machine's git reaches the clone at `path` on the host: an scp-like address, and an ssh
+   * command for GIT_SSH_COMMAND that rides the shared connection (opened first), so a push or a fetch
+   * costs a channel, not a login, and never prompts.
+   */
+  async gitRemote(path: string): Promise<{ url: string; env: Record<string, string> }> {
+    await this.connect();
+    const command = ['ssh', ...this.options(), '-o', 'ControlMaster=no'].map(shellQuote).join(' ');
+    return { url: `${this.target.destination}:${path}`, env: { GIT_SSH_COMMAND: command, GIT_SSH_VARIANT: 'ssh' } };
   }
 
   /**

@@ -15,7 +15,7 @@ import { RuntimeDir } from '../adapters/runtime.js';
 import type { TaskStore } from '../adapters/taskStore.js';
 import { Tmux } from '../adapters/tmux.js';
 import { mark } from '../adapters/timeline.js';
-import type { ProjectConfig } from '../core/config/config.js';
+import { hostOf, type ProjectConfig } from '../core/config/config.js';
 import { createRedactor } from '../core/rules/redact.js';
 import type { Actor } from '../core/rules/tasks.js';
 import { Acting } from '../control/acting.js';
@@ -36,6 +36,7 @@ import { TreeFacts } from '../control/treeFacts.js';
 import { WorkerEntries } from '../control/workerEntries.js';
 import { Workers } from '../control/workers.js';
 import { Fleet } from '../control/fleet.js';
+import { describeBroughtBack, HostBranches } from '../control/hostBranches.js';
 import { probeHosts } from '../control/hostProbe.js';
 import { throwFirstFailure } from '../core/errors.js';
 
@@ -130,13 +131,32 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
   const afterLimit = once(() => new AfterLimit({ config, tmux: fleet, store: runtime.store(), now }));
   const answering = once(() => new Answering({ config, tmux: fleet, store: runtime.store(), now, redact: createRedactor({ enabled: options.redact ?? true }) }));
   const messenger = once(() => new Messenger({ config, tmux: fleet, store: runtime.store(), workers: workers(), now }));
-  const tree = once(() => new TreeFacts({ config, git }));
+  const gitOf = (worker: string): Git => fleet.gitOf(worker);
+  const hosts = once(() => new HostBranches({ config, git, ssh: (host) => fleet.ssh(host) }));
+  const tree = once(() => new TreeFacts({ config, git, gitOf, hosts: hosts() }));
   const delivery = once(() => new Delivery({ tmux: fleet, workers: workers(), now, ...(options.deliveryTimings ? { timings: options.deliveryTimings } : {}) }));
   const tasks = once(
     () =>
-      new TaskControl({ config, store: runtime.store(), git, tmux: fleet, workers: workers(), tree: tree(), delivery: delivery(), acting, now, runCheck: (command, cwd) => runCheck(command, cwd, { env: checkEnv() }) }),
+      new TaskControl({
+        config,
+        store: runtime.store(),
+        git,
+        gitOf,
+        hosts: hosts(),
+        tmux: fleet,
+        workers: workers(),
+        tree: tree(),
+        delivery: delivery(),
+        acting,
+        now,
+        // A worker on a host is checked there, in its own worktree and environment.
+        runCheck: (command, cwd, worker) => {
+          const host = hostOf(current, worker);
+          return host === null ? runCheck(command, cwd, { env: checkEnv() }) : runCheck(command, cwd, { program: fleet.ssh(host).program() });
+        },
+      }),
   );
-  const restarts = once(() => new Restarts({ config, store: runtime.store(), git, workers: workers(), tasks: tasks(), tree: tree(), delivery: delivery(), acting, now }));
+  const restarts = once(() => new Restarts({ config, store: runtime.store(), gitOf, baseFor: (worker) => hosts().baseFor(worker), workers: workers(), tasks: tasks(), tree: tree(), delivery: delivery(), acting, now }));
   const recovery = once(() => new Recovery({ config, workers: workers(), restarts: restarts(), store: runtime.store(), tmux: fleet }));
   const entries = once(
     () =>
@@ -162,6 +182,11 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
         runCheck: (command, cwd) => runCheck(command, cwd),
         now,
         integrationPath: () => integrationPath(current),
+        // A task done on a host: its branch as the host's clone has it now.
+        bringBack: async (task) => {
+          if (task.assignee === null || task.branch === null) return null;
+          return describeBroughtBack(task.branch, hostOf(current, task.assignee)?.name ?? '', await hosts().bringBack(task.assignee, task.branch));
+        },
         // A bounced task goes back to its worker in resume mode, told what to fix.
         sendBack: async (task) => {
           const worker = current.workers.find((w) => w.name === task.assignee);

@@ -197,8 +197,7 @@ export class Dispatcher {
     if (queued.length === 0) return;
     const records = this.deps.workers.records();
     for (const worker of this.deps.config().workers) {
-      // A worker on a host takes no task yet (TaskControl refuses it, and says why).
-      if (worker.host !== undefined || !queued.some((task) => task.lane === worker.lane)) continue;
+      if (!queued.some((task) => task.lane === worker.lane)) continue;
       const snap = workers.find((w) => w.name === worker.name);
       if (snap === undefined || records[worker.name]?.desired === 'stopped') continue;
       if (!available(snap, worker.task.delivery)) continue;

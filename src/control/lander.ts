@@ -38,6 +38,11 @@ export interface LanderDeps {
    * checkoutAndDeliver). Without it the task is only claimed back, for the dispatcher or a person.
    */
   sendBack?: (task: Task) => Promise<{ ok: boolean; message: string }>;
+  /**
+   * Takes in the task's branch from the clone it was done in (a host's), before it is landed; says what
+   * it did, or null when there was nothing to take in. Without it, branches are read here only.
+   */
+  bringBack?: (task: Task) => Promise<string | null>;
 }
 
 interface Entry {
@@ -104,6 +109,7 @@ export class Lander {
       }
       const candidates = this.select(run, ids);
       if (candidates.length === 0) return run.results;
+      for (const task of candidates) await this.bringBack(run, task);
       await ensureIntegrationWorktree(run.config.repo, this.integrationPath, await this.baseTip(run.config));
       const size = Math.max(1, run.config.land.batch);
       for (let at = 0; at < candidates.length; at += size) await this.landGroup(run, candidates.slice(at, at + size));
@@ -331,6 +337,20 @@ export class Lander {
     }
     const sent = worker === null ? [] : await this.sendBack(applied.task);
     run.results.push({ task: entry.task.id, outcome, sha: null, reasons: [...applied.event.reasons, ...sent], branch: null, push: null });
+  }
+
+  /**
+   * A host that cannot be reached does not hold the landing back: the branch as it came here when the
+   * task was done is what its worker declared done, and it lands; the record says so.
+   */
+  private async bringBack(run: Run, task: Task): Promise<void> {
+    if (this.deps.bringBack === undefined) return;
+    try {
+      const said = await this.deps.bringBack(task);
+      if (said !== null) this.record(run, 'fetch', [`${task.id}: ${said}`]);
+    } catch (error) {
+      this.record(run, 'fetch-failed', [`${task.id}: could not take in ${task.branch ?? 'its branch'} from its worker's clone: ${(error as Error).message}; landing it as it came here when it was done`]);
+    }
   }
 
   private async sendBack(task: Task): Promise<string[]> {

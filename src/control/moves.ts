@@ -19,20 +19,27 @@ import { waitingOn } from '../core/rules/queue.js';
 import type { Actor, Checkpoint, Task, TaskResult } from '../core/rules/tasks.js';
 import type { Acting } from './acting.js';
 import type { Delivery } from './deliverer.js';
+import { describeBroughtBack, type HostBranches } from './hostBranches.js';
 import type { TreeFacts } from './treeFacts.js';
 import type { Workers } from './workers.js';
 
 export interface TaskControlDeps {
   config: () => ProjectConfig;
   store: TaskStore;
+  /** This repository: the board's copy of every task branch. */
   git: Git;
+  /** The clone `worker`'s worktree belongs to: this repository, or its host's. */
+  gitOf: (worker: string) => Git;
+  /** Task branches carried to and from the hosts' clones. */
+  hosts: HostBranches;
   tmux: TmuxSessions;
   workers: Workers;
   tree: TreeFacts;
   delivery: Delivery;
   acting: Acting;
   now: () => number;
-  runCheck: (command: string, cwd: string) => Promise<CheckRun>;
+  /** Runs a task's check in `worker`'s worktree, on the machine it is on. */
+  runCheck: (command: string, cwd: string, worker: string) => Promise<CheckRun>;
 }
 
 export type Outcome = { ok: true; message: string; task?: Task } | { ok: false; message: string; reasons: string[]; code?: string };
@@ -114,7 +121,6 @@ export class TaskControl {
     const worker = this.deps.workers.worker(workerName);
     const task = this.deps.store.get(taskId);
     if (task === null) return refused(`no task ${taskId}`);
-    if (worker.host !== undefined) return refused(onHostNotYet(worker.name, worker.host));
     if (task.state !== 'queued') return refused(`${task.id} is ${task.state}, not queued${task.assignee ? ` (${task.assignee} has it)` : ''}`);
     const waits = waitingOn(task, this.deps.store.list());
     if (waits.length > 0) return refused(`${task.id} is not ready: it waits on ${waits.join(', ')}`);
@@ -179,8 +185,10 @@ export class TaskControl {
       if (!started.ok) return refusal(started);
     }
     const worktree = workerPath(this.config, worker);
-    const check = task.check === null ? undefined : await this.deps.runCheck(task.check, worktree);
-    const dirtyFiles = await this.deps.git.dirtyFiles(worktree);
+    // A worker on a host committed there: its branch comes here first, so what is judged is what lands.
+    await this.bringBack(task, worker, actor);
+    const check = task.check === null ? undefined : await this.deps.runCheck(task.check, worktree, worker);
+    const dirtyFiles = await this.deps.gitOf(worker).dirtyFiles(worktree);
     const commits = await this.deps.tree.commitsOnBranch(task);
     const evidence = { checkPassed: check === undefined ? null : check.passed, dirtyFiles, commitsOnBranch: commits };
     const finished = this.deps.store.apply(task.id, { type: 'finish', worker, evidence }, actor, this.deps.now(), (next) => ({
@@ -235,10 +243,28 @@ export class TaskControl {
    */
   private async checkoutTask(task: Task, worker: string): Promise<Task> {
     const branch = branchFor(task);
-    const config = this.config;
-    await this.letGoElsewhere(branch, worker);
-    const checkout = await this.deps.git.checkoutTaskBranch(workerPath(config, worker), branch, config.baseBranch);
+    const git = this.deps.gitOf(worker);
+    await this.letGoElsewhere(this.deps.git, branch, worker);
+    if (git !== this.deps.git) {
+      // On a host: let go of it in another worktree there too, then the clones agree before it starts.
+      await this.letGoElsewhere(git, branch, worker);
+      this.recordBroughtBack(task, worker, await this.deps.hosts.send(worker, branch));
+    }
+    const checkout = await git.checkoutTaskBranch(workerPath(this.config, worker), branch, this.deps.hosts.baseFor(worker));
     return checkout.created ? (this.deps.store.annotate(task.id, { baseSha: checkout.baseSha, branch }, this.deps.now()) ?? task) : task;
+  }
+
+  /** The task's branch taken back from its worker's host clone (nothing for a worker here). */
+  private async bringBack(task: Task, worker: string, actor: Actor): Promise<void> {
+    if (task.branch === null) return;
+    this.recordBroughtBack(task, worker, await this.deps.hosts.bringBack(worker, task.branch), actor);
+  }
+
+  private recordBroughtBack(task: Task, worker: string, brought: Awaited<ReturnType<HostBranches['bringBack']>>, actor: Actor = { kind: 'dispatcher' }): void {
+    const host = this.deps.hosts.hostOf(worker);
+    const said = host === null ? null : describeBroughtBack(branchFor(task), host.name, brought);
+    if (said === null) return;
+    this.deps.store.record({ time: this.deps.now(), actor, kind: 'task', subject: task.id, action: 'fetch', worker, reasons: [said] });
   }
 
   /**
@@ -255,7 +281,6 @@ export class TaskControl {
     const task = this.deps.store.get(taskId);
     if (task === null) return refused(`no task ${taskId}`);
     const to = this.deps.workers.worker(toName);
-    if (to.host !== undefined) return refused(onHostNotYet(to.name, to.host));
     const fromName = task.assignee;
     if (fromName === null) return refused(`${task.id} is ${task.state} and nobody holds it; assign it instead`);
     const from = this.deps.workers.worker(fromName);
@@ -292,10 +317,13 @@ export class TaskControl {
    */
   async handOver(task: Task, from: WorkerConfig, why: string, actor: Actor): Promise<{ checkpoint: Checkpoint | null }> {
     const worktree = workerPath(this.config, from.name);
+    const git = this.deps.gitOf(from.name);
     if (await this.deps.tmux.hasSession(from.name)) await this.deps.workers.restart(from.name, actor, `${why}: ${from.name} comes back idle`);
     if (!(await this.deps.tree.onBranch(task, from.name))) return { checkpoint: null };
-    const sha = await this.deps.git.commitAll(worktree, `WIP ${task.id}: checkpoint from ${from.name} (${why})`);
-    await this.deps.git.releaseBranch(worktree, workerBranch(from.name));
+    const sha = await git.commitAll(worktree, `WIP ${task.id}: checkpoint from ${from.name} (${why})`);
+    await git.releaseBranch(worktree, workerBranch(from.name));
+    // The WIP commit travels by git: from a host's clone it comes here, whoever takes the task next.
+    await this.bringBack(task, from.name, actor);
     if (sha === null) return { checkpoint: null };
     return { checkpoint: { at: this.deps.now(), sha: sha.slice(0, 12), note: `WIP from ${from.name}: ${why}` } };
   }
@@ -304,22 +332,26 @@ export class TaskControl {
   private async prepareWorktree(worker: WorkerConfig): Promise<Outcome> {
     const config = this.config;
     const worktree = workerPath(config, worker.name);
-    await this.deps.git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: config.baseBranch });
-    const dirty = await this.deps.git.dirtyFiles(worktree);
+    const git = this.deps.gitOf(worker.name);
+    await git.ensureWorktree({ path: worktree, branch: workerBranch(worker.name), base: config.baseBranch });
+    const dirty = await git.dirtyFiles(worktree);
     if (dirty.length === 0) return { ok: true, message: 'clean' };
     const shown = dirty.slice(0, 3).join(', ') + (dirty.length > 3 ? ` and ${dirty.length - 3} more` : '');
     return refused(`${worker.name} has ${plural(dirty.length, 'uncommitted file')} that belong to no task (${shown}): commit or clean them first`);
   }
 
-  /** A branch left checked out in an idle worker's worktree (after a crash) is let go of there first. */
-  private async letGoElsewhere(branch: string, taker: string): Promise<void> {
+  /**
+   * A branch left checked out in an idle worker's worktree of `git`'s clone (after a crash) is let go of
+   * there first.
+   */
+  private async letGoElsewhere(git: Git, branch: string, taker: string): Promise<void> {
     const config = this.config;
-    const holder = (await this.deps.git.listWorktrees()).find((entry) => entry.branch === branch);
+    const holder = (await git.listWorktrees()).find((entry) => entry.branch === branch);
     if (holder === undefined) return;
     const owner = config.workers.find((w) => workerPath(config, w.name) === holder.path || holder.path.endsWith(`/${w.name}`));
     if (owner === undefined || owner.name === taker) return;
-    const sha = await this.deps.git.commitAll(holder.path, `WIP: left on ${branch} in ${owner.name}`);
-    await this.deps.git.releaseBranch(holder.path, workerBranch(owner.name));
+    const sha = await git.commitAll(holder.path, `WIP: left on ${branch} in ${owner.name}`);
+    await git.releaseBranch(holder.path, workerBranch(owner.name));
     if (sha !== null) {
       this.deps.store.record({ time: this.deps.now(), actor: { kind: 'dispatcher' }, kind: 'worker', subject: owner.name, action: 'commit-wip', worker: owner.name, reasons: [`uncommitted work on ${branch} committed as ${sha.slice(0, 7)} before ${taker} took the branch`] });
     }
@@ -346,14 +378,6 @@ export class TaskControl {
 /** A task's branch: the one it has, or `task/<id>-<slug>` for a task that never had one. */
 function branchFor(task: Task): string {
   return task.branch ?? taskBranchName(task.id, task.title);
-}
-
-/**
- * Tasks go to workers on this machine only, for now: a task's branch and its WIP commit would have to
- * travel to the host's clone and back by git, and its landing fetch from there (issue 14's next step).
- */
-function onHostNotYet(worker: string, host: string): string {
-  return `${worker} runs on host ${host}: tasks for workers on other machines are not built yet (give it work at its prompt: m sends a message)`;
 }
 
 export function refused(message: string): Outcome & { ok: false } {

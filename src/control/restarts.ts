@@ -19,7 +19,10 @@ import type { Workers } from './workers.js';
 export interface RestartsDeps {
   config: () => ProjectConfig;
   store: TaskStore;
-  git: Git;
+  /** The clone `worker`'s worktree belongs to (its host's, for a worker there): backups and resets happen in it. */
+  gitOf: (worker: string) => Git;
+  /** What a task branch starts from in a worker's clone. */
+  baseFor: (worker: string) => string;
   workers: Workers;
   tasks: TaskControl;
   tree: TreeFacts;
@@ -95,10 +98,12 @@ export class Restarts {
   /** A confirmed reset: everything the worktree holds goes into a backup ref first, then back to the base. */
   private async backUpAndReset(task: Task, worker: string, actor: Actor, decision: RestartDecision): Promise<void> {
     const worktree = workerPath(this.deps.config(), worker);
-    const ref = await this.deps.git.backupRef(worker, await this.deps.git.snapshotWorktree(worktree), new Date(this.deps.now()));
-    this.deps.store.record({ time: this.deps.now(), actor, kind: 'worker', subject: worker, action: 'backup', worker, reasons: [`before reset to the base: ${ref}`] });
-    await this.deps.git.resetWorktree(worktree, task.baseSha ?? this.deps.config().baseBranch);
-    decision.reasons.push(`backup: ${ref}`);
+    const git = this.deps.gitOf(worker);
+    const ref = await git.backupRef(worker, await git.snapshotWorktree(worktree), new Date(this.deps.now()));
+    const where = git.runner.host === null ? '' : ` (in the clone on ${git.runner.host})`;
+    this.deps.store.record({ time: this.deps.now(), actor, kind: 'worker', subject: worker, action: 'backup', worker, reasons: [`before reset to the base: ${ref}${where}`] });
+    await git.resetWorktree(worktree, task.baseSha ?? this.deps.baseFor(worker));
+    decision.reasons.push(`backup: ${ref}${where}`);
   }
 
   /** The guard's decision from the facts it needs, gathered from the store, git and the runtime records. */

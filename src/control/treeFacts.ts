@@ -7,20 +7,30 @@ import type { ProjectConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
 import type { DeliveryContext } from '../core/rules/delivery.js';
 import { drift } from '../core/rules/treeEvidence.js';
-import type { Task } from '../core/rules/tasks.js';
+import { isHeld, type Task } from '../core/rules/tasks.js';
+import type { HostBranches } from './hostBranches.js';
 
 export interface TreeFactsDeps {
   config: () => ProjectConfig;
+  /** This repository: the board's copy of every task branch. */
   git: Git;
+  /** The clone `worker`'s worktree belongs to: this repository, or its host's. */
+  gitOf: (worker: string) => Git;
+  hosts: Pick<HostBranches, 'baseFor'>;
 }
 
 export class TreeFacts {
   constructor(private readonly deps: TreeFactsDeps) {}
 
-  /** Commits on the task's branch since it was made (0 when it has none yet). */
+  /**
+   * Commits on the task's branch since it was made (0 when it has none yet), as the clone of the worker
+   * holding it has them: a held task on a host is counted there, where its worker commits.
+   */
   async commitsOnBranch(task: Task): Promise<number> {
-    if (task.branch === null || !(await this.deps.git.branchExists(task.branch))) return 0;
-    return this.deps.git.countCommits(task.baseSha ?? this.deps.config().baseBranch, task.branch);
+    const holder = task.assignee !== null && isHeld(task.state) ? task.assignee : null;
+    const git = holder === null ? this.deps.git : this.deps.gitOf(holder);
+    if (task.branch === null || !(await git.branchExists(task.branch))) return 0;
+    return git.countCommits(task.baseSha ?? (holder === null ? this.deps.config().baseBranch : this.deps.hosts.baseFor(holder)), task.branch);
   }
 
   /** The task's branch moved past where it started and is contained in the base. */
@@ -34,11 +44,11 @@ export class TreeFacts {
   /** Whether `worker`'s worktree has the task's branch checked out now. */
   async onBranch(task: Task, worker: string): Promise<boolean> {
     if (task.branch === null) return false;
-    return (await this.deps.git.currentBranch(workerPath(this.deps.config(), worker)).catch(() => null)) === task.branch;
+    return (await this.deps.gitOf(worker).currentBranch(workerPath(this.deps.config(), worker)).catch(() => null)) === task.branch;
   }
 
   async dirtyFiles(worker: string): Promise<string[]> {
-    return this.deps.git.dirtyFiles(workerPath(this.deps.config(), worker)).catch(() => []);
+    return this.deps.gitOf(worker).dirtyFiles(workerPath(this.deps.config(), worker)).catch(() => []);
   }
 
   /** What a delivery tells the agent: resume (commits or a checkpoint to start from) or start. */
