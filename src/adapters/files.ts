@@ -1,5 +1,6 @@
 /** Plain file-system questions and moves for the control layer, which touches no file itself. */
-import { cp, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { globMatcher } from '../core/config/glob.js';
 
@@ -56,4 +57,19 @@ export async function logLines(file: string): Promise<string[]> {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
+/**
+ * A file path in a new private temporary directory, for `use`; what `use` left in it is returned, and the
+ * directory removed, whatever happened.
+ */
+export async function withScratchFile<T>(prefix: string, use: (file: string) => Promise<T>): Promise<{ result: T; written: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    const file = join(dir, 'scratch');
+    const result = await use(file);
+    return { result, written: await readFile(file, 'utf8').catch(() => '') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -168,6 +168,12 @@ export async function runDashboard(services: Services, options: DashboardOptions
   };
   const boardTimer = setInterval(() => board.refresh(), BOARD_POLL_MS);
   board.refresh();
+  // A host worker's own `muxctl task done` (or emit) comes here to be run; the board shows what it moved.
+  services.listeners.hostRequestRun = (worker, argv, exitCode) => {
+    board.refresh();
+    notify(`${worker}: muxctl ${argv.slice(0, 2).join(' ')} ${exitCode === 0 ? 'done' : `refused (exit ${exitCode})`}`, exitCode === 0 ? 'info' : 'error');
+  };
+  services.hostRequests.sync();
 
   const logsReady = watchLogs().then(() => mark('logs read'));
   let followedConversations = '';
@@ -263,6 +269,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
     }
     applyConfig(services, store, result.config, role.leader, () => loop.refresh());
     void watchLogs();
+    services.hostRequests.sync();
   });
 
   const onSignal = (): void => finish(0);
@@ -302,6 +309,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
     writeFileSync(statsFile, JSON.stringify({ linesRead }));
   }
   await logs.close();
+  await services.hostRequests.close();
   await watcher.close();
   stdout.off('resize', onResize);
   runtime.releaseLeadership();

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../adapters/check.js';
+import { runProgram } from '../adapters/program.js';
 import { loadConfig, locateConfig } from '../adapters/configFile.js';
 import { readConfigText, rewriteConfigFile } from '../adapters/configEdit.js';
 import { Git } from '../adapters/git.js';
@@ -37,6 +38,7 @@ import { WorkerEntries } from '../control/workerEntries.js';
 import { Workers } from '../control/workers.js';
 import { Fleet } from '../control/fleet.js';
 import { describeBroughtBack, HostBranches } from '../control/hostBranches.js';
+import { HostRequests } from '../control/hostRequests.js';
 import { probeHosts } from '../control/hostProbe.js';
 import { throwFirstFailure } from '../core/errors.js';
 
@@ -71,6 +73,8 @@ export interface Services {
   readonly lander: Lander;
   /** One landing at a time from this process, and land.auto's throttle. */
   readonly landings: Landings;
+  /** Host workers' own `muxctl task|emit`, run here as them (the dashboard follows their requests). */
+  readonly hostRequests: HostRequests;
   /** What the doctor needs, acting as `actor`; its "land it" fix goes through the lander. */
   doctor(actor: Actor): DoctorDeps;
   /** Who hears of what happens in the background: the dashboard sets these. */
@@ -82,6 +86,8 @@ export interface Listeners {
   afterLanding: () => void;
   /** What a background landing of land.auto did, or why it failed. */
   autoLanded: (result: { ok: true; text: string } | { ok: false; text: string }) => void;
+  /** A host worker's own `muxctl task|emit` was run here: what it was, and its exit code. */
+  hostRequestRun: (worker: string, argv: readonly string[], exitCode: number) => void;
 }
 
 export interface OpenOptions {
@@ -119,7 +125,7 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
   const fleet = new Fleet({ config, tmux, git, now });
   const runtime = new RuntimeDir(initial.repo);
   const acting = new Acting();
-  const listeners: Listeners = { afterLanding: () => {}, autoLanded: () => {} };
+  const listeners: Listeners = { afterLanding: () => {}, autoLanded: () => {}, hostRequestRun: () => {} };
   const once = <T>(make: () => T): (() => T) => {
     let made: T | undefined;
     return () => (made ??= make());
@@ -217,6 +223,20 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
       }),
   );
   const landings = once(() => new Landings({ lander: lander(), store: runtime.store(), now, afterLanding: () => listeners.afterLanding() }));
+  const hostRequests = once(
+    () =>
+      new HostRequests({
+        config,
+        fleet,
+        // This machine's muxctl, as the worker, on this board: what a worker here runs in its worktree.
+        run: async (worker, argv, env) => {
+          const workerEnv = { ...checkEnv(), MUXCTL_WORKER: worker, MUXCTL_CONFIG: current.file, MUXCTL_STATE_DIR: runtime.dir, ...env };
+          const result = await runProgram(join(binDir(), 'muxctl'), argv, { env: workerEnv, cwd: current.repo, timeoutMs: 35 * 60_000 });
+          return { exitCode: result.exitCode ?? 1, output: result.all };
+        },
+        onRun: (worker, argv, exitCode) => listeners.hostRequestRun(worker, argv, exitCode),
+      }),
+  );
   return {
     config,
     reload: (next) => {
@@ -267,6 +287,9 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
     },
     get landings() {
       return landings();
+    },
+    get hostRequests() {
+      return hostRequests();
     },
     listeners,
     doctor: (actor) => ({

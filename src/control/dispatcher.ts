@@ -13,7 +13,7 @@ import type { WorkerSnapshot } from '../core/rules/snapshot.js';
 import { HELD_STATES, NEEDS_PERSON_STATES, type Actor, type Task } from '../core/rules/tasks.js';
 import { decidePolicyRestart } from '../core/rules/guards.js';
 import { clockTime } from '../core/rules/health.js';
-import { pasteUnderWay, processHasTask, screenShowsTask, shouldRenew } from '../core/rules/leases.js';
+import { leaseRunOut, pasteUnderWay, processHasTask, screenShowsTask, shouldRenew } from '../core/rules/leases.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
 import { dispatchPaused, dispatchPauseSetting } from '../core/rules/dispatch.js';
 import { writeBridgeFiles } from './bridge.js';
@@ -140,11 +140,11 @@ export class Dispatcher {
   private async expireLeases(workers: readonly WorkerSnapshot[], results: ActionResult[]): Promise<void> {
     const now = this.deps.now();
     for (const task of this.held()) {
-      if (task.lease === null || task.lease.expiresAt > now) continue;
+      const snap = workers.find((w) => w.name === task.lease?.holder);
+      if (task.lease === null || !leaseRunOut(task.lease, now, snap?.health.state ?? null)) continue;
       // A restart or a reassign of the holder is under way here: it renews the lease or moves the task itself.
       if (this.deps.control.busy(task.lease.holder)) continue;
       const holder = this.deps.config().workers.find((w) => w.name === task.lease?.holder);
-      const snap = workers.find((w) => w.name === task.lease?.holder);
       const why = `lease expired while ${task.lease.holder} was ${snap?.health.state ?? 'gone'}`;
       const handed = holder === undefined ? { checkpoint: null } : await this.deps.control.handOver(task, holder, why, DISPATCHER);
       const expired = this.deps.store.apply(task.id, { type: 'expireLease' }, DISPATCHER, this.deps.now(), (next) => ({

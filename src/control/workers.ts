@@ -22,6 +22,7 @@ import { workerPort } from '../core/rules/worktreePrep.js';
 import { WorktreePrep } from './worktreePrep.js';
 import { hostStateDir, type Fleet, type TmuxSessions } from './fleet.js';
 import { SshError } from '../adapters/ssh.js';
+import { installHostShim, requestsBase } from '../adapters/hostShim.js';
 
 export interface WorkersDeps {
   config: () => ProjectConfig;
@@ -149,8 +150,9 @@ export class Workers {
         const prepared = await this.prep.prepare({ worker, worktree, made, env: this.workerEnv(worker, worktree), running, actor });
         if (!prepared.ok) return { worker: worker.name, ok: false, outcome: prepared.outcome };
       } else {
-        // The screen capture is appended there by the host's tmux: its directory must exist first.
-        await this.deps.fleet.ssh(host).run(['mkdir', '-p', '-m', '700', `${hostStateDir(host)}/logs`]);
+        // The screen capture is appended there by the host's tmux: its directory must exist first. The
+        // worker's own `muxctl task|emit` there is muxctl's stand-in, written in the same call.
+        await installHostShim(this.deps.fleet.ssh(host), hostStateDir(host));
       }
       const transientEnv = Object.keys(launch.env ?? {});
       const plan = launch.command === undefined ? await this.plan(worker, launch.newConversation === true) : null;
@@ -322,7 +324,9 @@ export class Workers {
       ...(plan?.conversation.id ? { MUXCTL_SESSION_ID: plan.conversation.id } : {}),
     };
     const given = launch.command ?? conversationCommand(worker, plan);
-    const command = typeof given === 'string' ? given : shellCommand(given);
+    const line = typeof given === 'string' ? given : shellCommand(given);
+    // On a host, muxctl's stand-in comes first on the PATH the host gives it (only its shell knows that PATH).
+    const command = hostOf(this.config, worker.name) === null ? line : `export PATH="$MUXCTL_BIN:$PATH"; ${line}`;
     return {
       name: worker.name,
       worker: worker.name,
@@ -355,6 +359,9 @@ export class Workers {
         MUXCTL_REPO: host.repo,
         MUXCTL_WORKTREE: worktree,
         MUXCTL_AGENT_LOG: logs.events,
+        // Where muxctl's stand-in there sends `muxctl task|emit` (adapters/hostShim.ts).
+        MUXCTL_BIN: `${hostStateDir(host)}/bin`,
+        MUXCTL_REQUESTS: requestsBase(hostStateDir(host), worker.name),
         ...(port === null ? {} : { MUXCTL_PORT: String(port) }),
         ...worker.env,
       };

@@ -6,7 +6,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { openProject } from '../../src/app/services.js';
 import { projectsCleanedUpAfterEach, screenShows } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import { useLoopbackHost } from '../helpers/hosts.js';
@@ -126,3 +128,68 @@ it('moves a task from a host to a worker here: the uncommitted work travels as a
   expect(await git(clone, 'status', '--porcelain')).toBe('');
   await screenShows(p.socket, 'w1', 'heard: Task T1: Half a job');
 }, 120_000);
+
+it("runs a host worker's own `muxctl task done` and `muxctl emit` on the board here, and answers it there", async () => {
+  const work = [
+    COMMITS,
+    'muxctl emit status "epoch 3 of 10"; echo "emit=$?"',
+    // A config of the worker's choosing is refused: the board is the one the dashboard runs.
+    'muxctl task --config /tmp/other.json list; echo "config=$?"',
+    'muxctl task done; echo "done=$?"',
+  ].join('; ');
+  const p = await project('hostself', [{ name: 'w1', command: 'exec sleep 600' }]);
+  const { hostSocket } = await host.add(p, [agent('gpu-1', work)]);
+  // The dashboard's part: following the host workers' requests (as the dashboard does from its start).
+  const services = await openProject(p.configFile);
+  try {
+    services.hostRequests.sync();
+    expect((await p.run(['up'])).exitCode).toBe(0);
+    await screenShows(hostSocket, 'gpu-1', 'agent-ready');
+    expect((await p.run(['task', 'add', 'Train the model', '--lane', 'app'])).exitCode).toBe(0);
+    expect((await p.run(['task', 'assign', 'T1', 'gpu-1'])).exitCode).toBe(0);
+
+    const screen = await screenShows(hostSocket, 'gpu-1', 'done=', 60_000);
+    expect(screen).toContain('emit=0');
+    expect(screen).toMatch(/--config is not taken[\s\S]*config=2/);
+    expect(screen).toContain('T1 done');
+    expect(screen).toContain('done=0');
+    // It was the worker's own move, recorded as its, and its commit came here.
+    const shown = JSON.parse((await p.run(['task', 'show', 'T1', '--json'])).stdout) as TaskJson & { events: Array<{ action: string; actor: { kind: string; name?: string } }> };
+    expect(shown.state).toBe('done');
+    expect(shown.events.find((e) => e.action === 'finish')?.actor).toEqual({ kind: 'worker', name: 'gpu-1' });
+    expect(await git(p.repo.path, 'log', '--format=%s', `main..${shown.branch ?? ''}`)).toBe('Train the model');
+    // The event was made here and written to the worker's event log on the host, which the dashboard reads.
+    const events = readFileSync(join(p.repo.scratch, 'box1-worktrees', '.muxctl', 'logs', 'gpu-1.events.jsonl'), 'utf8');
+    expect(events).toContain('epoch 3 of 10');
+  } finally {
+    await services.hostRequests.close();
+    services.runtime.close();
+  }
+}, 120_000);
+
+it('says nothing was done when no dashboard takes a host worker\'s request, and a dashboard opened later never runs it', async () => {
+  const p = await project('hostalone', [{ name: 'w1', command: 'exec sleep 600' }]);
+  const { hostSocket } = await host.add(p, [agent('gpu-1', 'muxctl task fail "no board"; echo "fail=$?"')]);
+  expect((await p.run(['up'])).exitCode).toBe(0);
+  await screenShows(hostSocket, 'gpu-1', 'agent-ready');
+  expect((await p.run(['task', 'add', 'Train the model', '--lane', 'app'])).exitCode).toBe(0);
+  expect((await p.run(['task', 'assign', 'T1', 'gpu-1'])).exitCode).toBe(0);
+  const screen = await screenShows(hostSocket, 'gpu-1', 'fail=', 40_000);
+  expect(screen).toContain('no muxctl dashboard took this in 20 s, so nothing was done');
+  expect(screen).toContain('fail=75');
+
+  const services = await openProject(p.configFile);
+  try {
+    services.hostRequests.sync();
+    const box1 = services.config().hosts.box1;
+    if (box1 === undefined) throw new Error('no host box1 in the config');
+    // Two looks at the host's files: the request is there, and it is not run.
+    await services.fleet.logReader(box1).poll();
+    await services.fleet.logReader(box1).poll();
+    await services.hostRequests.settled();
+    expect(services.store.get('T1')?.state).toBe('running');
+  } finally {
+    await services.hostRequests.close();
+    services.runtime.close();
+  }
+}, 90_000);

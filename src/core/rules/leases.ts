@@ -63,3 +63,12 @@ export function shouldRenew(f: RenewFacts): boolean {
   const logged = f.lastActiveAt !== null && f.lastActiveAt >= f.upSince && f.lastActiveAt > f.lease.expiresAt - f.leaseMs;
   return ACTIVE_STATES.has(f.state) || logged;
 }
+
+/**
+ * Whether a lease has run out for its holder. Never while the holder's host cannot be reached: nobody
+ * here knows what it does there, and its work is there. The lease is judged once the host answers
+ * again, on what its worker did meanwhile (its log lines count, as for a renewal).
+ */
+export function leaseRunOut(lease: Lease, now: number, holderState: HealthState | null): boolean {
+  return lease.expiresAt <= now && holderState !== 'unreachable';
+}

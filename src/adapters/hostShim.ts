@@ -1,0 +1,96 @@
+/**
+ * `muxctl` on a host, where muxctl itself is not installed: a POSIX sh script muxctl puts beside the
+ * host's worktrees (`<worktreeDir>/.muxctl/bin/muxctl`, first on its workers' PATH). A worker's
+ * `muxctl task …` or `muxctl emit …` there becomes one line appended to its requests file, every
+ * argument base64 (never a shell word); the dashboard that follows that file runs the command here as
+ * that worker and writes the answer back, which the script prints with its exit code.
+ *
+ * Who takes a request is settled by `mkdir` of `<id>.taken`, atomic on the host: the dashboard takes it
+ * to run it; the script takes it itself when no dashboard did in 20 s, and then says nothing was done,
+ * so a request found later (a connection back up) is never run behind the agent's back. The markers stay,
+ * so a second dashboard reading the same line never runs it again.
+ */
+import type { RemoteRunner } from './remoteTail.js';
+
+/** Runs on the host with input: SshHost.run. */
+export interface RemoteWriter extends RemoteRunner {
+  run(remote: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+}
+
+/** How long the script waits for a dashboard to take its request (×0.2 s), and for the answer once taken. */
+const TAKE_TICKS = 100;
+const ANSWER_TICKS = 12_000;
+
+export const HOST_SHIM = String.raw`#!/bin/sh
+# muxctl's stand-in on this host, put here by the muxctl dashboard that runs its workers: 'muxctl task'
+# and 'muxctl emit' go to that dashboard through files beside the worktrees, and its answer comes back.
+base=$MUXCTL_REQUESTS
+if [ -z "$base" ]; then
+  echo "muxctl: this is muxctl's stand-in on a host: it runs inside a worker muxctl started (MUXCTL_REQUESTS is not set)" >&2
+  exit 2
+fi
+case "$1" in
+  task|emit) ;;
+  --version) echo "muxctl host stand-in: task and emit go to the dashboard"; exit 0 ;;
+  *) echo "muxctl: on a host only 'muxctl task ...' and 'muxctl emit ...' run; the rest runs where the dashboard is" >&2; exit 2 ;;
+esac
+id="$(date +%s)-$$"
+line=$id
+for arg in "$@"; do
+  line="$line :$(printf '%s' "$arg" | base64 | tr -d '\n')"
+done
+printf '%s\n' "$line" >> "$base.requests"
+waited=0
+while :; do
+  if [ -f "$base.$id.answer" ]; then
+    code=$(head -n 1 "$base.$id.answer")
+    tail -n +2 "$base.$id.answer"
+    rm -f "$base.$id.answer"
+    [ -n "$code" ] || code=1
+    exit "$code"
+  fi
+  if [ "$waited" -eq ${TAKE_TICKS} ] && mkdir "$base.$id.taken" 2>/dev/null; then
+    echo "muxctl: no muxctl dashboard took this in 20 s, so nothing was done. Run it again once the dashboard runs (muxctl, in the project, on the machine that started this worker)." >&2
+    exit 75
+  fi
+  if [ "$waited" -ge ${ANSWER_TICKS} ]; then
+    echo "muxctl: the dashboard took this and has not answered in 40 minutes; its board says what happened (muxctl task show, there)" >&2
+    exit 75
+  fi
+  sleep 0.2
+  waited=$((waited + 1))
+done
+`;
+
+/** Where a worker's requests and their answers live on its host: `<base>.requests`, `<base>.<id>.answer`. */
+export function requestsBase(stateDir: string, worker: string): string {
+  return `${stateDir}/requests/${worker}`;
+}
+
+/**
+ * The host's state directory made (logs, requests, bin) and the stand-in written there, in one call;
+ * written each time, so a host has the stand-in of the muxctl that runs it. Replaced by a rename: a
+ * worker running it meanwhile keeps the old file.
+ */
+export async function installHostShim(host: RemoteWriter, stateDir: string): Promise<void> {
+  const script = 'mkdir -p -m 700 "$1/logs" "$1/requests" "$1/bin" && cat > "$1/bin/.muxctl.$$" && chmod 755 "$1/bin/.muxctl.$$" && mv -f "$1/bin/.muxctl.$$" "$1/bin/muxctl"';
+  const result = await host.run(['sh', '-c', script, 'sh', stateDir], { input: HOST_SHIM });
+  if (result.exitCode !== 0) throw new Error(`cannot write muxctl's stand-in in ${stateDir}/bin: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+}
+
+/** Takes request `id` to run it; false when it was taken already (the script gave up on it, or another dashboard has it). */
+export async function takeRequest(host: RemoteRunner, base: string, id: string): Promise<boolean> {
+  return (await host.run(['mkdir', `${base}.${id}.taken`])).exitCode === 0;
+}
+
+/** The answer the script prints: its exit code on the first line, then what the command printed. Renamed into place whole. */
+export async function answerRequest(host: RemoteWriter, base: string, id: string, exitCode: number, output: string): Promise<void> {
+  const script = 'printf "%s\\n" "$2" > "$1.tmp" && cat >> "$1.tmp" && mv -f "$1.tmp" "$1"';
+  const text = output === '' || output.endsWith('\n') ? output : `${output}\n`;
+  await host.run(['sh', '-c', script, 'sh', `${base}.${id}.answer`, String(exitCode)], { input: text });
+}
+
+/** Appends `text` to a file on the host (an event line made here for a worker there). */
+export async function appendOnHost(host: RemoteWriter, file: string, text: string): Promise<void> {
+  await host.run(['sh', '-c', 'cat >> "$1"', 'sh', file], { input: text });
+}
