@@ -63,6 +63,20 @@ const STAT_SCRIPT = [
   'exit 0',
 ].join('\n');
 
+/**
+ * The newest file in directory $1 whose name matches the shell glob $2, `~` being the host's home: the
+ * pattern is expanded by the shell as a pattern only (IFS empty: never split; nothing in it is run).
+ */
+const NEWEST_SCRIPT = [
+  'd=$1; IFS=',
+  'case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#??} ;; esac',
+  'ls -1td -- "$d"/$2 2>/dev/null | head -n 1',
+  'exit 0',
+].join('\n');
+
+/** How often the newest file of a glob is looked for again (a new conversation makes a new file). */
+const NEWEST_EVERY_MS = 5_000;
+
 /** Polls after a change come every interval; each poll that finds nothing new doubles it, up to this many times. */
 const QUIET_DOUBLINGS = 2;
 
@@ -70,6 +84,8 @@ const QUIET_DOUBLINGS = 2;
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 interface Followed extends RemoteFollowOptions {
+  /** A poll has looked at it (or failed trying) since it was followed. */
+  looked: boolean;
   offset: number;
   inode: string | null;
   carry: Buffer;
@@ -89,11 +105,15 @@ export class HostLogReader {
   ) {}
 
   follow(options: RemoteFollowOptions): RemoteFollower {
-    const entry: Followed = { ...options, offset: options.startAt === 'end' ? -1 : 0, inode: null, carry: Buffer.alloc(0) };
+    const entry: Followed = { ...options, looked: false, offset: options.startAt === 'end' ? -1 : 0, inode: null, carry: Buffer.alloc(0) };
     this.followed.add(entry);
     this.schedule();
     return {
-      start: () => this.pollSoon(),
+      start: async () => {
+        await this.pollSoon();
+        // A poll already under way when it was followed did not look at it: the next one does.
+        if (!entry.looked && this.followed.has(entry)) await this.poll();
+      },
       close: async () => {
         this.followed.delete(entry);
         if (this.followed.size === 0 && this.timer !== null) {
@@ -102,6 +122,48 @@ export class HostLogReader {
         }
       },
     };
+  }
+
+  /**
+   * Follows the newest file in `dir` whose name matches the glob `pattern` (the local tailer's "newest"):
+   * looked for again every few seconds, and when another file becomes the newest, that one is followed
+   * from its start and the old one let go. A look that fails (the host away) changes nothing.
+   */
+  followNewest(options: Omit<RemoteFollowOptions, 'file'> & { dir: string; pattern: string; everyMs?: number; onFile?: (file: string) => void }): RemoteFollower {
+    let current: { file: string; follower: RemoteFollower } | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const look = async (): Promise<void> => {
+      const found = await this.newest(options.dir, options.pattern).catch(() => undefined);
+      if (closed || found === undefined || found === (current?.file ?? null)) return;
+      const first = current === null;
+      await current?.follower.close();
+      if (found !== null) options.onFile?.(found);
+      current = found === null ? null : { file: found, follower: this.follow({ ...options, file: found, startAt: first ? options.startAt : 'start' }) };
+      await current?.follower.start();
+    };
+    const again = (): void => {
+      timer = setTimeout(() => void look().finally(() => closed || again()), options.everyMs ?? NEWEST_EVERY_MS);
+      timer.unref();
+    };
+    return {
+      start: async () => {
+        await look();
+        if (!closed) again();
+      },
+      close: async () => {
+        closed = true;
+        clearTimeout(timer);
+        await current?.follower.close();
+      },
+    };
+  }
+
+  /** The newest file in `dir` on the host whose name matches `pattern`, or null when none does. */
+  async newest(dir: string, pattern: string): Promise<string | null> {
+    const result = await this.host.run(['sh', '-c', NEWEST_SCRIPT, 'sh', dir, pattern], { timeoutMs: this.options.timeoutMs ?? 10_000 });
+    const file = result.stdout.split('\n')[0]?.trim() ?? '';
+    return file === '' ? null : file;
   }
 
   /** One read of every followed file; a read under way is joined, not doubled. */
@@ -151,6 +213,8 @@ export class HostLogReader {
       });
     } catch (error) {
       this.options.onError?.(error as Error);
+    } finally {
+      for (const file of all) file.looked = true;
     }
   }
 

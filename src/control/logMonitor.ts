@@ -133,6 +133,9 @@ function sourceKey(w: WatchedWorker): string {
   return JSON.stringify([w.worktree, w.config.log ?? null, w.host ?? null]);
 }
 
+/** A shell glob's special characters: a path with one is a pattern. */
+const GLOB = /[*?[{]/;
+
 class WorkerLogs {
   readonly key: string;
   activity: Activity = EMPTY_ACTIVITY;
@@ -162,7 +165,7 @@ class WorkerLogs {
     if (log) {
       const claudeConfigDir = this.watched.config.env.CLAUDE_CONFIG_DIR ?? this.options.env?.CLAUDE_CONFIG_DIR;
       const pattern = expandLogPath(log.path, { worktree: this.watched.worktree, home: this.options.home, claudeConfigDir });
-      this.follow(pattern, 'log', log.format, /[*?[{]/.test(basename(pattern)) ? 'newest' : 'all');
+      this.follow(pattern, 'log', log.format, GLOB.test(basename(pattern)) ? 'newest' : 'all');
     }
     this.follow(files.events, 'events', 'muxctl', 'all');
     this.follow(files.screen, 'screen', 'text', 'all');
@@ -191,10 +194,28 @@ class WorkerLogs {
       );
     };
     if (log !== undefined) {
-      if (/[*?[{]/.test(log.path) || /^~(\/|$)/.test(log.path) || log.path.includes('{claude')) this.note('log', 'warn', `log ${log.path}: not followed on host ${host.name} yet (only exact paths there are)`);
+      // The host's home is its shell's to say: a `~` is left for it, {claudeConfigDir} is the worker's own.
+      const claudeConfigDir = this.watched.config.env.CLAUDE_CONFIG_DIR ?? '~/.claude';
+      const pattern = expandLogPath(log.path, { worktree: this.watched.worktree, home: null, claudeConfigDir });
+      const dir = posix.dirname(pattern);
+      const name = posix.basename(pattern);
+      if (GLOB.test(dir)) this.note('log', 'warn', `log ${log.path}: not followed on host ${host.name} (a pattern in a directory name is not looked for there)`);
+      else if (!GLOB.test(name) && !pattern.startsWith('~')) follow(pattern, 'log', log.format);
       else {
-        const expanded = log.path.replaceAll('{worktree}', this.watched.worktree);
-        follow(expanded.startsWith('/') ? expanded : posix.join(this.watched.worktree, expanded), 'log', log.format);
+        // The newest match, as here (a conversation a file): its lines are parsed under the name it has.
+        let file = '';
+        this.tailers.push(
+          reader.followNewest({
+            dir,
+            pattern: name,
+            startAt: 'start',
+            onLines: (lines, info) => this.read(file, lines, 'log', log.format, info.mtimeMs),
+            onFile: (found) => {
+              file = found;
+            },
+            onReset: () => this.parsers.delete(file),
+          }),
+        );
       }
     }
     follow(files.events, 'events', 'muxctl');

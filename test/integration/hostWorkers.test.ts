@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { events, projectsCleanedUpAfterEach, screenShows, sessions, statusJson, type StatusWorker } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
-import type { TestProject } from '../helpers/project.js';
+import { MUXCTL_ROOT, type TestProject } from '../helpers/project.js';
 import { useLoopbackHost } from '../helpers/hosts.js';
 import { freePort } from '../helpers/sshd.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -119,3 +119,23 @@ it("follows a host worker's event log over ssh: working in its turn, idle once t
   }, { what: 'gpu-1 idle after its turn', timeoutMs: 10_000 });
   expect(idle.evidence).toBe('turn done · quiet for <1m');
 }, 90_000);
+
+it("follows a Claude Code transcript on the host by its glob: the newest file of the worktree's project folder there", async () => {
+  const transcript = join(MUXCTL_ROOT, 'test', 'fixtures', 'agent-logs', 'claude-code', 'claudeless__v2.1.29-bash-permission-dialog__f3ba0bdb-562d-4ca3-9069-3e5122f4ccc9.jsonl');
+  const p = await project('hostclaude', [{ name: 'w1', command: 'exec sleep 600' }]);
+  const claudeDir = join(p.repo.scratch, 'claude-on-host');
+  // Claude Code names the folder after the worktree's path, every other character a "-": the worker does it there.
+  const command = `d="$CLAUDE_CONFIG_DIR/projects/$(printf %s "$PWD" | tr -c 'A-Za-z0-9' '-')"; mkdir -p "$d"; cp '${transcript}' "$d/f3ba0bdb.jsonl"; exec sleep 600`;
+  await host.add(p, [{ name: 'gpu-1', command, env: { CLAUDE_CONFIG_DIR: claudeDir }, log: { path: '{claudeConfigDir}/projects/{claudeProject}/*.jsonl', format: 'auto' } }]);
+  expect((await p.run(['up', 'gpu-1'])).exitCode).toBe(0);
+  const summary = await waitFor(
+    async () => {
+      const w = (await statusJson(p)).find((x) => x.name === 'gpu-1') as (StatusWorker & { summary: { tool: { name: string; text: string } | null; tokens: unknown } | null }) | undefined;
+      return w?.summary?.tool ? w.summary : undefined;
+    },
+    { what: "gpu-1's transcript read on the host", timeoutMs: 15_000 },
+  );
+  expect(summary.tool).toMatchObject({ name: 'Bash' });
+  expect(summary.tool?.text).toContain('touch /tmp/test_file.txt');
+  expect(summary.tokens).toEqual({ input: 10, output: 8 });
+}, 60_000);

@@ -3,12 +3,13 @@
  * run on the host; the ssh part is tested in ssh.test.ts and hostWorkers.test.ts): every line once, in
  * order, across partial lines, multi-byte text, truncation, replacement and a lost poll.
  */
-import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runProgram } from '../../src/adapters/program.js';
 import { HostLogReader, type RemoteRunner } from '../../src/adapters/remoteTail.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 let dir: string;
 let failNext = false;
@@ -133,4 +134,72 @@ it('a path full of shell syntax is only a path', async () => {
   expect(got.get(f)).toEqual(['safe']);
   const { existsSync } = await import('node:fs');
   expect([existsSync(join(dir, 'pwned')), existsSync(join(dir, 'pwned2'))]).toEqual([false, false]);
+});
+
+it("follows the newest file of a glob on the host, under its home's ~, and moves to a newer one from its start", async () => {
+  const home = join(dir, 'home');
+  const project = join(home, '.claude', 'projects', '-work-app');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'old.jsonl'), '{"n":"old"}\n');
+  utimesSync(join(project, 'old.jsonl'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  writeFileSync(join(project, 'now.jsonl'), '{"n":1}\n');
+  writeFileSync(join(project, 'notes.txt'), 'not a transcript\n');
+  // The host's shell says what ~ is: here, the runner's HOME.
+  const atHome: RemoteRunner = {
+    async run(remote) {
+      const [file = 'sh', ...args] = remote;
+      const result = await runProgram(file, args, { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home } });
+      return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? -1 };
+    },
+  };
+  const r = new HostLogReader(atHome, { intervalMs: 60_000 });
+  const got: Array<[string, string]> = [];
+  let file = '';
+  const follower = r.followNewest({
+    dir: '~/.claude/projects/-work-app',
+    pattern: '*.jsonl',
+    startAt: 'start',
+    everyMs: 50,
+    onFile: (found) => {
+      file = found;
+    },
+    onLines: (lines) => got.push(...lines.map((line) => [file, line] as [string, string])),
+  });
+  await follower.start();
+  expect(got).toEqual([[join(project, 'now.jsonl'), '{"n":1}']]);
+
+  // A new conversation: a newer file, read from its start; the old one is let go of.
+  writeFileSync(join(project, 'next.jsonl'), '{"n":"a"}\n{"n":"b"}\n');
+  utimesSync(join(project, 'next.jsonl'), new Date(Date.now() + 5_000), new Date(Date.now() + 5_000));
+  appendFileSync(join(project, 'now.jsonl'), '{"n":2}\n');
+  await waitFor(() => (got.length >= 3 ? true : undefined), { what: 'the newer transcript to be read', timeoutMs: 5_000 });
+  await r.poll();
+  expect(got.slice(1)).toEqual([
+    [join(project, 'next.jsonl'), '{"n":"a"}'],
+    [join(project, 'next.jsonl'), '{"n":"b"}'],
+  ]);
+  await follower.close();
+});
+
+it('finds nothing (and runs nothing) for a pattern with shell syntax in it', async () => {
+  writeFileSync(join(dir, 'a.jsonl'), 'x\n');
+  const r = new HostLogReader(here, { intervalMs: 60_000 });
+  expect(await r.newest(dir, '$(touch PWNED)*')).toBeNull();
+  expect(await r.newest(dir, '*.jsonl')).toBe(join(dir, 'a.jsonl'));
+  expect(existsSync(join(dir, 'PWNED'))).toBe(false);
+});
+
+it('reads a file followed while a poll is under way once its start resolves (that poll never looked at it)', async () => {
+  const a = join(dir, 'a.log');
+  const b = join(dir, 'b.log');
+  writeFileSync(a, 'a1\n');
+  writeFileSync(b, 'b1\n');
+  const { r, got, followers } = reader([{ file: a }]);
+  await followers[0]?.start();
+  const underWay = r.poll();
+  const late: string[] = [];
+  await r.follow({ file: b, startAt: 'start', onLines: (lines) => late.push(...lines) }).start();
+  expect(late).toEqual(['b1']);
+  await underWay;
+  expect(got.get(a)).toEqual(['a1']);
 });

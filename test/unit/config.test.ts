@@ -384,6 +384,13 @@ describe('expandLogPath', () => {
   ])('%s → %s', (pattern, expected) => {
     expect(expandLogPath(pattern, where)).toBe(expected);
   });
+
+  it("leaves a host's ~ for its shell, and still puts a relative path in the worktree there", () => {
+    const onHost = { worktree: '/srv/app-worktrees/gpu-1', home: null, claudeConfigDir: '~/.claude' };
+    expect(expandLogPath('{claudeConfigDir}/projects/{claudeProject}/*.jsonl', onHost)).toBe('~/.claude/projects/-srv-app-worktrees-gpu-1/*.jsonl');
+    expect(expandLogPath('.aider.chat.history.md', onHost)).toBe('/srv/app-worktrees/gpu-1/.aider.chat.history.md');
+    expect(expandLogPath('~', onHost)).toBe('~');
+  });
 });
 
 describe('health, alerts, hooks and logs', () => {

@@ -18,13 +18,15 @@ export function hostOf(config: ProjectConfig, worker: string): HostConfig | null
  * A log path as the tailer follows it: `~/` is the home directory, `{worktree}` the worker's worktree,
  * `{claudeProject}` the folder Claude Code keeps that worktree's transcripts in (its path with every
  * character other than a letter or digit turned into "-"), `{claudeConfigDir}` Claude Code's own folder
- * (`$CLAUDE_CONFIG_DIR`, else `~/.claude`), and a relative path is inside the worktree.
+ * (`$CLAUDE_CONFIG_DIR`, else `~/.claude`), and a relative path is inside the worktree. `home` null: the
+ * path is a host's, whose home only its shell knows, so a leading `~` is left for it.
  */
-export function expandLogPath(pattern: string, where: { worktree: string; home: string; claudeConfigDir?: string | undefined }): string {
+export function expandLogPath(pattern: string, where: { worktree: string; home: string | null; claudeConfigDir?: string | undefined }): string {
   const expanded = pattern
     .replaceAll('{claudeConfigDir}', where.claudeConfigDir ?? '~/.claude')
     .replaceAll('{worktree}', where.worktree)
     .replaceAll('{claudeProject}', where.worktree.replace(/[^A-Za-z0-9]/g, '-'))
-    .replace(/^~(?=\/|$)/, where.home);
-  return path.isAbsolute(expanded) ? expanded : path.join(where.worktree, expanded);
+    .replace(/^~(?=\/|$)/, where.home ?? '~');
+  const underHome = where.home === null && /^~(\/|$)/.test(expanded);
+  return path.isAbsolute(expanded) || underHome ? expanded : path.join(where.worktree, expanded);
 }
