@@ -6,7 +6,7 @@
  * that worker and writes the answer back, which the script prints with its exit code.
  *
  * Who takes a request is settled by `mkdir` of `<id>.taken`, atomic on the host: the dashboard takes it
- * to run it; the script takes it itself when no dashboard did in 20 s, and then says nothing was done,
+ * to run it; the script takes it itself when no dashboard did in time, and then says nothing was done,
  * so a request found later (a connection back up) is never run behind the agent's back. The markers stay,
  * so a second dashboard reading the same line never runs it again.
  */
@@ -17,8 +17,12 @@ export interface RemoteWriter extends RemoteRunner {
   run(remote: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
 }
 
-/** How long the script waits for a dashboard to take its request (×0.2 s), and for the answer once taken. */
-const TAKE_TICKS = 100;
+/**
+ * How long the script waits for a dashboard to take its request, by default: longer than a dashboard
+ * takes to reach a host again after a drop (its retries back off to 30 s). MUXCTL_REQUEST_WAIT (seconds)
+ * in the worker's env changes it. Once taken, the answer is waited for up to 40 minutes (×0.2 s).
+ */
+export const DEFAULT_REQUEST_WAIT_S = 60;
 const ANSWER_TICKS = 12_000;
 
 export const HOST_SHIM = String.raw`#!/bin/sh
@@ -40,6 +44,9 @@ for arg in "$@"; do
   line="$line :$(printf '%s' "$arg" | base64 | tr -d '\n')"
 done
 printf '%s\n' "$line" >> "$base.requests"
+wait_s=$MUXCTL_REQUEST_WAIT
+board=
+case $wait_s in ''|*[!0-9]*) wait_s=${DEFAULT_REQUEST_WAIT_S} ;; esac
 waited=0
 while :; do
   if [ -f "$base.$id.answer" ]; then
@@ -49,9 +56,12 @@ while :; do
     [ -n "$code" ] || code=1
     exit "$code"
   fi
-  if [ "$waited" -eq ${TAKE_TICKS} ] && mkdir "$base.$id.taken" 2>/dev/null; then
-    echo "muxctl: no muxctl dashboard took this in 20 s, so nothing was done. Run it again once the dashboard runs (muxctl, in the project, on the machine that started this worker)." >&2
-    exit 75
+  if [ -z "$board" ] && [ "$waited" -ge $((wait_s * 5)) ]; then
+    if mkdir "$base.$id.taken" 2>/dev/null; then
+      echo "muxctl: no muxctl dashboard took this in $wait_s s (none runs, or it cannot reach this host), so nothing was done. Run it again once the dashboard runs and reaches this host." >&2
+      exit 75
+    fi
+    board=taken
   fi
   if [ "$waited" -ge ${ANSWER_TICKS} ]; then
     echo "muxctl: the dashboard took this and has not answered in 40 minutes; its board says what happened (muxctl task show, there)" >&2

@@ -6,7 +6,7 @@
  * (`emit`) is made here and appended to the worker's event log there, which the dashboard already reads.
  *
  * Requests written while no dashboard follows the file are not run later: the script gives up on them
- * after 20 s and says so (a request is only ever run while its asker waits for the answer).
+ * after a minute and says so (a request is only ever run while its asker waits for the answer).
  */
 import { withScratchFile } from '../adapters/files.js';
 import type { RemoteFollower } from '../adapters/remoteTail.js';
