@@ -2,7 +2,7 @@
 // these numbers go into notes and comparisons, not into pass/fail.
 //
 //   node scripts/bench.mjs [--seconds 60] [--workers 20] [--runs 5] [--ingest-seconds 30] [--ingest-rate 500]
-//                          [--soak-minutes 10] [--many 100] [--many-rate 100] [--long-idle-minutes 60]
+//                          [--soak-minutes 10] [--many 100] [--many-rate 100] [--long-idle-minutes 60] [--hosts 2]
 //                          [--only version,status,first-frame,up,idle,ingest,soak,many,long-idle,remote]
 //                          [--quick] [--profile DIR] [--json-only]
 import { execFileSync } from 'node:child_process';
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     'many-rate': { type: 'string', default: '100' },
     // A dashboard left open: does its memory stay flat?
     'long-idle-minutes': { type: 'string', default: '60' },
+    // Workers on other machines: how many loopback "hosts" the remote phase spreads its workers over.
+    hosts: { type: 'string', default: '2' },
     only: { type: 'string', default: PHASES.join(',') },
     quick: { type: 'boolean', default: false },
     // Writes a V8 CPU profile of each dashboard run into this folder (open it in Chrome's DevTools).
@@ -43,6 +45,7 @@ const workerCount = Number(values.workers);
 const many = Number(values.many);
 const manyRate = Number(values['many-rate']);
 const runs = Number(values.runs);
+const hostCount = Math.max(1, Number(values.hosts));
 const only = new Set(values.only.split(','));
 for (const phase of only) if (!PHASES.includes(phase)) throw new Error(`bench: unknown phase "${phase}" (phases: ${PHASES.join(', ')})`);
 const say = (line) => values['json-only'] || console.log(line);
@@ -336,16 +339,17 @@ if (only.has('many')) {
 // 8. A dashboard left open for an hour with idle workers: RSS and CPU over the whole run.
 if (only.has('long-idle') && longIdleMinutes > 0) results.longIdle = await idle(`left open ${longIdleMinutes} min`, { runSeconds: longIdleMinutes * 60, sampleMs: 10_000 });
 
-// 9. Workers on other machines: `workerCount` workers over two "hosts" (two sshd on loopback, each with
+// 9. Workers on other machines: `workerCount` workers over `--hosts` "hosts" (an sshd each on loopback, each with
 // its own clone and tmux server): `up`, the first frame, and idle, counting what the hosts' side costs too
 // (their tmux servers and the sshd sessions that carry every call).
 async function remote(count) {
   // The tests' sshd harness, loaded through tsx (a devDependency): one harness, not a second copy here.
   const { tsImport } = await import('tsx/esm/api');
   const { startSshd } = await tsImport('../test/helpers/sshd.ts', import.meta.url);
-  const servers = [await startSshd(), await startSshd()];
+  const servers = [];
+  for (let i = 0; i < hostCount; i++) servers.push(await startSshd());
   const project = makeProject(count);
-  const hostSockets = ['box1', 'box2'].map((host) => `${project.socket}-${host}`);
+  const hostSockets = servers.map((_, i) => `${project.socket}-box${i + 1}`);
   try {
     const config = JSON.parse(readFileSync(project.file, 'utf8'));
     config.hosts = {};
@@ -354,11 +358,11 @@ async function remote(count) {
       execFileSync('git', ['clone', '-q', project.repo, clone]);
       config.hosts[`box${i + 1}`] = { ...sshd.hostEntry(), repo: clone };
     });
-    config.workers.forEach((worker, i) => (worker.host = `box${(i % 2) + 1}`));
+    config.workers.forEach((worker, i) => (worker.host = `box${(i % hostCount) + 1}`));
     writeFileSync(project.file, JSON.stringify(config));
     const upMs = await timed(1, () => project.muxctl('up'));
-    say(`muxctl up of ${count} workers on 2 hosts from nothing: ${upMs.median} ms`);
-    const out = { workers: count, hosts: 2, upFromNothingMs: upMs.median, firstFrameMs: await firstFrame(project, gridFrame(count), `${count} workers on 2 hosts`) };
+    say(`muxctl up of ${count} workers on ${hostCount} hosts from nothing: ${upMs.median} ms`);
+    const out = { workers: count, hosts: hostCount, upFromNothingMs: upMs.median, firstFrameMs: await firstFrame(project, gridFrame(count), `${count} workers on ${hostCount} hosts`) };
     const dash = spawnDashboard(project.file, { profile: values.profile });
     await until(() => dash.screen().includes(`${count} workers`) && dash.screen().includes('idle worker 1'), 30_000, 'the dashboard (remote)');
     await sleep(10_000);
@@ -390,7 +394,7 @@ async function remote(count) {
       hostSideCpuPct: cpuPct(hostSide() - hostsBefore, elapsed),
       rssMb: Math.round(median(rss)),
     };
-    say(`idle, ${count} workers on 2 hosts, ${out.idle.seconds} s: dashboard ${out.idle.dashboardCpuPct}% of a core (+ its ssh calls ${out.idle.sshCallsCpuPct}%, the hosts' tmux and sshd ${out.idle.hostSideCpuPct}%), RSS median ${out.idle.rssMb} MB`);
+    say(`idle, ${count} workers on ${hostCount} hosts, ${out.idle.seconds} s: dashboard ${out.idle.dashboardCpuPct}% of a core (+ its ssh calls ${out.idle.sshCallsCpuPct}%, the hosts' tmux and sshd ${out.idle.hostSideCpuPct}%), RSS median ${out.idle.rssMb} MB`);
     await dash.quit();
     return out;
   } finally {

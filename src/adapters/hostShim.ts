@@ -10,6 +10,7 @@
  * so a request found later (a connection back up) is never run behind the agent's back. The markers stay,
  * so a second dashboard reading the same line never runs it again.
  */
+import { HOST_DEFAULTS } from '../core/config/defaults.js';
 import type { RemoteRunner } from './remoteTail.js';
 
 /** Runs on the host with input: SshHost.run. */
@@ -18,11 +19,9 @@ export interface RemoteWriter extends RemoteRunner {
 }
 
 /**
- * How long the script waits for a dashboard to take its request, by default: longer than a dashboard
- * takes to reach a host again after a drop (its retries back off to 30 s). MUXCTL_REQUEST_WAIT (seconds)
- * in the worker's env changes it. Once taken, the answer is waited for up to 40 minutes (×0.2 s).
+ * How long the script waits for a dashboard to take its request: MUXCTL_REQUEST_WAIT (seconds, from the
+ * host's `requestWaitSeconds`), else the default. Once taken, the answer is waited for up to 40 minutes (×0.2 s).
  */
-export const DEFAULT_REQUEST_WAIT_S = 60;
 const ANSWER_TICKS = 12_000;
 
 export const HOST_SHIM = String.raw`#!/bin/sh
@@ -46,7 +45,7 @@ done
 printf '%s\n' "$line" >> "$base.requests"
 wait_s=$MUXCTL_REQUEST_WAIT
 board=
-case $wait_s in ''|*[!0-9]*) wait_s=${DEFAULT_REQUEST_WAIT_S} ;; esac
+case $wait_s in ''|*[!0-9]*) wait_s=${HOST_DEFAULTS.requestWaitSeconds} ;; esac
 waited=0
 while :; do
   if [ -f "$base.$id.answer" ]; then

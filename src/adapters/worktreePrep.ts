@@ -227,3 +227,31 @@ export class EventLogWriter {
     return this.failure;
   }
 }
+
+/**
+ * Where a worktree is prepared: this machine's files, or a host's (hostPrep.ts). The preparation itself
+ * (control/worktreePrep.ts) is one algorithm over either.
+ */
+export interface PrepPlace {
+  /** "" here, " on box1" for a host: for what the worker's log says. */
+  readonly where: string;
+  isFile(path: string): Promise<boolean>;
+  readText(path: string): Promise<string | null>;
+  readMarker(gitDir: string): Promise<PrepMarker | null>;
+  writeMarker(gitDir: string, marker: PrepMarker): Promise<void>;
+  copy(from: string, to: string, paths: readonly string[]): Promise<CopyReport>;
+  runSetup(command: string, options: SetupOptions): Promise<SetupRun>;
+  eventLog(file: string): { write(event: Record<string, unknown>): void; flush(): Promise<Error | null> };
+}
+
+/** This machine's files. */
+export const HERE: PrepPlace = {
+  where: '',
+  isFile: async (path) => stat(path).then((s) => s.isFile(), () => false),
+  readText: readTextIfAny,
+  readMarker: readPrepMarker,
+  writeMarker: writePrepMarker,
+  copy: copyIntoWorktree,
+  runSetup,
+  eventLog: (file) => new EventLogWriter(file),
+};

@@ -15,7 +15,7 @@ import { hostOf } from '../core/config/config.js';
 import { backoff } from '../core/rules/guards.js';
 import { Git } from '../adapters/git.js';
 import { GitRunner } from '../adapters/gitRun.js';
-import { HostLogReader } from '../adapters/remoteTail.js';
+import { HostLogReader, type RemoteRunner } from '../adapters/remoteTail.js';
 import { SshError, SshHost, type SshTarget } from '../adapters/ssh.js';
 import { SshShell } from '../adapters/sshShell.js';
 import { Tmux, type PaneInfo } from '../adapters/tmux.js';
@@ -50,6 +50,8 @@ export interface HostTools {
   tmux: Tmux;
   /** For the looks made every second: through another long-lived shell there. */
   watch: Tmux;
+  /** Any other command without input, through the actions' shell (a channel costs the host a session). */
+  shell: RemoteRunner;
   git: Git;
   logs: HostLogReader;
 }
@@ -91,6 +93,7 @@ function overSsh(host: HostConfig, socket: string): Omit<HostTools, 'key'> {
     ssh,
     tmux: new Tmux(socket, { program, host: host.name }),
     watch: new Tmux(socket, { program: looks.program(), host: host.name }),
+    shell: actions,
     git: new Git(host.repo, new GitRunner(program, host.name)),
     logs: new HostLogReader(looks),
   };
@@ -150,6 +153,11 @@ export class Fleet implements TmuxSessions {
   /** The reader of the host's log files: one call a poll for every worker there. */
   logReader(host: HostConfig): HostLogReader {
     return this.host(host).logs;
+  }
+
+  /** Commands on a host that need no input, through its actions' shell. */
+  shell(host: HostConfig): RemoteRunner {
+    return this.host(host).shell;
   }
 
   /** The connection to a host, for attach and the doctor. */

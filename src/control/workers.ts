@@ -23,6 +23,7 @@ import { WorktreePrep } from './worktreePrep.js';
 import { hostStateDir, type Fleet, type TmuxSessions } from './fleet.js';
 import { SshError } from '../adapters/ssh.js';
 import { installHostShim, requestsBase } from '../adapters/hostShim.js';
+import { HostPrepPlace } from '../adapters/hostPrep.js';
 
 export interface WorkersDeps {
   config: () => ProjectConfig;
@@ -144,16 +145,16 @@ export class Workers {
       const git = this.deps.fleet.gitOf(worker.name);
       // A host's worktrees are made one at a time, as the lock file does here (see gitWorktree.ts).
       const made = host === null ? await git.ensureWorktree(spec) : await this.oneAtATime(host.name, () => git.ensureWorktree(spec));
-      if (host === null) {
-        // A new worktree gets its files and its setup before the worker's first start; a failed setup keeps it stopped.
-        const running = () => tmux.hasSession(worker.name);
-        const prepared = await this.prep.prepare({ worker, worktree, made, env: this.workerEnv(worker, worktree), running, actor });
-        if (!prepared.ok) return { worker: worker.name, ok: false, outcome: prepared.outcome };
-      } else {
+      if (host !== null) {
         // The screen capture is appended there by the host's tmux: its directory must exist first. The
         // worker's own `muxctl task|emit` there is muxctl's stand-in, written in the same call.
         await installHostShim(this.deps.fleet.ssh(host), hostStateDir(host));
       }
+      // A new worktree gets its files and its setup before the worker's first start; a failed setup keeps it stopped.
+      const running = () => tmux.hasSession(worker.name);
+      const on = host === null ? undefined : { place: new HostPrepPlace(this.deps.fleet.shell(host), this.deps.fleet.ssh(host), host.name), git, stateDir: hostStateDir(host), exclude: [host.worktreeDir] };
+      const prepared = await this.prep.prepare({ worker, worktree, made, env: this.workerEnv(worker, worktree), running, actor, ...(on === undefined ? {} : { on }) });
+      if (!prepared.ok) return { worker: worker.name, ok: false, outcome: prepared.outcome };
       const transientEnv = Object.keys(launch.env ?? {});
       const plan = launch.command === undefined ? await this.plan(worker, launch.newConversation === true) : null;
       // Taken before the launch: the process's first log lines must not predate its own start (its epoch).
@@ -362,6 +363,7 @@ export class Workers {
         // Where muxctl's stand-in there sends `muxctl task|emit` (adapters/hostShim.ts).
         MUXCTL_BIN: `${hostStateDir(host)}/bin`,
         MUXCTL_REQUESTS: requestsBase(hostStateDir(host), worker.name),
+        MUXCTL_REQUEST_WAIT: String(host.requestWaitSeconds),
         ...(port === null ? {} : { MUXCTL_PORT: String(port) }),
         ...worker.env,
       };

@@ -18,9 +18,10 @@ export interface LoopbackHost {
   readonly sshd: TestSshd;
   /**
    * Makes host box1 for `p`: its clone at <scratch>/box1-clone, its worktrees at <scratch>/box1-worktrees,
-   * `workers` added to the config with `host: "box1"`. `port`: another port (a host that refuses).
+   * `workers` added to the config with `host: "box1"`. `port`: another port (a host that refuses);
+   * `requestWaitSeconds`: the host's, for a test of a request nobody takes.
    */
-  add(p: TestProject, workers: WorkerJson[], options?: { port?: number }): Promise<{ clone: string; hostSocket: string }>;
+  add(p: TestProject, workers: WorkerJson[], options?: { port?: number; requestWaitSeconds?: number }): Promise<{ clone: string; hostSocket: string }>;
 }
 
 export function useLoopbackHost(): LoopbackHost {
@@ -43,10 +44,10 @@ export function useLoopbackHost(): LoopbackHost {
     get sshd() {
       return started();
     },
-    async add(p, workers, { port } = {}) {
+    async add(p, workers, { port, requestWaitSeconds } = {}) {
       const clone = join(p.repo.scratch, 'box1-clone');
       await git(p.repo.scratch, 'clone', '-q', p.repo.path, clone);
-      const entry = { ...started().hostEntry(), ...(port === undefined ? {} : { port }), repo: clone, worktreeDir: join(p.repo.scratch, 'box1-worktrees') };
+      const entry = { ...started().hostEntry(), ...(port === undefined ? {} : { port }), ...(requestWaitSeconds === undefined ? {} : { requestWaitSeconds }), repo: clone, worktreeDir: join(p.repo.scratch, 'box1-worktrees') };
       await p.writeConfig({
         ...p.config,
         hosts: { box1: entry },

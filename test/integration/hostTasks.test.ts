@@ -169,8 +169,7 @@ it("runs a host worker's own `muxctl task done` and `muxctl emit` on the board h
 
 it('says nothing was done when no dashboard takes a host worker\'s request, and a dashboard opened later never runs it', async () => {
   const p = await project('hostalone', [{ name: 'w1', command: 'exec sleep 600' }]);
-  // It waits 2 s for a dashboard to take it (a minute by default).
-  const { hostSocket } = await host.add(p, [{ ...agent('gpu-1', 'muxctl task fail "no board"; echo "fail=$?"'), env: { MUXCTL_REQUEST_WAIT: '2' } }]);
+  const { hostSocket } = await host.add(p, [agent('gpu-1', 'muxctl task fail "no board"; echo "fail=$?"')], { requestWaitSeconds: 2 });
   expect((await p.run(['up'])).exitCode).toBe(0);
   await screenShows(hostSocket, 'gpu-1', 'agent-ready');
   expect((await p.run(['task', 'add', 'Train the model', '--lane', 'app'])).exitCode).toBe(0);

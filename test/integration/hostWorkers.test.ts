@@ -3,7 +3,7 @@
  * is this machine reached over ssh, with its own clone of the repository and its own tmux server, so
  * the test can look at both directly and see that every step happened there and nothing here.
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { events, projectsCleanedUpAfterEach, screenShows, sessions, statusJson, type StatusWorker } from '../helpers/cli.js';
@@ -138,4 +138,39 @@ it("follows a Claude Code transcript on the host by its glob: the newest file of
   expect(summary.tool).toMatchObject({ name: 'Bash' });
   expect(summary.tool?.text).toContain('touch /tmp/test_file.txt');
   expect(summary.tokens).toEqual({ input: 10, output: 8 });
+}, 60_000);
+
+it("prepares a new worktree on its host as here: the main checkout's files named by worktree.copy copied there, then worktree.setup run there", async () => {
+  const p = await project('hostprep', [{ name: 'w1', command: 'exec sleep 600' }], {
+    worktree: { copy: ['.env', 'config/*.local.json'], setup: 'echo "set up on $MUXCTL_HOST in $PWD"; cat .env > setup.out' },
+  });
+  const { clone, hostSocket } = await host.add(p, [{ name: 'gpu-1', command: 'exec sleep 600' }]);
+  // Untracked in the host's main checkout (its clone): what a person keeps there and not in git.
+  writeFileSync(join(clone, '.env'), 'TOKEN=on-the-host\n');
+  mkdirSync(join(clone, 'config'));
+  writeFileSync(join(clone, 'config', 'db.local.json'), '{"db":"box1"}\n');
+  const up = await p.run(['up', 'gpu-1']);
+  expect(up.exitCode, `${up.stdout}${up.stderr}`).toBe(0);
+  expect(await sessions(hostSocket)).toEqual(['gpu-1']);
+  const hostWorktree = join(p.repo.scratch, 'box1-worktrees', 'gpu-1');
+  expect(readFileSync(join(hostWorktree, '.env'), 'utf8')).toBe('TOKEN=on-the-host\n');
+  expect(readFileSync(join(hostWorktree, 'config', 'db.local.json'), 'utf8')).toBe('{"db":"box1"}\n');
+  // The setup ran there, in the worktree, with the worker's environment; its lines are in its log there.
+  expect(readFileSync(join(hostWorktree, 'setup.out'), 'utf8')).toBe('TOKEN=on-the-host\n');
+  const log = readFileSync(join(p.repo.scratch, 'box1-worktrees', '.muxctl', 'logs', 'gpu-1.events.jsonl'), 'utf8');
+  expect(log).toContain(`setup: set up on box1 in ${hostWorktree}`);
+  expect(log).toContain('worktree: copied .env, config/db.local.json from');
+  // Nothing of it here.
+  expect(existsSync(join(p.repo.scratch, 'worktrees', 'gpu-1'))).toBe(false);
+  expect(events(p).find((e) => e.worker === 'gpu-1' && e.action === 'prepare')?.reason).toMatch(/copied \.env, config\/db\.local\.json/);
+}, 60_000);
+
+it('keeps a worker on a host stopped when its worktree setup fails there, and says why from its output', async () => {
+  const p = await project('hostprepfail', [{ name: 'w1', command: 'exec sleep 600' }], { worktree: { setup: 'echo "no GPU driver on $MUXCTL_HOST"; exit 3' } });
+  const { hostSocket } = await host.add(p, [{ name: 'gpu-1', command: 'exec sleep 600' }]);
+  const up = await p.run(['up', 'gpu-1']);
+  expect(up.exitCode).not.toBe(0);
+  expect(`${up.stdout}${up.stderr}`).toContain('not started: worktree setup `echo "no GPU driver on $MUXCTL_HOST"; exit 3` exited with status 3');
+  expect(`${up.stdout}${up.stderr}`).toContain('no GPU driver on box1');
+  expect(await sessions(hostSocket)).toEqual([]);
 }, 60_000);

@@ -22,12 +22,12 @@ describe('hosts', () => {
 
   it('reads every field, and puts the worktrees beside the clone unless told', () => {
     const config = parseOk({
-      box1: { ssh: 'dev@box1.example', port: 2222, identityFile: '~/.ssh/id_ed25519', sshArgs: ['-J', 'bastion'], repo: '/home/dev/src/project/', worktreeDir: '/home/dev/wt' },
+      box1: { ssh: 'dev@box1.example', port: 2222, identityFile: '~/.ssh/id_ed25519', sshArgs: ['-J', 'bastion'], repo: '/home/dev/src/project/', worktreeDir: '/home/dev/wt', requestWaitSeconds: 5 },
       gpu: { ssh: 'gpu', repo: '/srv/project' },
     });
     expect(config.hosts).toEqual({
-      box1: { name: 'box1', ssh: 'dev@box1.example', port: 2222, identityFile: '~/.ssh/id_ed25519', sshArgs: ['-J', 'bastion'], repo: '/home/dev/src/project', worktreeDir: '/home/dev/wt' },
-      gpu: { name: 'gpu', ssh: 'gpu', sshArgs: [], repo: '/srv/project', worktreeDir: '/srv/project-worktrees' },
+      box1: { name: 'box1', ssh: 'dev@box1.example', port: 2222, identityFile: '~/.ssh/id_ed25519', sshArgs: ['-J', 'bastion'], repo: '/home/dev/src/project', worktreeDir: '/home/dev/wt', requestWaitSeconds: 5 },
+      gpu: { name: 'gpu', ssh: 'gpu', sshArgs: [], repo: '/srv/project', worktreeDir: '/srv/project-worktrees', requestWaitSeconds: 60 },
     });
   });
 
@@ -41,6 +41,7 @@ describe('hosts', () => {
     ['sshArgs not strings', { box1: { ssh: 'box1', repo: '/srv/p', sshArgs: ['-p', 22] } }, 'hosts.box1.sshArgs[1]', 'expected a string; got 22 (write it in quotes: "22")'],
     ['a typo', { box1: { ssh: 'box1', repo: '/srv/p', identity: 'k' } }, 'hosts.box1', 'unknown field "identity" — did you mean "identityFile"?'],
     ['a bad host name', { 'box 1': { ssh: 'box1', repo: '/srv/p' } }, 'hosts["box 1"]', /^"box 1" is not a valid host name/],
+    ['a request wait of no time', { box1: { ssh: 'box1', repo: '/srv/p', requestWaitSeconds: 0 } }, 'hosts.box1.requestWaitSeconds', 'expected a whole number of seconds, 1–3600; got 0'],
   ];
 
   it.each(refusals)('refuses %s, naming the field', (_name, hosts, path, message) => {

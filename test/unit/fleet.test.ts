@@ -52,7 +52,7 @@ function host() {
   } as unknown as Tmux;
   return {
     calls,
-    tools: { ssh: {} as HostTools['ssh'], tmux, watch: tmux, git: {} as HostTools['git'], logs: {} as HostTools['logs'] },
+    tools: { ssh: {} as HostTools['ssh'], tmux, watch: tmux, shell: {} as HostTools['shell'], git: {} as HostTools['git'], logs: {} as HostTools['logs'] },
     answerPanes(fn: () => Promise<PaneInfo[]>) {
       panes = fn;
     },

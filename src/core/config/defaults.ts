@@ -14,6 +14,13 @@ export const PROJECT_DEFAULTS = {
   worktree: { setupTimeoutSeconds: 300, portBase: 4100 },
 } as const;
 
+/**
+ * What a host gets when its entry leaves it out. `requestWaitSeconds`: how long a worker's own `muxctl
+ * task|emit` there waits for a dashboard to take it, longer than a dashboard takes to reach a host again
+ * after a drop (its retries back off to 30 s).
+ */
+export const HOST_DEFAULTS = { requestWaitSeconds: 60 } as const;
+
 /** What a worker gets when neither it nor `defaults` says otherwise. */
 export const WORKER_DEFAULTS = {
   logFormat: 'auto',

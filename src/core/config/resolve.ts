@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { AGENT_PRESETS, type ResumeStrategy } from '../rules/agents.js';
 import { defaultSocketName } from '../rules/names.js';
-import { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
+import { HOST_DEFAULTS, PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
 import type { ParsedConfig, ParsedWorker, SharedFields } from './schema.js';
 import type { HostConfig, ProjectConfig, WorkerConfig } from './types.js';
 
@@ -80,6 +80,7 @@ function buildHosts(hosts: NonNullable<ParsedConfig['hosts']>): Record<string, H
       sshArgs: [...(host.sshArgs ?? [])],
       repo,
       worktreeDir: host.worktreeDir === undefined ? path.posix.join(path.posix.dirname(repo), `${path.posix.basename(repo)}-worktrees`) : onHost(host.worktreeDir),
+      requestWaitSeconds: host.requestWaitSeconds ?? HOST_DEFAULTS.requestWaitSeconds,
     };
   }
   return built;

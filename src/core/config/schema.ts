@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { AGENT_NAMES } from '../rules/agents.js';
 import { WORKER_NAME_PATTERN } from '../rules/names.js';
-import { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
+import { HOST_DEFAULTS, PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
 import { leavesCheckout } from './includeGlob.js';
 import type { JsonPath } from './jsonLocate.js';
 import { LOG_FORMATS, RESTART_POLICIES, STOP_SIGNALS } from './types.js';
@@ -167,6 +167,12 @@ const host = z
     sshArgs: z.array(z.string()).optional().meta({ default: [], description: 'Extra arguments given to every ssh call as written, e.g. ["-J", "bastion"].' }),
     repo: hostPath('a clone of this repository').meta({ description: 'A clone of this repository on the host: the same root commit.' }),
     worktreeDir: hostPath("where this host's worktrees go").optional().meta({ description: "Where workers' worktrees go on the host. Default: <repo>-worktrees beside it." }),
+    requestWaitSeconds: z
+      .int({ error: 'expected a whole number of seconds, 1–3600' })
+      .min(1)
+      .max(3600)
+      .optional()
+      .meta({ default: HOST_DEFAULTS.requestWaitSeconds, description: "How long a worker's own `muxctl task|emit` there waits for a dashboard to take it before it says nothing was done." }),
   })
   .meta({ description: 'A machine workers can run on, reached with the system ssh (BatchMode: keys or an agent, never a password prompt).' });
 

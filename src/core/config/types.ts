@@ -102,6 +102,8 @@ export interface HostConfig {
   sshArgs: string[];
   repo: string;
   worktreeDir: string;
+  /** How long a worker's own `muxctl task|emit` there waits for a dashboard to take it. */
+  requestWaitSeconds: number;
 }
 
 export interface ProjectConfig {
