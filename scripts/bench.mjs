@@ -362,9 +362,11 @@ async function remote(count) {
     writeFileSync(project.file, JSON.stringify(config));
     const upMs = await timed(1, () => project.muxctl('up'));
     say(`muxctl up of ${count} workers on ${hostCount} hosts from nothing: ${upMs.median} ms`);
-    const out = { workers: count, hosts: hostCount, upFromNothingMs: upMs.median, firstFrameMs: await firstFrame(project, gridFrame(count), `${count} workers on ${hostCount} hosts`) };
+    // A hundred workers do not fit a grid at 160×45: the list view is what the first frame shows then.
+    const frame = count > 40 ? listFrame(count) : gridFrame(count);
+    const out = { workers: count, hosts: hostCount, upFromNothingMs: upMs.median, firstFrameMs: await firstFrame(project, frame, `${count} workers on ${hostCount} hosts`) };
     const dash = spawnDashboard(project.file, { profile: values.profile });
-    await until(() => dash.screen().includes(`${count} workers`) && dash.screen().includes('idle worker 1'), 30_000, 'the dashboard (remote)');
+    await until(() => frame(dash.screen()), 30_000, 'the dashboard (remote)');
     await sleep(10_000);
     const hostSide = () => {
       const pids = [...hostSockets.map((socket) => tmuxServerPid(socket)), ...servers.flatMap((sshd) => [sshd.pid(), ...execFileSync('pgrep', ['-P', String(sshd.pid())], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)])];
