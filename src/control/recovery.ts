@@ -8,7 +8,8 @@
  */
 import type { TaskStore } from '../adapters/taskStore.js';
 import type { TmuxSessions } from './fleet.js';
-import type { ProjectConfig } from '../core/config/config.js';
+import type { ProjectConfig, WorkerConfig } from '../core/config/config.js';
+import type { PaneInfo } from '../adapters/tmux.js';
 import { clockTime } from '../core/rules/health.js';
 import { processHasTask } from '../core/rules/leases.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
@@ -37,54 +38,63 @@ export class Recovery {
     const { workers } = this.deps;
     const records = workers.records();
     const chosen = workers.select(names);
-    const stoppedByPerson = (name: string): boolean => records[name]?.desired === 'stopped';
-    const wholeProjectDown = chosen.every((w) => stoppedByPerson(w.name));
+    const wholeProjectDown = chosen.every((w) => records[w.name]?.desired === 'stopped');
     const panes = new Map((await this.deps.tmux.listPanes()).map((pane) => [pane.session, pane]));
-    const results: ActionResult[] = [];
-    for (const worker of chosen) {
-      const record = records[worker.name];
-      if (names.length === 0 && !wholeProjectDown && stoppedByPerson(worker.name)) {
-        const when = record?.stoppedAt ? ` at ${clockTime(record.stoppedAt)}` : '';
-        results.push({ worker: worker.name, ok: true, outcome: `left stopped (stopped${when}; \`muxctl up ${worker.name}\` starts it)` });
-        continue;
-      }
-      const pane = panes.get(worker.name);
-      const task = this.deps.store.heldBy(worker.name);
-      const running = pane !== undefined && !pane.dead;
-      if (task === null && pane?.dead === true) {
-        // `up` is asked for a running worker: one whose process ended comes back (on its conversation).
-        const restarted = await workers.restart(worker.name, actor, `${reason}: its process had ended`);
-        results.push(this.withConversation({ ...restarted, outcome: 'restarted (its process had ended)' }));
-        continue;
-      }
-      if (task === null && running && record?.desired === 'running') {
-        // Its session runs and is meant to: nothing to start, so no git or tmux call for it (`up` again is 20 calls cheaper).
-        results.push(this.withConversation({ worker: worker.name, ok: true, outcome: 'already running' }));
-        continue;
-      }
-      if (task === null) {
-        const [started] = await workers.up([worker.name], actor, reason);
-        if (started !== undefined) results.push(this.withConversation(started));
-        continue;
-      }
-      if (running && processHasTask(record, task.id)) {
-        results.push(this.withConversation({ worker: worker.name, ok: true, outcome: `already running · has ${task.id}` }));
-        continue;
-      }
-      const why = pane === undefined ? `${worker.name} had no tmux session (the server died or the machine rebooted)` : `${worker.name}'s process started again without ${task.id}`;
-      const outcome = await this.deps.restarts.restart(worker.name, { actor, reason: `${reason}: ${why}` });
-      const verb = pane === undefined ? 'started' : 'restarted';
-      const kept = outcome.decision.reasons.filter((r) => !/^resuming, not starting over$/.test(r)).join('; ');
-      const had = processHasTask(workers.records()[worker.name], task.id);
-      results.push(
-        this.withConversation({
-          worker: worker.name,
-          ok: outcome.acted && (had || outcome.decision.action === 'idle' || outcome.decision.action === 'escalate'),
-          outcome: `${verb} · ${task.id} ${outcome.decision.action}: ${kept}${had || outcome.decision.action === 'idle' ? '' : ` (${outcome.message})`}`,
-        }),
-      );
+    const bring = (worker: WorkerConfig): Promise<ActionResult | null> => this.bringOne(worker, { names, wholeProjectDown, panes, actor, reason });
+    // Each host's workers come back one after another, side by side with this machine's and the other
+    // hosts': a host's calls are round trips, and one slow host must not hold the others back.
+    const byPlace = new Map<string, WorkerConfig[]>();
+    for (const worker of chosen) byPlace.set(worker.host ?? '', [...(byPlace.get(worker.host ?? '') ?? []), worker]);
+    const done = new Map<string, ActionResult | null>();
+    const settled = await Promise.allSettled(
+      [...byPlace.values()].map(async (group) => {
+        for (const worker of group) done.set(worker.name, await bring(worker));
+      }),
+    );
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return chosen.flatMap((worker) => done.get(worker.name) ?? []);
+  }
+
+  private async bringOne(worker: WorkerConfig, run: { names: readonly string[]; wholeProjectDown: boolean; panes: Map<string, PaneInfo>; actor: Actor; reason: string }): Promise<ActionResult | null> {
+    const { workers } = this.deps;
+    const { names, wholeProjectDown, panes, actor, reason } = run;
+    const records = workers.records();
+    const stoppedByPerson = (name: string): boolean => records[name]?.desired === 'stopped';
+    const record = records[worker.name];
+    if (names.length === 0 && !wholeProjectDown && stoppedByPerson(worker.name)) {
+      const when = record?.stoppedAt ? ` at ${clockTime(record.stoppedAt)}` : '';
+      return { worker: worker.name, ok: true, outcome: `left stopped (stopped${when}; \`muxctl up ${worker.name}\` starts it)` };
     }
-    return results;
+    const pane = panes.get(worker.name);
+    const task = this.deps.store.heldBy(worker.name);
+    const running = pane !== undefined && !pane.dead;
+    if (task === null && pane?.dead === true) {
+      // `up` is asked for a running worker: one whose process ended comes back (on its conversation).
+      const restarted = await workers.restart(worker.name, actor, `${reason}: its process had ended`);
+      return this.withConversation({ ...restarted, outcome: 'restarted (its process had ended)' });
+    }
+    if (task === null && running && record?.desired === 'running') {
+      // Its session runs and is meant to: nothing to start, so no git or tmux call for it (`up` again is 20 calls cheaper).
+      return this.withConversation({ worker: worker.name, ok: true, outcome: 'already running' });
+    }
+    if (task === null) {
+      const [started] = await workers.up([worker.name], actor, reason);
+      return started === undefined ? null : this.withConversation(started);
+    }
+    if (running && processHasTask(record, task.id)) {
+      return this.withConversation({ worker: worker.name, ok: true, outcome: `already running · has ${task.id}` });
+    }
+    const why = pane === undefined ? `${worker.name} had no tmux session (the server died or the machine rebooted)` : `${worker.name}'s process started again without ${task.id}`;
+    const outcome = await this.deps.restarts.restart(worker.name, { actor, reason: `${reason}: ${why}` });
+    const verb = pane === undefined ? 'started' : 'restarted';
+    const kept = outcome.decision.reasons.filter((r) => !/^resuming, not starting over$/.test(r)).join('; ');
+    const had = processHasTask(workers.records()[worker.name], task.id);
+    return this.withConversation({
+      worker: worker.name,
+      ok: outcome.acted && (had || outcome.decision.action === 'idle' || outcome.decision.action === 'escalate'),
+      outcome: `${verb} · ${task.id} ${outcome.decision.action}: ${kept}${had || outcome.decision.action === 'idle' ? '' : ` (${outcome.message})`}`,
+    });
   }
 
   /** The line ends with the agent's conversation, when the worker has one: which, and whether it was resumed. */
