@@ -99,6 +99,14 @@ export async function answerRequest(host: RemoteWriter, base: string, id: string
   await host.run(['sh', '-c', script, 'sh', `${base}.${id}.answer`, String(exitCode)], { input: text });
 }
 
+/**
+ * Takes away the markers and unread answers of requests older than a day in a host's requests directory:
+ * by then no dashboard reads their line again (each follows from the end), so nothing can run twice.
+ */
+export async function sweepRequests(host: RemoteRunner, dir: string): Promise<void> {
+  await host.run(['find', dir, '-maxdepth', '1', '(', '-name', '*.taken', '-o', '-name', '*.answer', ')', '-mmin', '+1440', '-exec', 'rm', '-rf', '{}', '+']);
+}
+
 /** Appends `text` to a file on the host (an event line made here for a worker there). */
 export async function appendOnHost(host: RemoteWriter, file: string, text: string): Promise<void> {
   await host.run(['sh', '-c', 'cat >> "$1"', 'sh', file], { input: text });

@@ -11,14 +11,14 @@
 import { withScratchFile } from '../adapters/files.js';
 import type { RemoteFollower } from '../adapters/remoteTail.js';
 import { workerLogFiles } from '../adapters/runtime.js';
-import { answerRequest, appendOnHost, requestsBase, takeRequest } from '../adapters/hostShim.js';
+import { answerRequest, appendOnHost, requestsBase, sweepRequests, takeRequest } from '../adapters/hostShim.js';
 import type { HostConfig, ProjectConfig } from '../core/config/config.js';
 import { parseHostRequest, type HostRequest } from '../core/parsers/hostRequest.js';
 import { hostStateDir, type Fleet } from './fleet.js';
 
 export interface HostRequestsDeps {
   config: () => ProjectConfig;
-  fleet: Pick<Fleet, 'ssh' | 'logReader'>;
+  fleet: Pick<Fleet, 'ssh' | 'shell' | 'logReader'>;
   /** Runs this machine's muxctl with `argv` as `worker`, `env` added; what it printed (stdout and stderr) and its exit code. */
   run: (worker: string, argv: readonly string[], env: Record<string, string>) => Promise<{ exitCode: number; output: string }>;
   /** A request was run (for the dashboard's status line and board). */
@@ -30,6 +30,8 @@ export class HostRequests {
   private readonly followed = new Map<string, { key: string; follower: RemoteFollower }>();
   /** Per worker, its requests run one after another, in the order it wrote them. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Hosts whose old request markers were swept by this dashboard (once each). */
+  private readonly swept = new Set<string>();
 
   constructor(private readonly deps: HostRequestsDeps) {}
 
@@ -46,6 +48,11 @@ export class HostRequests {
         void entry.follower.close();
         this.followed.delete(name);
       }
+    }
+    for (const host of new Set(wanted.values())) {
+      if (this.swept.has(host.name)) continue;
+      this.swept.add(host.name);
+      sweepRequests(this.deps.fleet.shell(host), `${hostStateDir(host)}/requests`).catch((error: unknown) => this.deps.onError?.(`sweeping old requests on ${host.name}: ${(error as Error).message}`));
     }
     for (const [name, host] of wanted) {
       if (this.followed.has(name)) continue;

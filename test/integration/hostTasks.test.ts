@@ -4,7 +4,7 @@
  * here by git when it is done or handed over, and lands on the base here. The host's clone and this
  * repository are both looked at directly, so every step is seen where it happened.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { openProject } from '../../src/app/services.js';
 import { projectsCleanedUpAfterEach, screenShows } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import { useLoopbackHost } from '../helpers/hosts.js';
+import { waitFor } from '../helpers/waitFor.js';
 import type { WorkerJson } from '../helpers/project.js';
 
 const project = projectsCleanedUpAfterEach();
@@ -193,3 +194,25 @@ it('says nothing was done when no dashboard takes a host worker\'s request, and 
     services.runtime.close();
   }
 }, 90_000);
+
+it("sweeps a host's request markers older than a day when a dashboard opens, and keeps the newer ones", async () => {
+  const p = await project('hostsweep', [{ name: 'w1', command: 'exec sleep 600' }]);
+  await host.add(p, [{ name: 'gpu-1', command: 'exec sleep 600' }]);
+  expect((await p.run(['up', 'gpu-1'])).exitCode).toBe(0);
+  const requests = join(p.repo.scratch, 'box1-worktrees', '.muxctl', 'requests');
+  const old = join(requests, 'gpu-1.1700000000-1.taken');
+  const recent = join(requests, 'gpu-1.1700000000-2.taken');
+  mkdirSync(old);
+  mkdirSync(recent);
+  const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+  utimesSync(old, twoDaysAgo, twoDaysAgo);
+  const services = await openProject(p.configFile);
+  try {
+    services.hostRequests.sync();
+    await waitFor(() => (existsSync(old) ? undefined : true), { what: 'the old marker swept', timeoutMs: 10_000 });
+    expect(existsSync(recent)).toBe(true);
+  } finally {
+    await services.hostRequests.close();
+    services.runtime.close();
+  }
+}, 60_000);
