@@ -7,7 +7,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Finding } from '../../src/core/rules/doctor.js';
+import { loadConfig } from '../../src/adapters/configFile.js';
+import { probeHost } from '../../src/control/hostProbe.js';
+import { CLOCK_OFF_LIMIT_MS, type Finding } from '../../src/core/rules/doctor.js';
 import { projectsCleanedUpAfterEach } from '../helpers/cli.js';
 import { git, makeRepo, type TestRepo } from '../helpers/gitRepo.js';
 import { freePort, startSshd, type TestSshd } from '../helpers/sshd.js';
@@ -78,4 +80,12 @@ it('names each host that cannot run workers and why; a good clone is no finding'
   } finally {
     await killTestServer(hostSocket);
   }
+
+  // The host's clock is read too: this "host" is this machine, so it is not off (no finding above).
+  const config = loadConfig(p.configFile);
+  const good = config.hosts.good;
+  if (good === undefined) throw new Error('no host "good" in the config');
+  const facts = await probeHost(config, good);
+  expect(facts.clockOffsetMs).toEqual(expect.any(Number));
+  expect(Math.abs(facts.clockOffsetMs ?? Number.NaN)).toBeLessThan(CLOCK_OFF_LIMIT_MS);
 }, 60_000);

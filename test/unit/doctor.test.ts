@@ -170,7 +170,7 @@ describe('diagnose', () => {
       integrationWorktrees: [{ path: '/wt/_land', registered: true }],
       landerLockHeld: false,
       rootCommits: [ROOT],
-      hosts: [host({ name: 'b', rootCommits: null, tmux: null, sessions: ['gone-worker'] }), host({ name: 'a', unreachable: 'Connection refused' })],
+      hosts: [host({ name: 'b', rootCommits: null, tmux: null, sessions: ['gone-worker'], clockOffsetMs: 60_000 }), host({ name: 'a', unreachable: 'Connection refused' })],
       baseBranch: 'main',
       now: NOW,
     };
@@ -212,6 +212,23 @@ describe('hosts', () => {
       ['host-clone', 'empty', 'host empty has no clone of this repository at /srv/p: clone it there', null],
       ['host-clone', 'other', "host other: /srv/p is a clone of another repository (its first commit is ddddddd, this one's ccccccc)", null],
       ['host-tmux', 'other', 'host other has no tmux on its PATH: install tmux ≥ 3.0 there', null],
+    ]);
+  });
+
+  it("says a host's clock is off once it is off by 5 s or more, ahead or behind, in a person's units", () => {
+    const found = diagnose(
+      agreeing({
+        hosts: [
+          host({ name: 'close', clockOffsetMs: 4_999 }),
+          host({ name: 'ahead', clockOffsetMs: 130_400 }),
+          host({ name: 'behind', clockOffsetMs: -7_200 }),
+          host({ name: 'unread', clockOffsetMs: null }),
+        ],
+      }),
+    );
+    expect(found.map((f) => [f.kind, f.subject, f.text])).toEqual([
+      ['host-clock', 'ahead', "host ahead's clock is 2m 10s ahead of this machine's: its workers' activity times read 2m 10s off (a worker may show idle while it works, or working after it stopped); set its clock (NTP)"],
+      ['host-clock', 'behind', "host behind's clock is 7 s behind this machine's: its workers' activity times read 7 s off (a worker may show idle while it works, or working after it stopped); set its clock (NTP)"],
     ]);
   });
 });

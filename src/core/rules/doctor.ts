@@ -21,6 +21,7 @@ export const FINDING_KINDS = [
   'host-unreachable',
   'host-clone',
   'host-tmux',
+  'host-clock',
   'host-orphan-session',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -93,7 +94,16 @@ export interface HostFacts {
   workers: readonly string[];
   /** How a person stops a session there, for the message: `ssh … tmux -L … kill-session -t =`. */
   killCommand: string;
+  /** How far the host's clock is ahead of this machine's (behind: negative), ms; null when not read. */
+  clockOffsetMs?: number | null;
 }
+
+/**
+ * A host clock this far off makes its workers' activity read wrong: a pane that moved a minute ago on a
+ * clock two minutes behind looks quiet for three. Below it, the probe's own round trip and the clock's
+ * one-second steps are the difference.
+ */
+export const CLOCK_OFF_LIMIT_MS = 5_000;
 
 export interface DoctorFacts {
   tasks: readonly Task[];
@@ -159,6 +169,12 @@ function hostFindings(host: HostFacts, rootCommits: readonly string[]): Finding[
     findings.push({ kind: 'host-clone', subject: host.name, text: `host ${host.name}: ${host.repo} is a clone of another repository (its first commit is ${there}, this one's ${here})`, fix: null });
   }
   if (host.tmux === null) findings.push({ kind: 'host-tmux', subject: host.name, text: `host ${host.name} has no tmux on its PATH: install tmux ≥ 3.0 there`, fix: null });
+  const offset = host.clockOffsetMs ?? null;
+  if (offset !== null && Math.abs(offset) >= CLOCK_OFF_LIMIT_MS) {
+    const by = clockDistance(Math.abs(offset));
+    const text = `host ${host.name}'s clock is ${by} ${offset > 0 ? 'ahead of' : 'behind'} this machine's: its workers' activity times read ${by} off (a worker may show idle while it works, or working after it stopped); set its clock (NTP)`;
+    findings.push({ kind: 'host-clock', subject: host.name, text, fix: null });
+  }
   // A session there that no worker of that host names: a worker removed from the config, or moved to
   // another machine, still running on this one. Its fix is a person's: its screen is there, not here.
   const named = new Set(host.workers);
@@ -267,4 +283,13 @@ function duration(ms: number): string {
   if (seconds < 120) return plural(seconds, 'second');
   const minutes = Math.round(seconds / 60);
   return minutes < 120 ? plural(minutes, 'minute') : plural(Math.round(minutes / 60), 'hour');
+}
+
+/** "7 s", "2m 10s", "3h 5m": how far apart two clocks are, in the units a person would say. */
+function clockDistance(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }
