@@ -171,7 +171,7 @@ export async function runDashboard(services: Services, options: DashboardOptions
   // A host worker's own `muxctl task done` (or emit) comes here to be run; the board shows what it moved.
   services.listeners.hostRequestRun = (worker, argv, exitCode) => {
     board.refresh();
-    notify(`${worker}: muxctl ${argv.slice(0, 2).join(' ')} ${exitCode === 0 ? 'done' : `refused (exit ${exitCode})`}`, exitCode === 0 ? 'info' : 'error');
+    notify(`${worker} on its host: \`muxctl ${argv.slice(0, 2).join(' ')}\` → ${exitCode === 0 ? 'ok' : `refused (exit ${exitCode})`}`, exitCode === 0 ? 'info' : 'error');
   };
   services.hostRequests.sync();
 
