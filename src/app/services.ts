@@ -37,7 +37,7 @@ import { TreeFacts } from '../control/treeFacts.js';
 import { WorkerEntries } from '../control/workerEntries.js';
 import { Workers } from '../control/workers.js';
 import { Fleet } from '../control/fleet.js';
-import { describeBroughtBack, HostBranches } from '../control/hostBranches.js';
+import { HostBranches } from '../control/hostBranches.js';
 import { HostRequests } from '../control/hostRequests.js';
 import { probeHosts } from '../control/hostProbe.js';
 import { throwFirstFailure } from '../core/errors.js';
@@ -189,10 +189,7 @@ export function buildServices(initial: ProjectConfig, options: OpenOptions = {})
         now,
         integrationPath: () => integrationPath(current),
         // A task done on a host: its branch as the host's clone has it now.
-        bringBack: async (task) => {
-          if (task.assignee === null || task.branch === null) return null;
-          return describeBroughtBack(task.branch, hostOf(current, task.assignee)?.name ?? '', await hosts().bringBack(task.assignee, task.branch));
-        },
+        bringBack: async (task) => (task.assignee === null || task.branch === null ? null : hosts().bringBack(task.assignee, task.branch)),
         // A bounced task goes back to its worker in resume mode, told what to fix.
         sendBack: async (task) => {
           const worker = current.workers.find((w) => w.name === task.assignee);

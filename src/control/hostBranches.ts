@@ -28,7 +28,7 @@ export class HostBranches {
   constructor(private readonly deps: HostBranchesDeps) {}
 
   /** The host `worker` runs on, or null for a worker here. */
-  hostOf(worker: string): HostConfig | null {
+  private hostOf(worker: string): HostConfig | null {
     return hostOf(this.deps.config(), worker);
   }
 
@@ -40,8 +40,9 @@ export class HostBranches {
   /**
    * Before `worker` on its host starts on `branch`: what its clone has of the branch is taken in here
    * first (a WIP left there), then the current base and the branch as this clone has it go there.
+   * Says what the taking in did, as bringBack does.
    */
-  async send(worker: string, branch: string): Promise<BroughtBack | null> {
+  async send(worker: string, branch: string): Promise<string | null> {
     const host = this.hostOf(worker);
     if (host === null) return null;
     const brought = await this.bringBack(worker, branch);
@@ -52,12 +53,16 @@ export class HostBranches {
     return brought;
   }
 
-  /** `branch` as `worker`'s host clone has it, taken into this repository (null: the worker is here). */
-  async bringBack(worker: string, branch: string): Promise<BroughtBack | null> {
+  /**
+   * `branch` as `worker`'s host clone has it, taken into this repository. Says what that did, for the
+   * record; null when there is nothing to say (the worker is here, or the copies already agree).
+   */
+  async bringBack(worker: string, branch: string): Promise<string | null> {
     const host = this.hostOf(worker);
     if (host === null) return null;
     const { git } = this.deps;
-    return bringBackFromHost(git, await this.remote(host), branch, (name) => worktreeHolding(git.path, name), `${worker}-before-${host.name}`);
+    const brought = await bringBackFromHost(git, await this.remote(host), branch, (name) => worktreeHolding(git.path, name), `${worker}-before-${host.name}`);
+    return describeBroughtBack(branch, host.name, brought);
   }
 
   private async remote(host: HostConfig): Promise<HostRemote> {
@@ -66,8 +71,8 @@ export class HostBranches {
 }
 
 /** What a bring-back did, for the record: said only when it did more than find the same commit. */
-export function describeBroughtBack(branch: string, host: string, brought: BroughtBack | null): string | null {
-  if (brought === null || brought.state === 'absent' || brought.state === 'same' || brought.state === 'ahead-here') return null;
+function describeBroughtBack(branch: string, host: string, brought: BroughtBack): string | null {
+  if (brought.state === 'absent' || brought.state === 'same' || brought.state === 'ahead-here') return null;
   if (brought.state === 'replaced') return `${branch} taken from ${host} (${brought.sha.slice(0, 7)}); the copy here went apart from it and is kept at ${brought.backup}`;
   return `${branch} taken from ${host} at ${brought.sha.slice(0, 7)}`;
 }

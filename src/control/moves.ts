@@ -19,7 +19,7 @@ import { waitingOn } from '../core/rules/queue.js';
 import type { Actor, Checkpoint, Task, TaskResult } from '../core/rules/tasks.js';
 import type { Acting } from './acting.js';
 import type { Delivery } from './deliverer.js';
-import { describeBroughtBack, type HostBranches } from './hostBranches.js';
+import type { HostBranches } from './hostBranches.js';
 import type { TreeFacts } from './treeFacts.js';
 import type { Workers } from './workers.js';
 
@@ -157,7 +157,7 @@ export class TaskControl {
     const branch = branchFor(task);
     let current = task;
     try {
-      current = await this.checkoutTask(task, worker.name);
+      current = await this.checkoutTask(task, worker.name, actor);
     } catch (error) {
       return this.handBack(current, worker.name, actor, `could not check out ${branch} in ${workerPath(this.config, worker.name)}: ${(error as Error).message}`);
     }
@@ -228,7 +228,7 @@ export class TaskControl {
     if (!result.ok) return refusal(result);
     const task = result.task;
     try {
-      const checkedOut = await this.checkoutTask(task, worker.name);
+      const checkedOut = await this.checkoutTask(task, worker.name, actor);
       // Claimed from inside the worker: its running process has the task.
       await this.deps.workers.markDelivered(worker.name, task.id);
       return { ok: true, message: `${worker.name} claimed ${task.id} on ${branchFor(task)}: ${task.title}`, task: checkedOut };
@@ -241,14 +241,14 @@ export class TaskControl {
    * The task's branch checked out in the worker's worktree: made from the base the first time (its start
    * recorded for "landed"), let go of first wherever another worker left it.
    */
-  private async checkoutTask(task: Task, worker: string): Promise<Task> {
+  private async checkoutTask(task: Task, worker: string, actor: Actor): Promise<Task> {
     const branch = branchFor(task);
     const git = this.deps.gitOf(worker);
     await this.letGoElsewhere(this.deps.git, branch, worker);
     if (git !== this.deps.git) {
       // On a host: let go of it in another worktree there too, then the clones agree before it starts.
       await this.letGoElsewhere(git, branch, worker);
-      this.recordBroughtBack(task, worker, await this.deps.hosts.send(worker, branch));
+      this.recordFetch(task, worker, await this.deps.hosts.send(worker, branch), actor);
     }
     const checkout = await git.checkoutTaskBranch(workerPath(this.config, worker), branch, this.deps.hosts.baseFor(worker));
     return checkout.created ? (this.deps.store.annotate(task.id, { baseSha: checkout.baseSha, branch }, this.deps.now()) ?? task) : task;
@@ -257,12 +257,11 @@ export class TaskControl {
   /** The task's branch taken back from its worker's host clone (nothing for a worker here). */
   private async bringBack(task: Task, worker: string, actor: Actor): Promise<void> {
     if (task.branch === null) return;
-    this.recordBroughtBack(task, worker, await this.deps.hosts.bringBack(worker, task.branch), actor);
+    this.recordFetch(task, worker, await this.deps.hosts.bringBack(worker, task.branch), actor);
   }
 
-  private recordBroughtBack(task: Task, worker: string, brought: Awaited<ReturnType<HostBranches['bringBack']>>, actor: Actor = { kind: 'dispatcher' }): void {
-    const host = this.deps.hosts.hostOf(worker);
-    const said = host === null ? null : describeBroughtBack(branchFor(task), host.name, brought);
+  /** What taking the branch in from a host did, on the task's record (null: nothing to say). */
+  private recordFetch(task: Task, worker: string, said: string | null, actor: Actor): void {
     if (said === null) return;
     this.deps.store.record({ time: this.deps.now(), actor, kind: 'task', subject: task.id, action: 'fetch', worker, reasons: [said] });
   }
