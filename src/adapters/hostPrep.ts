@@ -5,7 +5,7 @@
  * that leads out of the worktree or the main checkout, links copied as links, modes kept.
  */
 import type { PrepMarker, SetupRun } from '../core/rules/worktreePrep.js';
-import type { RemoteWriter } from './hostShim.js';
+import { appendOnHost, writeOnHost, type RemoteWriter } from './hostFiles.js';
 import type { RemoteRunner } from './remoteTail.js';
 import type { CopyReport, PrepPlace, SetupOptions } from './worktreePrep.js';
 
@@ -65,9 +65,7 @@ export class HostPrepPlace implements PrepPlace {
   }
 
   async writeMarker(gitDir: string, marker: PrepMarker): Promise<void> {
-    const file = `${gitDir}/${MARKER}`;
-    const result = await this.host.run(['sh', '-c', 'cat > "$1.tmp" && mv -f "$1.tmp" "$1"', 'sh', file], { input: JSON.stringify(marker) + '\n' });
-    if (result.exitCode !== 0) throw new Error(`cannot write ${file}${this.where}: ${result.stderr.trim()}`);
+    await writeOnHost(this.host, `${gitDir}/${MARKER}`, JSON.stringify(marker) + '\n', this.where);
   }
 
   async copy(from: string, to: string, paths: readonly string[]): Promise<CopyReport> {
@@ -112,8 +110,10 @@ export class HostPrepPlace implements PrepPlace {
       flush: async () => {
         if (lines.length === 0) return null;
         const text = lines.splice(0).join('\n') + '\n';
-        const result = await this.host.run(['sh', '-c', 'mkdir -p "$(dirname "$1")" && cat >> "$1"', 'sh', file], { input: text }).catch((error: Error) => error);
-        return result instanceof Error ? result : result.exitCode === 0 ? null : new Error(result.stderr.trim());
+        return appendOnHost(this.host, file, text, this.where).then(
+          () => null,
+          (error: Error) => error,
+        );
       },
     };
   }

@@ -11,12 +11,8 @@
  * so a second dashboard reading the same line never runs it again.
  */
 import { HOST_DEFAULTS } from '../core/config/defaults.js';
+import { writeOnHost, type RemoteWriter } from './hostFiles.js';
 import type { RemoteRunner } from './remoteTail.js';
-
-/** Runs on the host with input: SshHost.run. */
-export interface RemoteWriter extends RemoteRunner {
-  run(remote: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
-}
 
 /**
  * How long the script waits for a dashboard to take its request: MUXCTL_REQUEST_WAIT (seconds, from the
@@ -94,9 +90,8 @@ export async function takeRequest(host: RemoteRunner, base: string, id: string):
 
 /** The answer the script prints: its exit code on the first line, then what the command printed. Renamed into place whole. */
 export async function answerRequest(host: RemoteWriter, base: string, id: string, exitCode: number, output: string): Promise<void> {
-  const script = 'printf "%s\\n" "$2" > "$1.tmp" && cat >> "$1.tmp" && mv -f "$1.tmp" "$1"';
   const text = output === '' || output.endsWith('\n') ? output : `${output}\n`;
-  await host.run(['sh', '-c', script, 'sh', `${base}.${id}.answer`, String(exitCode)], { input: text });
+  await writeOnHost(host, `${base}.${id}.answer`, `${exitCode}\n${text}`, ' on the host');
 }
 
 /**
@@ -105,9 +100,4 @@ export async function answerRequest(host: RemoteWriter, base: string, id: string
  */
 export async function sweepRequests(host: RemoteRunner, dir: string): Promise<void> {
   await host.run(['find', dir, '-maxdepth', '1', '(', '-name', '*.taken', '-o', '-name', '*.answer', ')', '-mmin', '+1440', '-exec', 'rm', '-rf', '{}', '+']);
-}
-
-/** Appends `text` to a file on the host (an event line made here for a worker there). */
-export async function appendOnHost(host: RemoteWriter, file: string, text: string): Promise<void> {
-  await host.run(['sh', '-c', 'cat >> "$1"', 'sh', file], { input: text });
 }

@@ -11,7 +11,8 @@
 import { withScratchFile } from '../adapters/files.js';
 import type { RemoteFollower } from '../adapters/remoteTail.js';
 import { workerLogFiles } from '../adapters/runtime.js';
-import { answerRequest, appendOnHost, requestsBase, sweepRequests, takeRequest } from '../adapters/hostShim.js';
+import { appendOnHost } from '../adapters/hostFiles.js';
+import { answerRequest, requestsBase, sweepRequests, takeRequest } from '../adapters/hostShim.js';
 import type { HostConfig, ProjectConfig } from '../core/config/config.js';
 import { parseHostRequest, type HostRequest } from '../core/parsers/hostRequest.js';
 import { hostStateDir, type Fleet } from './fleet.js';
@@ -105,7 +106,7 @@ export class HostRequests {
   private async runHere(worker: string, host: HostConfig, request: HostRequest): Promise<{ exitCode: number; output: string }> {
     if (request.argv[0] !== 'emit') return this.deps.run(worker, request.argv, {});
     const { result, written } = await withScratchFile('muxctl-emit-', (file) => this.deps.run(worker, request.argv, { MUXCTL_AGENT_LOG: file }));
-    if (written !== '') await appendOnHost(this.deps.fleet.ssh(host), workerLogFiles(hostStateDir(host), worker).events, written);
+    if (written !== '') await appendOnHost(this.deps.fleet.ssh(host), workerLogFiles(hostStateDir(host), worker).events, written, ` on ${host.name}`);
     return result;
   }
 }
