@@ -40,7 +40,7 @@ export class Recovery {
     const chosen = workers.select(names);
     const wholeProjectDown = chosen.every((w) => records[w.name]?.desired === 'stopped');
     const panes = new Map((await this.deps.tmux.listPanes()).map((pane) => [pane.session, pane]));
-    const bring = (worker: WorkerConfig): Promise<ActionResult | null> => this.bringOne(worker, { names, wholeProjectDown, panes, actor, reason });
+    const run = { names, wholeProjectDown, records, panes, actor, reason };
     // Each host's workers come back one after another, side by side with this machine's and the other
     // hosts': a host's calls are round trips, and one slow host must not hold the others back.
     const byPlace = new Map<string, WorkerConfig[]>();
@@ -48,7 +48,7 @@ export class Recovery {
     const done = new Map<string, ActionResult | null>();
     const settled = await Promise.allSettled(
       [...byPlace.values()].map(async (group) => {
-        for (const worker of group) done.set(worker.name, await bring(worker));
+        for (const worker of group) done.set(worker.name, await this.bringOne(worker, run));
       }),
     );
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -56,10 +56,13 @@ export class Recovery {
     return chosen.flatMap((worker) => done.get(worker.name) ?? []);
   }
 
-  private async bringOne(worker: WorkerConfig, run: { names: readonly string[]; wholeProjectDown: boolean; panes: Map<string, PaneInfo>; actor: Actor; reason: string }): Promise<ActionResult | null> {
+  /** One worker brought back, from the records and panes read once for the whole `up`. */
+  private async bringOne(
+    worker: WorkerConfig,
+    run: { names: readonly string[]; wholeProjectDown: boolean; records: ReturnType<Workers['records']>; panes: Map<string, PaneInfo>; actor: Actor; reason: string },
+  ): Promise<ActionResult | null> {
     const { workers } = this.deps;
-    const { names, wholeProjectDown, panes, actor, reason } = run;
-    const records = workers.records();
+    const { names, wholeProjectDown, records, panes, actor, reason } = run;
     const stoppedByPerson = (name: string): boolean => records[name]?.desired === 'stopped';
     const record = records[worker.name];
     if (names.length === 0 && !wholeProjectDown && stoppedByPerson(worker.name)) {
