@@ -8,12 +8,12 @@ import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { openProject } from '../../src/app/services.js';
+import { openProject, type Services } from '../../src/app/services.js';
 import { projectsCleanedUpAfterEach, screenShows } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import { useLoopbackHost } from '../helpers/hosts.js';
 import { waitFor } from '../helpers/waitFor.js';
-import type { WorkerJson } from '../helpers/project.js';
+import type { TestProject, WorkerJson } from '../helpers/project.js';
 
 const project = projectsCleanedUpAfterEach();
 const host = useLoopbackHost();
@@ -30,6 +30,21 @@ function agent(name: string, work: string): WorkerJson {
     command: `echo agent-ready; while IFS= read -r line; do echo "heard: $line"; case "$line" in "Task "*) ${work}; echo worked;; esac; done`,
     task: { delivery: 'paste' },
   };
+}
+
+/**
+ * The dashboard's part for host workers, without its screen: services opened on the project, following
+ * their requests, for `use`; closed after, whatever happened.
+ */
+async function followingRequests(p: TestProject, use: (services: Services) => Promise<void>): Promise<void> {
+  const services = await openProject(p.configFile);
+  try {
+    services.hostRequests.sync();
+    await use(services);
+  } finally {
+    await services.hostRequests.close();
+    services.runtime.close();
+  }
 }
 
 const COMMITS = `echo trained > model.txt && git add model.txt && git ${IDENTITY} commit -qm "Train the model"`;
@@ -141,9 +156,7 @@ it("runs a host worker's own `muxctl task done` and `muxctl emit` on the board h
   const p = await project('hostself', [{ name: 'w1', command: 'exec sleep 600' }]);
   const { hostSocket } = await host.add(p, [agent('gpu-1', work)]);
   // The dashboard's part: following the host workers' requests (as the dashboard does from its start).
-  const services = await openProject(p.configFile);
-  try {
-    services.hostRequests.sync();
+  await followingRequests(p, async () => {
     expect((await p.run(['up'])).exitCode).toBe(0);
     await screenShows(hostSocket, 'gpu-1', 'agent-ready');
     expect((await p.run(['task', 'add', 'Train the model', '--lane', 'app'])).exitCode).toBe(0);
@@ -162,10 +175,7 @@ it("runs a host worker's own `muxctl task done` and `muxctl emit` on the board h
     // The event was made here and written to the worker's event log on the host, which the dashboard reads.
     const events = readFileSync(join(p.repo.scratch, 'box1-worktrees', '.muxctl', 'logs', 'gpu-1.events.jsonl'), 'utf8');
     expect(events).toContain('epoch 3 of 10');
-  } finally {
-    await services.hostRequests.close();
-    services.runtime.close();
-  }
+  });
 }, 120_000);
 
 it('says nothing was done when no dashboard takes a host worker\'s request, and a dashboard opened later never runs it', async () => {
@@ -179,9 +189,7 @@ it('says nothing was done when no dashboard takes a host worker\'s request, and 
   expect(screen).toContain('no muxctl dashboard took this in 2 s (none runs, or it cannot reach this host), so nothing was done');
   expect(screen).toContain('fail=75');
 
-  const services = await openProject(p.configFile);
-  try {
-    services.hostRequests.sync();
+  await followingRequests(p, async (services) => {
     const box1 = services.config().hosts.box1;
     if (box1 === undefined) throw new Error('no host box1 in the config');
     // Two looks at the host's files: the request is there, and it is not run.
@@ -189,10 +197,7 @@ it('says nothing was done when no dashboard takes a host worker\'s request, and 
     await services.fleet.logReader(box1).poll();
     await services.hostRequests.settled();
     expect(services.store.get('T1')?.state).toBe('running');
-  } finally {
-    await services.hostRequests.close();
-    services.runtime.close();
-  }
+  });
 }, 90_000);
 
 it("sweeps a host's request markers older than a day when a dashboard opens, and keeps the newer ones", async () => {
@@ -206,13 +211,8 @@ it("sweeps a host's request markers older than a day when a dashboard opens, and
   mkdirSync(recent);
   const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
   utimesSync(old, twoDaysAgo, twoDaysAgo);
-  const services = await openProject(p.configFile);
-  try {
-    services.hostRequests.sync();
+  await followingRequests(p, async () => {
     await waitFor(() => (existsSync(old) ? undefined : true), { what: 'the old marker swept', timeoutMs: 10_000 });
     expect(existsSync(recent)).toBe(true);
-  } finally {
-    await services.hostRequests.close();
-    services.runtime.close();
-  }
+  });
 }, 60_000);
