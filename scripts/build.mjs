@@ -21,22 +21,51 @@ const boundInkMeasureCache = {
 };
 
 /**
- * string-width makes its Intl.Segmenter when it is loaded, and the first one costs ~35 ms (ICU's
- * break data): a command that measures only plain text (`muxctl status`) should not pay for it. The
- * same module with the segmenter made on first use; the build fails if the line it changes moves.
+ * A plugin that loads the modules `filter` matches with some of their lines changed: `edits(path)`
+ * gives [what, instead] pairs. The build fails if a line it changes moves (a new version of the
+ * package), so a patch is never silently lost.
  */
-const lazyStringWidthSegmenter = {
-  name: 'lazy-string-width-segmenter',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, (args) => {
-      const eager = 'const segmenter = new Intl.Segmenter();';
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(eager)) throw new Error(`${args.path}: "${eager}" not found; update scripts/build.mjs`);
-      const lazy = 'let madeSegmenter; const segmenter = { segment: (text) => (madeSegmenter ??= new Intl.Segmenter()).segment(text) };';
-      return { contents: source.replace(eager, lazy), loader: 'js' };
-    });
-  },
-};
+function editedModule(name, filter, edits) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        let source = readFileSync(args.path, 'utf8');
+        for (const [what, instead] of edits(args.path)) {
+          if (!source.includes(what)) throw new Error(`${args.path}: "${what}" not found; update scripts/build.mjs`);
+          source = source.replace(what, () => instead);
+        }
+        return { contents: source, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * string-width makes two costly things when it is loaded: its Intl.Segmenter (the first one costs
+ * ~35 ms: ICU's break data) and its RGI emoji pattern (a `v`-flag literal: ~35 ms to build, found in
+ * a CPU profile of `muxctl status`). A command that measures only plain text (`muxctl status`, a grid
+ * of ASCII panels) should pay for neither: each is made on first use. wrap-ansi's own string-width 7
+ * makes the segmenter but has no RGI pattern.
+ */
+const LAZY_SEGMENTER = ['const segmenter = new Intl.Segmenter();', 'let madeSegmenter; const segmenter = { segment: (text) => (madeSegmenter ??= new Intl.Segmenter()).segment(text) };'];
+const LAZY_RGI_EMOJI = ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', "let madeRgiEmojiRegex; const rgiEmojiRegex = { test: (text) => (madeRgiEmojiRegex ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(text) };"];
+const lazyStringWidthParts = editedModule('lazy-string-width-parts', /[\\/]node_modules[\\/]string-width[\\/]index\.js$/, (path) =>
+  path === join(root, 'node_modules/string-width/index.js') ? [LAZY_SEGMENTER, LAZY_RGI_EMOJI] : [LAZY_SEGMENTER],
+);
+
+/**
+ * Yoga (Ink's layout) carries its WebAssembly as a base64 data: URL and reads it with fetch() when
+ * fetch exists, which in Node loads undici first: 85 ms before the first frame, against 21 ms for
+ * Buffer's own base64 decoding of the same bytes (measured by loading the module alone).
+ */
+const yogaWithoutFetch = editedModule('yoga-without-fetch', /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/, () => [
+  ['function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?'],
+  [
+    'var b=xa(a.slice(37)),c=new Uint8Array(b.length);for(a=0;a<b.length;++a)c[a]=b.charCodeAt(a);var d=c',
+    'var d=new Uint8Array(Buffer.from(a.slice(37),"base64"))',
+  ],
+]);
 
 /** Ink's `string-width` (the top-level one: wrap-ansi keeps its own v7) goes through the fast path of patches/string-width.js. */
 const fastStringWidth = {
@@ -54,7 +83,7 @@ const fastStringWidth = {
 };
 
 const common = {
-  plugins: [boundInkMeasureCache, lazyStringWidthSegmenter, fastStringWidth],
+  plugins: [boundInkMeasureCache, lazyStringWidthParts, yogaWithoutFetch, fastStringWidth],
   bundle: true,
   platform: 'node',
   format: 'esm',
