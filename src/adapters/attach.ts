@@ -3,7 +3,8 @@
  * muxctl, not tmux, owns the detach key (Ctrl-Q): when muxctl runs inside the person's own tmux with the
  * same prefix, the outer tmux would swallow the inner one's prefix key (STACK.md trap 5).
  */
-import pty from 'node-pty';
+import type pty from 'node-pty';
+import { loadNative } from './nativeModule.js';
 
 /** Ctrl-Q. It is XON: it only arrives in raw mode, and node-pty's flow control must stay off. */
 export const DETACH_BYTE = 0x11;
@@ -35,7 +36,7 @@ export function attachInPty(options: AttachOptions): Promise<{ exitCode: number 
   delete env.TMUX_PANE;
   env.TERM = env.TERM && env.TERM !== 'dumb' ? env.TERM : 'xterm-256color';
 
-  const child = pty.spawn(file, args, {
+  const child = loadNative<typeof pty>('node-pty').spawn(file, args, {
     name: env.TERM,
     cols: stdout.columns || 80,
     rows: stdout.rows || 24,

@@ -4,7 +4,8 @@
  * transaction that reads, decides with the pure state machine, and writes the task and its event
  * together, so no two writers both win and a killed process leaves either all of a change or none.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadNative } from './nativeModule.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BoardEvent, NewBoardEvent } from '../core/rules/events.js';
@@ -92,7 +93,7 @@ export class TaskStore {
   /** Opens (creating and migrating) the database; a newer schema than this muxctl knows is refused. */
   static open(file: string): TaskStore {
     mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    const db = new (loadNative<typeof Database>('better-sqlite3'))(file, { timeout: BUSY_TIMEOUT_MS });
     try {
       enterWal(db);
       // NORMAL in WAL mode: a killed process never corrupts the database or splits a transaction;
