@@ -118,8 +118,24 @@ export class Tmux {
     this.host = options.host ?? null;
   }
 
-  /** The installed tmux's version; throws TmuxMissingError / TmuxTooOldError with what to do. */
-  static async version(binary = 'tmux'): Promise<TmuxVersion> {
+  /**
+   * The installed tmux's version; throws TmuxMissingError / TmuxTooOldError with what to do. Asked
+   * once a process: the start-up check and the control client both need it before the first frame. A
+   * failure is not kept, so a person who installs tmux and retries is heard.
+   */
+  static version(binary = 'tmux'): Promise<TmuxVersion> {
+    let known = Tmux.versions.get(binary);
+    if (!known) {
+      known = Tmux.readVersion(binary);
+      known.catch(() => Tmux.versions.delete(binary));
+      Tmux.versions.set(binary, known);
+    }
+    return known;
+  }
+
+  private static readonly versions = new Map<string, Promise<TmuxVersion>>();
+
+  private static async readVersion(binary: string): Promise<TmuxVersion> {
     const result = await runProgram(binary, ['-V'], { env: tmuxClientEnv() });
     if (result.missing) throw new TmuxMissingError(binary);
     const version = parseVersion(result.stdout);

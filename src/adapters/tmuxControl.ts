@@ -107,7 +107,6 @@ export class TmuxControlClient extends EventEmitter<TmuxControlEvents> {
   /** close() ended stdin: the exit that follows is asked for, not a failure. */
   private closing = false;
   private exited: Promise<void> = Promise.resolve();
-  private static checkedVersions = new Map<string, Promise<void>>();
 
   constructor(
     readonly socket: string,
@@ -358,16 +357,8 @@ export class TmuxControlClient extends EventEmitter<TmuxControlEvents> {
   }
 
   private async checkVersion(): Promise<void> {
-    let check = TmuxControlClient.checkedVersions.get(this.binary);
-    if (!check) {
-      check = Tmux.version(this.binary).then((version) => {
-        if (!isVersionAtLeast(version, CONTROL_MODE_MIN_VERSION)) throw new ControlModeUnsupportedError(version.raw);
-      });
-      // A failed check (tmux missing) is not cached: the person may install tmux and retry.
-      check.catch(() => TmuxControlClient.checkedVersions.delete(this.binary));
-      TmuxControlClient.checkedVersions.set(this.binary, check);
-    }
-    await check;
+    const version = await Tmux.version(this.binary);
+    if (!isVersionAtLeast(version, CONTROL_MODE_MIN_VERSION)) throw new ControlModeUnsupportedError(version.raw);
   }
 
   private describe(): string[] {

@@ -2,7 +2,7 @@
  * The tmux adapter against a real tmux server on a private socket (killed in afterAll). Every session is
  * started by the adapter itself, so these tests also pin down what tmux 3.3a really does.
  */
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,19 @@ describe('Tmux.version', () => {
     const failure = Tmux.version('/nonexistent/bin/tmux');
     await expect(failure).rejects.toBeInstanceOf(TmuxMissingError);
     await expect(failure).rejects.toThrow(/brew install tmux/);
+  });
+
+  it('runs `tmux -V` once a process, and asks again after a failure (tmux installed meanwhile)', async () => {
+    const dir = join(root, 'version-once');
+    await mkdir(dir);
+    const binary = join(dir, 'tmux');
+    const calls = join(dir, 'calls');
+    await expect(Tmux.version(binary)).rejects.toBeInstanceOf(TmuxMissingError);
+    await writeFile(binary, `#!/bin/sh\necho called >> '${calls}'\necho 'tmux 3.3a'\n`, { mode: 0o755 });
+    const [first, second] = await Promise.all([Tmux.version(binary), Tmux.version(binary)]);
+    const third = await Tmux.version(binary);
+    expect([first.raw, second.raw, third.raw]).toEqual(['3.3a', '3.3a', '3.3a']);
+    expect((await readFile(calls, 'utf8')).trim().split('\n')).toEqual(['called']);
   });
 });
 
