@@ -82,8 +82,17 @@ const fastStringWidth = {
   },
 };
 
+/** Ink's `@alcalzone/ansi-tokenize` goes through patches/ansi-tokenize.ts (a row of cells to a string, faster). */
+const fastStyledChars = {
+  name: 'fast-styled-chars',
+  setup(b) {
+    const shim = join(root, 'scripts/patches/ansi-tokenize.ts');
+    b.onResolve({ filter: /^@alcalzone\/ansi-tokenize$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+  },
+};
+
 const common = {
-  plugins: [boundInkMeasureCache, lazyStringWidthParts, yogaWithoutFetch, fastStringWidth],
+  plugins: [boundInkMeasureCache, lazyStringWidthParts, yogaWithoutFetch, fastStringWidth, fastStyledChars],
   bundle: true,
   platform: 'node',
   format: 'esm',
