@@ -67,6 +67,21 @@ const yogaWithoutFetch = editedModule('yoga-without-fetch', /[\\/]yoga-layout[\\
   ],
 ]);
 
+/**
+ * Ink makes a new Output for every frame, and with it new caches: each line of each frame is tokenized
+ * into styled cells again, though nearly every line on screen is the one it drew last frame (a border, a
+ * title, a log line that scrolled up one row). Under the bench's ingest that was ~15% of the dashboard's
+ * CPU (tokenize, styledCharsFromTokens). One set of caches serves every frame instead, started over once
+ * it holds MAX_CACHED_CELLS cells (~100 bytes each), so memory stays bounded whatever passes through.
+ * Safe because Output only reads the cells it is given: it places them in its grid and never changes one.
+ */
+const MAX_CACHED_CELLS = 40_000;
+const inkCachesAcrossFrames = editedModule('ink-caches-across-frames', /[\\/]ink[\\/]build[\\/]output\.js$/, () => [
+  ['            cached = styledCharsFromTokens(tokenize(line));\n            this.styledChars.set(line, cached);', '            cached = styledCharsFromTokens(tokenize(line));\n            this.styledChars.set(line, cached);\n            this.cells = (this.cells ?? 0) + cached.length;'],
+  ['export default class Output {', `let framesCaches;\nfunction cachesAcrossFrames() {\n    if (framesCaches === undefined || framesCaches.cells > ${MAX_CACHED_CELLS} || framesCaches.widths.size > ${MAX_CACHED_CELLS} || framesCaches.blockWidths.size > ${MAX_CACHED_CELLS})\n        framesCaches = new OutputCaches();\n    return framesCaches;\n}\nexport default class Output {`],
+  ['    caches = new OutputCaches();', '    caches = cachesAcrossFrames();'],
+]);
+
 /** Ink's `string-width` (the top-level one: wrap-ansi keeps its own v7) goes through the fast path of patches/string-width.js. */
 const fastStringWidth = {
   name: 'fast-string-width',
@@ -92,7 +107,7 @@ const fastStyledChars = {
 };
 
 const common = {
-  plugins: [boundInkMeasureCache, lazyStringWidthParts, yogaWithoutFetch, fastStringWidth, fastStyledChars],
+  plugins: [boundInkMeasureCache, lazyStringWidthParts, yogaWithoutFetch, inkCachesAcrossFrames, fastStringWidth, fastStyledChars],
   bundle: true,
   platform: 'node',
   format: 'esm',
