@@ -5,8 +5,8 @@
  * core/parsers/gitDiff.ts; `diffFigure` is the cheap `+N −M` for a panel (numstat only, no patch).
  */
 import { createReadStream } from 'node:fs';
-import { lstat, readlink, realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lstat, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { MuxctlError } from '../core/errors.js';
 import { GitCommandError } from '../core/parsers/gitErrors.js';
 import {
@@ -119,23 +119,26 @@ async function changedOnly(worktree: string, mergeBase: string, files: DiffFile[
 
 /**
  * Where HEAD left `base`. The worktree must be a checkout of its own: `git -C` on a plain directory
- * inside the repository would quietly answer for the main checkout instead.
+ * inside the repository would quietly answer for the main checkout instead. A checkout of its own has
+ * its own `.git` (a file, for a linked worktree), which git finds before looking further up: one stat,
+ * where a `git rev-parse --show-toplevel` was a process each panel figure (a quarter of their git calls).
  */
 async function mergeBaseOf(worktree: string, base: string): Promise<string> {
-  const [top, here] = await Promise.all([
-    run(worktree, ['rev-parse', '--show-toplevel']),
-    realpath(worktree).catch(() => null),
-  ]);
-  if (here === null) throw new MuxctlError(`there is no worktree at ${worktree} (yet)`, 1);
-  if (top.exitCode !== 0 || (await realpath(resolve(top.stdout.trim())).catch(() => null)) !== here) {
-    throw new MuxctlError(`${worktree} is not a git worktree of its own (git answers for ${top.stdout.trim() || 'no repository'})`, 1);
-  }
+  const [here, own] = await Promise.all([isEntry(worktree), isEntry(join(worktree, '.git'))]);
+  if (!here) throw new MuxctlError(`there is no worktree at ${worktree} (yet)`, 1);
+  if (!own) throw new MuxctlError(`${worktree} is not a git worktree of its own (it has no .git, so git would answer for the repository around it)`, 1);
   const args = ['merge-base', base, 'HEAD'];
   const result = await run(worktree, args);
   if (result.exitCode === 0) return result.stdout.trim();
   if (result.exitCode === 1) throw new MuxctlError(`${worktree} has no history in common with ${base}: nothing to diff against`, 1);
   throw new GitCommandError(args, result.exitCode, result.stderr, `cannot find where ${worktree} left ${base}`);
 }
+
+const isEntry = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 async function untrackedFiles(worktree: string): Promise<string[]> {
   const out = await runOk(worktree, [...READ_ONLY, 'ls-files', '--others', '--exclude-standard', '-z'], `cannot list the untracked files of ${worktree}`);

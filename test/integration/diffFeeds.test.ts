@@ -13,6 +13,7 @@ import type { Timers } from '../../src/control/movedReads.js';
 import type { ProjectConfig } from '../../src/core/config/config.js';
 import type { WorkerSnapshot } from '../../src/core/rules/snapshot.js';
 import type { DiffScreen } from '../../src/core/views/diffLines.js';
+import { diffFigure } from '../../src/adapters/gitDiff.js';
 import { git, makeRepo, type TestRepo } from '../helpers/gitRepo.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -141,5 +142,16 @@ describe('the diff feeds on a real worktree', () => {
     // Read-only: the worktree's status is what the worker left.
     expect(await git(wt, 'status', '--porcelain')).toBe('?? notes.txt');
     feed.close();
+  });
+
+  it('refuses a plain directory inside the repository, which git would answer for as the main checkout', async () => {
+    const { wt } = await project();
+    const plain = join(repo!.path, 'not-a-worktree');
+    await mkdir(plain);
+    await expect(diffFigure(plain, 'main')).rejects.toThrow(`${plain} is not a git worktree of its own`);
+    await expect(diffFigure(join(repo!.path, 'absent'), 'main')).rejects.toThrow('there is no worktree at');
+    // A linked worktree (its .git is a file) and the main checkout itself are their own.
+    expect(await diffFigure(wt, 'main')).toEqual({ added: 2, removed: 0 });
+    expect(await diffFigure(repo!.path, 'main')).toEqual({ added: 0, removed: 0 });
   });
 });
