@@ -96,6 +96,16 @@ export function cpuTicks(pid) {
   return { self: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
 }
 
+/**
+ * CPU ticks of a process's main thread alone (utime + stime). The rest of `cpuTicks(pid).self` is the
+ * other threads': V8's background compiler and GC, libuv's pool.
+ */
+export function mainThreadTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 export const cpuMs = (ticks) => Math.round((ticks / ticksPerSecond) * 1000);
 
 /** `ticks` over `seconds` as a percentage of one core, one decimal. */

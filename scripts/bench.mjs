@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { bin, cpuMs, cpuPct, cpuTicks, makeProject, median, medianTimeline, root, rssMb, sleep, spawnDashboard, timed, tmuxServerPid, until } from './bench-lib.mjs';
+import { bin, cpuMs, cpuPct, cpuTicks, mainThreadTicks, makeProject, median, medianTimeline, root, rssMb, sleep, spawnDashboard, timed, tmuxServerPid, until } from './bench-lib.mjs';
 
 const PHASES = ['version', 'status', 'first-frame', 'up', 'idle', 'ingest', 'soak', 'many', 'long-idle', 'remote'];
 const { values } = parseArgs({
@@ -157,25 +157,39 @@ async function idle(label, { count = workerCount, runSeconds = seconds, sampleMs
     await sleep(10_000);
     const serverPid = tmuxServerPid(project.socket);
     const before = cpuTicks(dash.child.pid);
+    const mainBefore = mainThreadTicks(dash.child.pid);
     const serverBefore = cpuTicks(serverPid).self;
     const rss = [];
+    // The dashboard's CPU ticks at each sample: a quarter by quarter figure shows V8's warm-up fading.
+    const ticks = [{ at: 0, self: before.self }];
     const t0 = performance.now();
     while (performance.now() - t0 < runSeconds * 1000) {
       rss.push(rssMb(dash.child.pid));
       await sleep(sampleMs);
+      ticks.push({ at: (performance.now() - t0) / 1000, self: cpuTicks(dash.child.pid).self });
     }
     const elapsed = (performance.now() - t0) / 1000;
     const after = cpuTicks(dash.child.pid);
+    const mainAfter = mainThreadTicks(dash.child.pid);
     const serverAfter = cpuTicks(serverPid).self;
+    const quarterCpu = [0, 1, 2, 3].map((q) => {
+      const from = ticks[Math.floor((q * (ticks.length - 1)) / 4)];
+      const to = ticks[Math.floor(((q + 1) * (ticks.length - 1)) / 4)];
+      return to.at > from.at ? cpuPct(to.self - from.self, to.at - from.at) : 0;
+    });
     const out = {
       workers: count,
       seconds: Math.round(elapsed),
       dashboardCpuPct: cpuPct(after.self - before.self, elapsed),
+      // Of the dashboard's: its main thread (our code, Ink, the event loop) and the rest (V8 compiling and collecting in the background).
+      mainThreadCpuPct: cpuPct(mainAfter - mainBefore, elapsed),
+      backgroundThreadsCpuPct: cpuPct(after.self - before.self - (mainAfter - mainBefore), elapsed),
+      quarterCpuPct: quarterCpu,
       tmuxCallsCpuPct: cpuPct(after.children - before.children, elapsed),
       tmuxServerCpuPct: cpuPct(serverAfter - serverBefore, elapsed),
       rssMb: { median: Math.round(median(rss)), max: Math.round(Math.max(...rss)), first: Math.round(rss[0]), last: Math.round(rss.at(-1)), quarters: quarters(rss) },
     };
-    say(`${label}, ${count} workers, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (+ its tmux calls ${out.tmuxCallsCpuPct}%, tmux server ${out.tmuxServerCpuPct}%), RSS median ${out.rssMb.median} MB, max ${out.rssMb.max} MB, quarter medians ${out.rssMb.quarters.join(' / ')}`);
+    say(`${label}, ${count} workers, ${out.seconds} s: dashboard ${out.dashboardCpuPct}% of a core (main thread ${out.mainThreadCpuPct}%, V8's background threads ${out.backgroundThreadsCpuPct}%; by quarter ${out.quarterCpuPct.join(' / ')}%) (+ its tmux calls ${out.tmuxCallsCpuPct}%, tmux server ${out.tmuxServerCpuPct}%), RSS median ${out.rssMb.median} MB, max ${out.rssMb.max} MB, quarter medians ${out.rssMb.quarters.join(' / ')}`);
     await dash.quit();
     return out;
   } finally {
