@@ -63,7 +63,7 @@ describe('the npm package', () => {
     const paths = packed.files.map((file) => file.path).sort();
     const built = readdirSync(join(MUXCTL_ROOT, 'dist')).filter((name) => name.endsWith('.js'));
     expect(paths).toEqual(
-      ['README.md', 'bin/muxctl', 'bin/muxctl-demo-agent', ...built.map((name) => `dist/${name}`), 'package.json', 'sessions.example.json', 'sessions.schema.json'].sort(),
+      ['README.md', 'bin/muxctl', 'bin/muxctl-demo-agent', 'bin/package.json', ...built.map((name) => `dist/${name}`), 'package.json', 'sessions.example.json', 'sessions.schema.json'].sort(),
     );
   });
 

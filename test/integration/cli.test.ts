@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import {
   escapeRegExp,
@@ -18,7 +19,7 @@ import {
   tmux,
 } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
-import { MUXCTL_ROOT } from '../helpers/project.js';
+import { MUXCTL_BIN, MUXCTL_ROOT } from '../helpers/project.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const project = projectsCleanedUpAfterEach();
@@ -208,9 +209,12 @@ describe('help, version and usage errors', () => {
     const p = await project('version', [idle('w1')]);
     const { version } = JSON.parse(readFileSync(join(MUXCTL_ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-v']) {
+      // Among other flags the bundle answers; alone, the bin answers from package.json without loading it.
       const result = await p.run([flag]);
       expect(result.exitCode).toBe(0);
       expect(result.stdout.trim()).toBe(version);
+      const alone = await execa('node', [MUXCTL_BIN, flag], { reject: false, stdin: 'ignore' });
+      expect({ exitCode: alone.exitCode, stdout: alone.stdout, stderr: alone.stderr }).toEqual({ exitCode: 0, stdout: version, stderr: '' });
     }
   });
 
