@@ -8,7 +8,8 @@ import pty from 'node-pty';
 import xterm from '@xterm/headless';
 
 export const root = resolve(import.meta.dirname, '..');
-export const bin = join(root, 'bin', 'muxctl');
+// MUXCTL_BENCH_BIN: another build's bin (a copy of an older checkout), to compare two builds on the same bench.
+export const bin = process.env.MUXCTL_BENCH_BIN ?? join(root, 'bin', 'muxctl');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
