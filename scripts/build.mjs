@@ -1,7 +1,8 @@
 // Bundles the CLI and the demo agent into one file each: an unbundled Ink app spends ~0.6 s just
 // loading modules (STACK.md, "Start-up time"); one bundle starts in ~0.37 s.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -106,6 +107,21 @@ const fastStyledChars = {
   },
 };
 
+/**
+ * What this build is: a hash of every source it is made of (and package.json, so the dependencies too).
+ * The config cache (src/adapters/configCache.ts) keeps a parsed config only for the build that parsed it.
+ */
+function buildIdentity() {
+  const hash = createHash('sha256');
+  for (const dir of ['src', 'components', 'scripts/patches']) {
+    for (const name of readdirSync(join(root, dir), { recursive: true }).sort()) {
+      const file = join(root, dir, String(name));
+      if (/\.(ts|tsx|js)$/.test(file)) hash.update(`${dir}/${name}\0`).update(readFileSync(file));
+    }
+  }
+  return hash.update(readFileSync(join(root, 'package.json'))).update(readFileSync(join(root, 'package-lock.json'))).digest('hex').slice(0, 16);
+}
+
 const common = {
   plugins: [boundInkMeasureCache, lazyStringWidthParts, yogaWithoutFetch, inkCachesAcrossFrames, fastStringWidth, fastStyledChars],
   bundle: true,
@@ -122,6 +138,7 @@ const common = {
   define: {
     'process.env.NODE_ENV': '"production"',
     MUXCTL_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
+    MUXCTL_BUILD: JSON.stringify(buildIdentity()),
   },
   // Smaller code to compile at every start; identifiers kept so a stack trace still names functions.
   minifyWhitespace: true,

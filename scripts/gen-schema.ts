@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { configJsonSchema } from '../src/core/config/config.js';
+import { configJsonSchema } from '../src/core/config/parse.js';
 
 const target = fileURLToPath(new URL('../sessions.schema.json', import.meta.url));
 const wanted = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;

@@ -2,8 +2,9 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseConfig, type ConfigResult, type ProjectConfig } from '../core/config/config.js';
+import type { ConfigResult, ProjectConfig } from '../core/config/config.js';
 import { ConfigError, ConfigNotFoundError } from '../core/config/configError.js';
+import { cachedConfig, keepConfig } from './configCache.js';
 
 /** Where the config is: --config, else $MUXCTL_CONFIG (set inside workers), else ./sessions.json. */
 export function locateConfig(flag: string | undefined, cwd = process.cwd(), env = process.env): string {
@@ -12,18 +13,27 @@ export function locateConfig(flag: string | undefined, cwd = process.cwd(), env 
   return file;
 }
 
-export function readConfig(file: string): ConfigResult {
+/**
+ * The config in `file`, judged. A text this build judged before comes from the cache (configCache.ts);
+ * otherwise the parser, and zod with it, is loaded now: a start whose config did not change needs neither.
+ */
+export async function readConfig(file: string): Promise<ConfigResult> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     return { ok: false, problems: [{ file, path: '(file)', message: `cannot read it: ${(error as Error).message}` }] };
   }
-  return parseConfig(text, file);
+  const cached = cachedConfig(file, text);
+  if (cached !== null) return { ok: true, config: cached };
+  const { parseConfig } = await import('../core/config/parse.js');
+  const result = parseConfig(text, file);
+  if (result.ok) keepConfig(file, text, result.config);
+  return result;
 }
 
-export function loadConfig(file: string): ProjectConfig {
-  const result = readConfig(file);
+export async function loadConfig(file: string): Promise<ProjectConfig> {
+  const result = await readConfig(file);
   if (!result.ok) throw new ConfigError(result.problems);
   return result.config;
 }
@@ -37,11 +47,16 @@ export function loadConfig(file: string): ProjectConfig {
 export function watchConfig(file: string, onChange: (result: ConfigResult) => void, settleMs = 150): { close(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let last = safeRead(file);
+  // Reads are numbered: only the newest edit's result is handed on, whichever read finishes first.
+  let reads = 0;
   const check = (): void => {
     const text = safeRead(file);
     if (text === last) return;
     last = text;
-    onChange(readConfig(file));
+    const read = ++reads;
+    void readConfig(file).then((result) => {
+      if (read === reads) onChange(result);
+    });
   };
   const watcher: FSWatcher = watch(file, { ignoreInitial: true, atomic: true, awaitWriteFinish: false });
   watcher.on('all', () => {

@@ -100,7 +100,7 @@ export interface OpenOptions {
 /** Finds and loads the config, checks tmux and git and everything `up` needs: a fault starts nothing. */
 export async function openProject(configFlag: string | undefined, options: OpenOptions = {}): Promise<Services> {
   mark('services loaded');
-  const config = loadConfig(locateConfig(configFlag));
+  const config = await loadConfig(locateConfig(configFlag));
   mark('config read');
   return openConfig(config, options);
 }

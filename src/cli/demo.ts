@@ -67,6 +67,6 @@ export async function prepareDemo(dir: string): Promise<string> {
     await new Git(repo).ensureExcluded(repo, '/sessions.json');
     await new Git(repo).ensureExcluded(repo, '/sessions.schema.json');
   }
-  loadConfig(file);
+  await loadConfig(file);
   return file;
 }

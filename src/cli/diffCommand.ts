@@ -21,7 +21,7 @@ export interface DiffFlags {
 
 export async function diffCommand(configFlag: string | undefined, name: string | undefined, flags: DiffFlags, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   if (name === undefined) throw new MuxctlError('muxctl diff needs a worker name: muxctl diff app-1 [--stat] [--json]', 2);
-  const config = loadConfig(locateConfig(configFlag));
+  const config = await loadConfig(locateConfig(configFlag));
   if (!config.workers.some((w) => w.name === name)) {
     throw new UnknownWorkerError(`no worker named "${name}" in ${config.file} (workers: ${config.workers.map((w) => w.name).join(', ')})`);
   }

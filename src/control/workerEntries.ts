@@ -13,7 +13,10 @@ import type { RuntimeDir } from '../adapters/runtime.js';
 import type { ProjectConfig } from '../core/config/config.js';
 import { workerPath } from '../core/config/config.js';
 import { ConfigError } from '../core/config/configError.js';
-import { addWorkerEntry, removeWorkerEntry, type EntryEdit, type EntryProblem, type WorkerEntry } from '../core/config/workerEdit.js';
+import type { EntryEdit, EntryProblem, WorkerEntry } from '../core/config/workerEdit.js';
+
+/** The config editor checks its edit with the parser, and so loads zod: only a worker add or remove needs it. */
+const editor = (): Promise<typeof import('../core/config/workerEdit.js')> => import('../core/config/workerEdit.js');
 import { decideRemoval, type RemovalDecision } from '../core/rules/removal.js';
 import type { ActionResult } from '../core/rules/snapshot.js';
 import type { Actor } from '../core/rules/tasks.js';
@@ -59,6 +62,7 @@ export class WorkerEntries {
 
   async add(entry: WorkerEntry, actor: Actor, reason: string): Promise<AddOutcome> {
     const file = this.deps.config().file;
+    const { addWorkerEntry } = await editor();
     const done = unpack(await this.edit(file, (text) => addWorkerEntry(text, file, entry)), file);
     if (!done.ok) return { ok: false, file, entry, problems: done.problems };
     if (done.config !== null) this.deps.reload(done.config);
@@ -73,7 +77,7 @@ export class WorkerEntries {
     const refused = (reasons: string[], results: ActionResult[] = [], refusedBy: 'guard' | 'config' = 'guard'): RemoveOutcome => ({ ok: false, file, results, entryRemoved: false, reasons, refusedBy });
 
     // The file without it must still be a config, or nothing is stopped: a project keeps one worker.
-    const preview = unpack(removeWorkerEntry(await this.deps.readText(file), file, name), file);
+    const preview = unpack((await editor()).removeWorkerEntry(await this.deps.readText(file), file, name), file);
     if (!preview.ok) return refused(preview.problems.map((p) => `${p.field}: ${p.message}`), [], 'config');
 
     // The guard, before the worker is stopped: a refusal leaves it running as it was.
@@ -90,6 +94,7 @@ export class WorkerEntries {
     results.push(removed);
     if (!removed.ok) return refused([removed.outcome], results);
 
+    const { removeWorkerEntry } = await editor();
     const gone = unpack(await this.edit(file, (text) => removeWorkerEntry(text, file, name)), file, { missingIsDone: true });
     if (!gone.ok) {
       const why = gone.problems.map((p) => `${p.field}: ${p.message}`);

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config/config.js';
+import { parseConfig } from '../../src/core/config/parse.js';
 import { projectsCleanedUpAfterEach, startWorkers } from '../helpers/cli.js';
 import { disposeAllPtys } from '../helpers/pty.js';
 import { openDashboard, tick, waitForPanel } from './dashboardScreen.js';

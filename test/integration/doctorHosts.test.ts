@@ -82,7 +82,7 @@ it('names each host that cannot run workers and why; a good clone is no finding'
   }
 
   // The host's clock is read too: this "host" is this machine, so it is not off (no finding above).
-  const config = loadConfig(p.configFile);
+  const config = await loadConfig(p.configFile);
   const good = config.hosts.good;
   if (good === undefined) throw new Error('no host "good" in the config');
   const facts = await probeHost(config, good);

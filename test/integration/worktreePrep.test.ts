@@ -13,7 +13,7 @@ import { RuntimeDir } from '../../src/adapters/runtime.js';
 import { BoardFeed, type BoardView } from '../../src/control/boardFeed.js';
 import { LogMonitor, watchedWorkers } from '../../src/control/logMonitor.js';
 import type { TreeFacts } from '../../src/control/treeFacts.js';
-import { parseConfig } from '../../src/core/config/config.js';
+import { parseConfig } from '../../src/core/config/parse.js';
 import { events, projectsCleanedUpAfterEach, screenShows, sessions, startWorkers } from '../helpers/cli.js';
 import { git } from '../helpers/gitRepo.js';
 import type { TestProject } from '../helpers/project.js';

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { conversationCommand } from '../../src/control/conversations.js';
-import { parseConfig, type ProjectConfig } from '../../src/core/config/config.js';
+import { type ProjectConfig } from '../../src/core/config/config.js';
+import { parseConfig } from '../../src/core/config/parse.js';
 import { AGENT_PRESETS, describeConversation, freshAfterFailedResume, planConversation, resumeFailedOnScreen, withConversationArgs } from '../../src/core/rules/agents.js';
 
 const FILE = '/home/u/proj/sessions.json';

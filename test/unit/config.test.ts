@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, expandLogPath, formatProblems, parseConfig, workerPath, type ConfigProblem, type ProjectConfig } from '../../src/core/config/config.js';
+import { expandLogPath, formatProblems, workerPath, type ConfigProblem, type ProjectConfig } from '../../src/core/config/config.js';
+import { configJsonSchema, parseConfig } from '../../src/core/config/parse.js';
 
 const FILE = '/home/u/proj/sessions.json';
 const root = (name: string) => fileURLToPath(new URL(`../../${name}`, import.meta.url));

@@ -1,6 +1,7 @@
 /** `hosts` in sessions.json: other machines, each reached with the system ssh, each with a clone of the repository. */
 import { describe, expect, it } from 'vitest';
-import { formatProblems, hostOf, parseConfig, workerPath, type ProjectConfig } from '../../src/core/config/config.js';
+import { formatProblems, hostOf, workerPath, type ProjectConfig } from '../../src/core/config/config.js';
+import { parseConfig } from '../../src/core/config/parse.js';
 
 const FILE = '/home/u/proj/sessions.json';
 

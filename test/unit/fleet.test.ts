@@ -4,7 +4,8 @@
  * to, what a slow or dead host costs a look, when it is asked again, and which of its captures count.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ProjectConfig } from '../../src/core/config/config.js';
+import { type ProjectConfig } from '../../src/core/config/config.js';
+import { parseConfig } from '../../src/core/config/parse.js';
 import type { PaneInfo } from '../../src/core/parsers/tmuxFormat.js';
 import { SshError } from '../../src/adapters/ssh.js';
 import type { Git } from '../../src/adapters/git.js';

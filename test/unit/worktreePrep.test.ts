@@ -1,6 +1,7 @@
 /** Preparing a new worktree, the pure part: the include patterns, which files are copied, when, the ports, the failure's words. */
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ProjectConfig } from '../../src/core/config/config.js';
+import { type ProjectConfig } from '../../src/core/config/config.js';
+import { parseConfig } from '../../src/core/config/parse.js';
 import { includeMatcher, leavesCheckout, parseIncludeFile } from '../../src/core/config/includeGlob.js';
 import { filesToCopy, preparationDue, preparedSummary, setupFailure, setupSucceeded, workerPort, type SetupRun } from '../../src/core/rules/worktreePrep.js';
 

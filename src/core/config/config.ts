@@ -5,20 +5,17 @@
  * This is the module the rest of muxctl imports the config from. The parts: types.ts (what a config
  * holds), defaults.ts, schema.ts (the file as written, and its JSON Schema), problems.ts (what is wrong,
  * and where), resolve.ts (defaults merged in, paths made absolute), paths.ts and didYouMean.ts.
+ * `parseConfig` itself is in parse.ts, with the schema: it is the only part that needs zod, and a start
+ * whose config was already judged (adapters/configCache.ts) loads neither.
  */
-import path from 'node:path';
-import { lineColumn, parseJsonc } from './jsonLocate.js';
-import { crossFieldProblems, expectedText, issueProblems, placeProblems, type ConfigProblem, type RawProblem } from './problems.js';
-import { buildConfig } from './resolve.js';
-import { configSchema } from './schema.js';
+import type { ConfigProblem } from './problemText.js';
 import type { ProjectConfig } from './types.js';
 
 export { PROJECT_DEFAULTS, WORKER_DEFAULTS } from './defaults.js';
 export { didYouMean } from './didYouMean.js';
 export { formatPath, type JsonPath } from './jsonLocate.js';
 export { expandLogPath, hostOf, workerPath } from './paths.js';
-export { formatProblems, type ConfigProblem } from './problems.js';
-export { configJsonSchema } from './schema.js';
+export { formatProblems, type ConfigProblem } from './problemText.js';
 export {
   LOG_FORMATS,
   RESTART_POLICIES,
@@ -39,27 +36,3 @@ export {
 
 export type ConfigResult = { ok: true; config: ProjectConfig } | { ok: false; problems: ConfigProblem[] };
 
-/** `text` is JSON with `//` and `/* *\/` comments allowed (see jsonLocate.ts), as people expect of a hand-edited config. */
-export function parseConfig(text: string, file: string): ConfigResult {
-  if (!path.isAbsolute(file)) throw new Error(`parseConfig: file must be an absolute path (got ${JSON.stringify(file)})`);
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text; // editors on Windows write a BOM
-  const scanned = parseJsonc(source);
-  if (scanned.syntaxError) {
-    const { offset, message } = scanned.syntaxError;
-    return { ok: false, problems: [{ file, path: '(root)', message: `invalid JSON: ${message}`, ...lineColumn(source, offset) }] };
-  }
-  const raw = scanned.value;
-
-  const problems: RawProblem[] = scanned.duplicateKeys.map((keyPath) => ({
-    path: keyPath.slice(0, -1),
-    keyPath,
-    message: `field ${JSON.stringify(keyPath.at(-1))} appears twice; JSON keeps only the last one — merge them`,
-  }));
-  const parsed = configSchema.safeParse(raw, { error: expectedText });
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, [], raw)));
-  problems.push(...crossFieldProblems(raw));
-
-  if (problems.length > 0) return { ok: false, problems: placeProblems(problems, file, source, scanned) };
-  if (!parsed.success) throw new Error('unreachable: zod failed without issues');
-  return { ok: true, config: buildConfig(parsed.data, file) };
-}

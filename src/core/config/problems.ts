@@ -3,22 +3,13 @@
  * path, what was expected, what was found and where in the file it is (`sessions.json:12:7:
  * workers[1].lane: …`), because fixing a config one error per run is miserable.
  */
-import path from 'node:path';
 import type { z } from 'zod';
 import { didYouMean } from './didYouMean.js';
 import { formatPath, lineColumn, type JsonDocument, type JsonPath } from './jsonLocate.js';
+import type { ConfigProblem } from './problemText.js';
 import { allowedFields, DEFAULTS_FORBIDDEN } from './schema.js';
 
-export interface ConfigProblem {
-  file: string;
-  /** Field path such as `workers[2].lane`, or `(root)`. */
-  path: string;
-  /** What was expected, and what was found. */
-  message: string;
-  /** 1-based position in the file of the offending value or field name, when known. */
-  line?: number;
-  column?: number;
-}
+export type { ConfigProblem };
 
 export interface RawProblem {
   path: JsonPath;
@@ -164,23 +155,6 @@ function nearestValueOffset(at: JsonPath, scanned: JsonDocument): number {
   return 0;
 }
 
-/**
- * One line per problem, `file:line:column: path: message` (the form editors and terminals make
- * clickable). `relativeTo` shortens the file name for display, e.g. to the current directory.
- */
-export function formatProblems(problems: readonly ConfigProblem[], options: { relativeTo?: string } = {}): string {
-  return problems
-    .map((problem) => {
-      let shown = problem.file;
-      if (options.relativeTo !== undefined) {
-        const relative = path.relative(options.relativeTo, problem.file);
-        if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) shown = relative;
-      }
-      const where = problem.line === undefined ? shown : `${shown}:${problem.line}:${problem.column ?? 1}`;
-      return `${where}: ${problem.path}: ${problem.message}`;
-    })
-    .join('\n');
-}
 
 function valueAt(raw: unknown, at: JsonPath): unknown {
   let current = raw;

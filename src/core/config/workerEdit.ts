@@ -17,7 +17,8 @@
  * line, and nothing else (a comment line above it stays: it may be about more than that worker).
  */
 import { applyEdits, createScanner, findNodeAtLocation, getNodeValue, parseTree, type Edit, type Node } from 'jsonc-parser/lib/esm/main.js';
-import { parseConfig, type ConfigProblem, type ProjectConfig } from './config.js';
+import type { ConfigProblem, ProjectConfig } from './config.js';
+import { parseConfig } from './parse.js';
 
 /** The fields a new worker is written with; the rest come from `defaults` and the agent preset. */
 export interface WorkerEntry {

@@ -11,7 +11,8 @@ import { runCheck } from '../../../src/adapters/check.js';
 import { Git } from '../../../src/adapters/git.js';
 import { TaskStore } from '../../../src/adapters/taskStore.js';
 import { Lander } from '../../../src/control/lander.js';
-import { formatProblems, parseConfig } from '../../../src/core/config/config.js';
+import { formatProblems } from '../../../src/core/config/config.js';
+import { parseConfig } from '../../../src/core/config/parse.js';
 
 const [file, configFile, integrationPath] = process.argv.slice(2);
 if (file === undefined || configFile === undefined || integrationPath === undefined) throw new Error('usage: landChild.ts <db> <sessions.json> <integration worktree>');
